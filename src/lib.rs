@@ -1,0 +1,35 @@
+//! TensorLang: the foundation every other crate stands on.
+//!
+//! - [`dialect`]: the `tensorlang` dialect, defined in IRDL (`dialect/tensorlang.irdl.mlir`).
+//! - [`context`]: an MLIR context with every upstream dialect and ours loaded.
+//! - [`diagnostic`]: MLIR diagnostics captured as `file:line:col: error: ...` text.
+//! - [`pass`]: passes written in Rust, registered by name like upstream passes.
+//! - [`opt_main`]: the `mlir-opt` driver with our passes added.
+
+pub mod context;
+pub mod diagnostic;
+pub mod dialect;
+mod native;
+pub mod opt_main;
+pub mod pass;
+
+pub use context::{create_context, parse_module};
+pub use diagnostic::{Diagnostics, emit_error};
+pub use pass::{PassDefinition, PassFailure, PassOption, PassOptions};
+
+/// Errors of the TensorLang foundation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The IRDL definition of the `tensorlang` dialect did not load.
+    #[error("cannot load the tensorlang dialect: {0}")]
+    Dialect(String),
+    /// A module did not parse or verify; the text holds the located diagnostics.
+    #[error("{0}")]
+    Parse(String),
+    /// A textual pass pipeline did not parse.
+    #[error("invalid pass pipeline: {0}")]
+    Pipeline(String),
+    /// A pass pipeline failed on a module; the text holds the located diagnostics.
+    #[error("{0}")]
+    PassFailed(String),
+}

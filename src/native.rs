@@ -1,0 +1,44 @@
+//! Declarations of the C++ shims in `native/` (see `native/tensorlang_native.h`).
+//!
+//! Only [`crate::pass`] and [`crate::opt_main`] use these; they wrap them safely.
+
+use mlir_sys::{MlirContext, MlirDialectHandle, MlirModule, MlirOperation, MlirStringRef};
+use std::ffi::{c_char, c_int, c_void};
+
+/// `TlPassOption`.
+#[repr(C)]
+pub(crate) struct TlPassOption {
+    pub name: *const c_char,
+    pub description: *const c_char,
+    pub default_value: *const c_char,
+}
+
+/// The pass body called by the C++ `RustPass`.
+pub(crate) type TlPassRun =
+    unsafe extern "C" fn(*const c_void, MlirOperation, *const MlirStringRef) -> bool;
+
+/// `TlPassDescriptor`.
+#[repr(C)]
+pub(crate) struct TlPassDescriptor {
+    pub argument: *const c_char,
+    pub name: *const c_char,
+    pub summary: *const c_char,
+    pub anchor: *const c_char,
+    pub options: *const TlPassOption,
+    pub num_options: usize,
+    pub dependent_dialects: *const MlirDialectHandle,
+    pub num_dependent_dialects: usize,
+    pub run: TlPassRun,
+    pub user_data: *const c_void,
+}
+
+unsafe extern "C" {
+    pub(crate) fn tlRegisterPass(descriptor: *const TlPassDescriptor);
+    pub(crate) fn tlRegisterPipeline(
+        argument: *const c_char,
+        summary: *const c_char,
+        pipeline: *const c_char,
+    );
+    pub(crate) fn tlParseModule(context: MlirContext, source: MlirStringRef, filename: MlirStringRef) -> MlirModule;
+    pub(crate) fn tlOptMain(argc: c_int, argv: *mut *mut c_char) -> c_int;
+}
