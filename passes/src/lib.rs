@@ -1,1 +1,64 @@
-//! placeholder
+//! TensorLang's passes, one per file, each registered by name (see [`register_all`]):
+//!
+//! - `tensorlang-verify` ([`verify`]): the checks IRDL cannot express.
+//! - `convert-tensorlang-to-linalg` ([`lower_to_linalg`]): every `tensorlang` op to upstream dialects.
+//! - `tensorlang-to-llvm` ([`pipeline`]): TensorLang and upstream dialects down to the LLVM dialect.
+//!
+//! The passes are pure IR in, IR out: no JIT, no model.
+
+pub mod lower_to_linalg;
+pub mod pipeline;
+pub mod tensor_type;
+pub mod verify;
+
+use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+use melior::ir::{OperationRef, Type, ValueLike};
+use std::sync::Once;
+
+/// Registers every TensorLang pass and pipeline by name, once per process.
+pub fn register_all() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        tensorlang::pass::register(&verify::PASS);
+    });
+}
+
+/// The `tensorlang` ops nested in `root`, in pre-order.
+///
+/// They stay valid while the caller erases some of them: tensorlang ops hold no regions, so erasing
+/// one never frees another.
+pub(crate) fn tensorlang_ops<'c, 'a>(root: OperationRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
+    let mut raw = Vec::new();
+    root.walk(WalkOrder::PreOrder, |op| {
+        if tensorlang::dialect::is_tensorlang_op(&op.op_name()) {
+            raw.push(op.to_raw());
+        }
+        WalkResult::Advance
+    });
+    // SAFETY: each handle was just found inside `root`, which outlives `'a`.
+    raw.into_iter().map(|op| unsafe { OperationRef::from_raw(op) }).collect()
+}
+
+/// Shorthands for reading ops.
+pub(crate) trait OpExt<'c> {
+    /// The op's name, e.g. `tensorlang.add`.
+    fn op_name(&self) -> String;
+    /// The type of result `index` (the op's arity was checked by IRDL).
+    fn result_type(&self, index: usize) -> Type<'c>;
+    /// The type of operand `index` (the op's arity was checked by IRDL).
+    fn operand_type(&self, index: usize) -> Type<'c>;
+}
+
+impl<'c, T: OperationLike<'c, 'c> + ?Sized> OpExt<'c> for T {
+    fn op_name(&self) -> String {
+        self.name().as_string_ref().as_str().unwrap_or_default().to_string()
+    }
+
+    fn result_type(&self, index: usize) -> Type<'c> {
+        self.result(index).expect("IRDL checked the result count").r#type()
+    }
+
+    fn operand_type(&self, index: usize) -> Type<'c> {
+        self.operand(index).expect("IRDL checked the operand count").r#type()
+    }
+}
