@@ -20,6 +20,8 @@ pub fn register_all() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         tensorlang::pass::register(&verify::PASS);
+        tensorlang::pass::register(&lower_to_linalg::PASS);
+        pipeline::register();
     });
 }
 

@@ -1,0 +1,157 @@
+//! Building upstream ops in front of the `tensorlang` op being lowered.
+
+use crate::tensor_type::{ElementKind, StaticTensor};
+use melior::Context;
+use melior::ir::attribute::{DenseI32ArrayAttribute, FloatAttribute, IntegerAttribute};
+use melior::ir::block::BlockLike;
+use melior::ir::operation::OperationBuilder;
+use melior::ir::{Attribute, Block, Identifier, Location, Operation, Region, RegionLike, Type, Value, ValueLike};
+use melior::IrRewriter;
+
+/// Inserts ops before the op being lowered, all at its location.
+pub(super) struct Builder<'c> {
+    pub context: &'c Context,
+    pub location: Location<'c>,
+    pub rewriter: &'c IrRewriter<'c>,
+}
+
+impl<'c> Builder<'c> {
+    /// Inserts `op` and returns its first result.
+    pub fn insert(&self, op: Operation<'c>) -> Value<'c, 'c> {
+        let base = self.rewriter.as_rewriter_base();
+        let op = base.insert(op);
+        let value = op.result(0).expect("lowered ops have a result");
+        // SAFETY: the op was inserted into the IR, which outlives the lowering ('c).
+        unsafe { Value::from_raw(value.to_raw()) }
+    }
+
+    /// Inserts `op`, which has no results.
+    pub fn insert_void(&self, op: Operation<'c>) {
+        self.rewriter.as_rewriter_base().insert(op);
+    }
+
+    /// A generic op builder at the lowered op's location.
+    pub fn op(&self, name: &str) -> OperationBuilder<'c> {
+        OperationBuilder::new(name, self.location)
+    }
+
+    /// Finishes an op that the lowering built from verified inputs.
+    pub fn build(&self, builder: OperationBuilder<'c>) -> Operation<'c> {
+        builder.build().expect("lowered ops are well formed")
+    }
+
+    /// `tensor.empty() : type`.
+    pub fn empty(&self, r#type: Type<'c>) -> Value<'c, 'c> {
+        self.insert(self.build(self.op("tensor.empty").add_results(&[r#type])))
+    }
+
+    /// A scalar `arith.constant` of type `element`: `float` for floats, `integer` for integers.
+    pub fn scalar(&self, element: Type<'c>, float: f64, integer: i64) -> Value<'c, 'c> {
+        let value: Attribute = match ElementKind::of(element) {
+            Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
+            _ => FloatAttribute::new(self.context, element, float).into(),
+        };
+        self.insert(self.build(
+            self.op("arith.constant").add_attributes(&[self.named("value", value)]).add_results(&[element]),
+        ))
+    }
+
+    /// A tensor of `tensor`'s type filled with `value` (`linalg.fill`).
+    pub fn filled(&self, tensor: &StaticTensor<'c>, value: Value<'c, '_>) -> Value<'c, 'c> {
+        let init = self.empty(tensor.r#type());
+        self.structured("linalg.fill", &[value], init, &[], |_, args| args[0])
+    }
+
+    /// A linalg structured op with `ins`, one `init` (the output, which gives the result type),
+    /// extra attributes, and a body built by `body` from the block arguments (one per input
+    /// element, then the output element); the body's value is yielded.
+    pub fn structured(
+        &self,
+        name: &str,
+        ins: &[Value<'c, '_>],
+        init: Value<'c, '_>,
+        attributes: &[(&str, Attribute<'c>)],
+        body: impl FnOnce(&Block<'c>, &[Value<'c, 'c>]) -> Value<'c, 'c>,
+    ) -> Value<'c, 'c> {
+        let element_of = |value: &Value<'c, '_>| StaticTensor::new(value.r#type()).map_or(value.r#type(), |t| t.element());
+        let arguments: Vec<(Type<'c>, Location<'c>)> =
+            ins.iter().chain([&init]).map(|value| (element_of(value), self.location)).collect();
+        let block = Block::new(&arguments);
+        let args: Vec<Value<'c, 'c>> = (0..arguments.len())
+            .map(|i| {
+                let arg = block.argument(i).expect("one argument per operand");
+                // SAFETY: the block is moved into the op's region below and lives as long as the IR.
+                unsafe { Value::from_raw(arg.to_raw()) }
+            })
+            .collect();
+        let yielded = body(&block, &args);
+        block.append_operation(self.build(self.op("linalg.yield").add_operands(&[yielded])));
+        let region = Region::new();
+        region.append_block(block);
+
+        let mut attrs: Vec<(Identifier<'c>, Attribute<'c>)> =
+            attributes.iter().map(|(name, value)| self.named(name, *value)).collect();
+        if matches!(name, "linalg.generic" | "linalg.fill" | "linalg.matmul" | "linalg.add" | "linalg.sub" | "linalg.mul" | "linalg.div") {
+            let segments = DenseI32ArrayAttribute::new(self.context, &[ins.len() as i32, 1]);
+            attrs.push(self.named("operandSegmentSizes", segments.into()));
+        }
+        let mut operands: Vec<Value<'c, '_>> = ins.to_vec();
+        operands.push(init);
+        self.insert(self.build(
+            self.op(name)
+                .add_operands(&operands)
+                .add_attributes(&attrs)
+                .add_results(&[init.r#type()])
+                .add_regions([region]),
+        ))
+    }
+
+    /// Appends `arith.<float_op>` or `arith.<integer_op>` (by the operands' element kind) to `block`.
+    pub fn arith(
+        &self,
+        block: &Block<'c>,
+        (float_op, integer_op): (&str, &str),
+        lhs: Value<'c, 'c>,
+        rhs: Value<'c, 'c>,
+    ) -> Value<'c, 'c> {
+        let name = match ElementKind::of(lhs.r#type()) {
+            Some(ElementKind::Integer) => integer_op,
+            _ => float_op,
+        };
+        let op = block.append_operation(
+            self.build(self.op(&format!("arith.{name}")).add_operands(&[lhs, rhs]).add_results(&[lhs.r#type()])),
+        );
+        let value = op.result(0).expect("arith ops have a result");
+        // SAFETY: the op lives in `block`, which becomes part of the IR.
+        unsafe { Value::from_raw(value.to_raw()) }
+    }
+
+    /// Appends a scalar `arith.constant` to `block` (for bodies of structured ops).
+    pub fn block_scalar(&self, block: &Block<'c>, element: Type<'c>, float: f64, integer: i64) -> Value<'c, 'c> {
+        let value: Attribute = match ElementKind::of(element) {
+            Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
+            _ => FloatAttribute::new(self.context, element, float).into(),
+        };
+        let op = block.append_operation(self.build(
+            self.op("arith.constant").add_attributes(&[self.named("value", value)]).add_results(&[element]),
+        ));
+        let value = op.result(0).expect("constants have a result");
+        // SAFETY: the op lives in `block`, which becomes part of the IR.
+        unsafe { Value::from_raw(value.to_raw()) }
+    }
+
+    /// An attribute name paired with its value.
+    pub fn named(&self, name: &str, value: Attribute<'c>) -> (Identifier<'c>, Attribute<'c>) {
+        (Identifier::new(self.context, name), value)
+    }
+
+    /// Parses an attribute written by the lowering itself.
+    pub fn attribute(&self, source: &str) -> Attribute<'c> {
+        Attribute::parse(self.context, source).unwrap_or_else(|| panic!("the lowering wrote a bad attribute: {source}"))
+    }
+
+    /// Parses a type written by the lowering itself.
+    pub fn r#type(&self, source: &str) -> Type<'c> {
+        Type::parse(self.context, source).unwrap_or_else(|| panic!("the lowering wrote a bad type: {source}"))
+    }
+}
