@@ -15,7 +15,8 @@ use std::process::Command;
 const DEFAULT_LLVM_PREFIX: &str = "/usr/lib/llvm-22";
 
 fn main() {
-    let prefix = PathBuf::from(env::var("MLIR_SYS_220_PREFIX").unwrap_or(DEFAULT_LLVM_PREFIX.into()));
+    let prefix =
+        PathBuf::from(env::var("MLIR_SYS_220_PREFIX").unwrap_or(DEFAULT_LLVM_PREFIX.into()));
     let llvm_lib = prefix.join("lib");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
 
@@ -52,7 +53,10 @@ fn link_mlir_c_api(llvm_lib: &Path, out: &Path) {
         })
         .collect();
     if archives.is_empty() {
-        fail(&format!("no libMLIRCAPI*.a in {}: install libmlir-22-dev", llvm_lib.display()));
+        fail(&format!(
+            "no libMLIRCAPI*.a in {}: install libmlir-22-dev",
+            llvm_lib.display()
+        ));
     }
     archives.sort();
     for archive in &archives {

@@ -25,4 +25,10 @@ fi
 for tool in mlir-opt mlir-runner FileCheck lit not; do
   [[ -x "$LLVM_PREFIX/bin/$tool" ]] || { echo "setup: $LLVM_PREFIX/bin/$tool is missing" >&2; exit 1; }
 done
+# `lit test/` is how the suite runs; Debian installs lit only under the LLVM prefix.
+if ! command -v lit >/dev/null 2>&1; then
+  ln -sf "$LLVM_PREFIX/bin/lit" /usr/local/bin/lit 2>/dev/null \
+    || echo "setup: add $LLVM_PREFIX/bin to PATH to get lit" >&2
+fi
+
 echo "setup: LLVM/MLIR $("$LLVM_PREFIX/bin/llvm-config" --version) ready in $LLVM_PREFIX"

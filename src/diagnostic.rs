@@ -24,18 +24,29 @@ impl<'c> Diagnostics<'c> {
             }
             true
         });
-        Self { context, handler, lines }
+        Self {
+            context,
+            handler,
+            lines,
+        }
     }
 
     /// Everything captured so far, one diagnostic (with its notes) per entry, and clears the list.
     pub fn take(&self) -> Vec<String> {
-        self.lines.lock().map(|mut lines| std::mem::take(&mut *lines)).unwrap_or_default()
+        self.lines
+            .lock()
+            .map(|mut lines| std::mem::take(&mut *lines))
+            .unwrap_or_default()
     }
 
     /// Everything captured so far joined into one message (or `fallback` when nothing was said).
     pub fn take_message(&self, fallback: &str) -> String {
         let lines = self.take();
-        if lines.is_empty() { fallback.to_string() } else { lines.join("\n") }
+        if lines.is_empty() {
+            fallback.to_string()
+        } else {
+            lines.join("\n")
+        }
     }
 }
 
@@ -53,7 +64,10 @@ pub fn format_diagnostic(diagnostic: &Diagnostic) -> String {
         DiagnosticSeverity::Note => "note",
         DiagnosticSeverity::Remark => "remark",
     };
-    let mut text = format!("{}: {severity}: {diagnostic}", format_location(diagnostic.location()));
+    let mut text = format!(
+        "{}: {severity}: {diagnostic}",
+        format_location(diagnostic.location())
+    );
     for index in 0..diagnostic.note_count() {
         if let Ok(note) = diagnostic.note(index) {
             text.push('\n');
@@ -73,7 +87,11 @@ fn file_line_col(location: Location) -> Option<String> {
     if location.is_file_line_col_range() {
         return Some(format!(
             "{}:{}:{}",
-            location.file_line_col_range_filename().as_string_ref().as_str().unwrap_or("?"),
+            location
+                .file_line_col_range_filename()
+                .as_string_ref()
+                .as_str()
+                .unwrap_or("?"),
             location.file_line_col_range_start_line(),
             location.file_line_col_range_start_column()
         ));
@@ -85,7 +103,8 @@ fn file_line_col(location: Location) -> Option<String> {
         return file_line_col(location.call_site_callee());
     }
     if location.is_fused() {
-        return (0..location.fused_num_locations()).find_map(|i| file_line_col(location.fused_location(i)));
+        return (0..location.fused_num_locations())
+            .find_map(|i| file_line_col(location.fused_location(i)));
     }
     None
 }
@@ -106,8 +125,14 @@ mod tests {
     fn emitted_errors_are_captured_with_their_location() {
         let context = crate::create_context().unwrap();
         let diagnostics = Diagnostics::capture(&context);
-        emit_error(Location::new(&context, "kernel.mlir", 3, 7), "shapes disagree");
-        assert_eq!(diagnostics.take(), vec!["kernel.mlir:3:7: error: shapes disagree".to_string()]);
+        emit_error(
+            Location::new(&context, "kernel.mlir", 3, 7),
+            "shapes disagree",
+        );
+        assert_eq!(
+            diagnostics.take(),
+            vec!["kernel.mlir:3:7: error: shapes disagree".to_string()]
+        );
         assert!(diagnostics.take().is_empty());
     }
 

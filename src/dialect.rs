@@ -17,7 +17,12 @@ pub const DEFINITION_PATH_VAR: &str = "TENSORLANG_IRDL_FILE";
 pub fn definition_path() -> PathBuf {
     std::env::var_os(DEFINITION_PATH_VAR)
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/dialect/tensorlang.irdl.mlir")))
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/dialect/tensorlang.irdl.mlir"
+            ))
+        })
 }
 
 /// Registers the `tensorlang` dialect in `context`.
@@ -36,7 +41,9 @@ pub const NAMESPACE: &str = "tensorlang";
 
 /// Whether `op_name` (e.g. `tensorlang.add`) belongs to the dialect.
 pub fn is_tensorlang_op(op_name: &str) -> bool {
-    op_name.strip_prefix(NAMESPACE).is_some_and(|rest| rest.starts_with('.'))
+    op_name
+        .strip_prefix(NAMESPACE)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 #[cfg(test)]

@@ -39,6 +39,10 @@ unsafe extern "C" {
         summary: *const c_char,
         pipeline: *const c_char,
     );
-    pub(crate) fn tlParseModule(context: MlirContext, source: MlirStringRef, filename: MlirStringRef) -> MlirModule;
+    pub(crate) fn tlParseModule(
+        context: MlirContext,
+        source: MlirStringRef,
+        filename: MlirStringRef,
+    ) -> MlirModule;
     pub(crate) fn tlOptMain(argc: c_int, argv: *mut *mut c_char) -> c_int;
 }

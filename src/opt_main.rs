@@ -10,8 +10,14 @@ use std::ffi::{CString, c_char};
 /// TensorLang input parses without flags. Register passes before calling this.
 pub fn run(args: impl IntoIterator<Item = String>) -> i32 {
     let mut args: Vec<String> = args.into_iter().collect();
-    if !args.iter().any(|arg| arg.trim_start_matches('-').starts_with("irdl-file")) {
-        args.insert(1.min(args.len()), format!("--irdl-file={}", dialect::definition_path().display()));
+    if !args
+        .iter()
+        .any(|arg| arg.trim_start_matches('-').starts_with("irdl-file"))
+    {
+        args.insert(
+            1.min(args.len()),
+            format!("--irdl-file={}", dialect::definition_path().display()),
+        );
     }
     // Arguments come from the OS as C strings, so they hold no interior NUL.
     let owned: Vec<CString> = args

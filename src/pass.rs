@@ -60,7 +60,10 @@ pub struct PassOptions {
 impl PassOptions {
     /// The value of option `name` (its default when not given), or `None` for an undeclared name.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(key, _)| *key == name).map(|(_, value)| value.as_str())
+        self.values
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -68,7 +71,10 @@ impl PassOptions {
 pub fn register(definition: &'static PassDefinition) {
     static REGISTERED: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
     let registered = REGISTERED.get_or_init(Default::default);
-    if !registered.lock().is_ok_and(|mut set| set.insert(definition as *const _ as usize)) {
+    if !registered
+        .lock()
+        .is_ok_and(|mut set| set.insert(definition as *const _ as usize))
+    {
         return;
     }
     let options: Vec<native::TlPassOption> = definition
@@ -81,7 +87,11 @@ pub fn register(definition: &'static PassDefinition) {
         })
         .collect();
     // SAFETY: the dialect-handle getters take no arguments and return static handles.
-    let dialects: Vec<MlirDialectHandle> = definition.dependent_dialects.iter().map(|get| unsafe { get() }).collect();
+    let dialects: Vec<MlirDialectHandle> = definition
+        .dependent_dialects
+        .iter()
+        .map(|get| unsafe { get() })
+        .collect();
     // The registry keeps the descriptor for the rest of the process.
     let options = options.leak();
     let dialects = dialects.leak();
@@ -136,13 +146,18 @@ pub fn run_pipeline(context: &Context, module: &mut Module, pipeline: &str) -> R
 ///
 /// `user_data` must be the `&'static PassDefinition` given at registration, `op` a valid operation
 /// and `values` point at one string per declared option.
-unsafe extern "C" fn run_definition(user_data: *const c_void, op: MlirOperation, values: *const MlirStringRef) -> bool {
+unsafe extern "C" fn run_definition(
+    user_data: *const c_void,
+    op: MlirOperation,
+    values: *const MlirStringRef,
+) -> bool {
     // SAFETY: guaranteed by the caller (see above).
     let definition = unsafe { &*user_data.cast::<PassDefinition>() };
     let values = (0..definition.options.len())
         .map(|i| {
             // SAFETY: `values` holds one entry per option; MLIR strings are UTF-8 views.
             let raw = unsafe { *values.add(i) };
+            // SAFETY: the view points at the option's live std::string storage.
             let bytes = unsafe { std::slice::from_raw_parts(raw.data.cast::<u8>(), raw.length) };
             let name = definition.options[i].name.to_str().unwrap_or_default();
             (name, String::from_utf8_lossy(bytes).into_owned())
@@ -152,7 +167,9 @@ unsafe extern "C" fn run_definition(user_data: *const c_void, op: MlirOperation,
     // SAFETY: MLIR hands the pass a valid operation for the duration of the call.
     let operation = unsafe { OperationRef::from_raw(op) };
     // A panic must not unwind into C++: it becomes a located pass failure.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (definition.run)(operation, &options))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        (definition.run)(operation, &options)
+    })) {
         Ok(result) => result.is_ok(),
         Err(panic) => {
             let reason = panic

@@ -38,7 +38,9 @@ pub(crate) fn tensorlang_ops<'c, 'a>(root: OperationRef<'c, 'a>) -> Vec<Operatio
         WalkResult::Advance
     });
     // SAFETY: each handle was just found inside `root`, which outlives `'a`.
-    raw.into_iter().map(|op| unsafe { OperationRef::from_raw(op) }).collect()
+    raw.into_iter()
+        .map(|op| unsafe { OperationRef::from_raw(op) })
+        .collect()
 }
 
 /// Shorthands for reading ops.
@@ -53,14 +55,22 @@ pub(crate) trait OpExt<'c> {
 
 impl<'c, T: OperationLike<'c, 'c> + ?Sized> OpExt<'c> for T {
     fn op_name(&self) -> String {
-        self.name().as_string_ref().as_str().unwrap_or_default().to_string()
+        self.name()
+            .as_string_ref()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     fn result_type(&self, index: usize) -> Type<'c> {
-        self.result(index).expect("IRDL checked the result count").r#type()
+        self.result(index)
+            .expect("IRDL checked the result count")
+            .r#type()
     }
 
     fn operand_type(&self, index: usize) -> Type<'c> {
-        self.operand(index).expect("IRDL checked the operand count").r#type()
+        self.operand(index)
+            .expect("IRDL checked the operand count")
+            .r#type()
     }
 }

@@ -30,10 +30,10 @@ mod structured;
 use crate::tensor_type::StaticTensor;
 use crate::{OpExt, tensorlang_ops, verify};
 use builder::Builder;
+use melior::IrRewriter;
 use melior::ir::attribute::{DenseI64ArrayAttribute, IntegerAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, RegionLike, Value};
-use melior::IrRewriter;
 use structured::Reduction;
 use tensorlang::{PassDefinition, PassFailure, PassOptions, emit_error};
 
@@ -74,12 +74,22 @@ fn run(module: OperationRef, _: &PassOptions) -> Result<(), PassFailure> {
     let rewriter = IrRewriter::new(context);
     // SAFETY: the rewriter lives until the end of this function, past every use of the builder.
     let rewriter: &IrRewriter = unsafe { &*(&rewriter as *const IrRewriter) };
-    let body = module.region(0).ok().and_then(|region| region.first_block()).ok_or(PassFailure)?;
+    let body = module
+        .region(0)
+        .ok()
+        .and_then(|region| region.first_block())
+        .ok_or(PassFailure)?;
     for op in ops {
         rewriter.as_rewriter_base().set_insertion_point_before(op);
-        let builder = Builder { context, location: op.location(), rewriter };
+        let builder = Builder {
+            context,
+            location: op.location(),
+            rewriter,
+        };
         match lower(&builder, body, op) {
-            Some(value) => rewriter.as_rewriter_base().replace_op_with_values(op, &[value]),
+            Some(value) => rewriter
+                .as_rewriter_base()
+                .replace_op_with_values(op, &[value]),
             None => rewriter.as_rewriter_base().erase_op(op),
         }
     }
@@ -87,31 +97,60 @@ fn run(module: OperationRef, _: &PassOptions) -> Result<(), PassFailure> {
 }
 
 /// Builds the replacement of one verified op; `None` for ops without results.
-fn lower<'c>(builder: &Builder<'c>, module: melior::ir::BlockRef<'c, '_>, op: OperationRef<'c, 'c>) -> Option<Value<'c, 'c>> {
+fn lower<'c>(
+    builder: &Builder<'c>,
+    module: melior::ir::BlockRef<'c, '_>,
+    op: OperationRef<'c, 'c>,
+) -> Option<Value<'c, 'c>> {
     let name = op.op_name();
     let operand = |i: usize| op.operand(i).expect("verified arity");
     let result = || StaticTensor::new(op.result_type(0)).expect("verified result type");
     let attribute = |name: &str| op.attribute(name).expect("verified attribute");
     match name.as_str() {
-        "tensorlang.add" | "tensorlang.sub" | "tensorlang.mul" | "tensorlang.div" => {
-            Some(elementwise::binary(builder, &name, &result(), operand(0), operand(1)))
-        }
+        "tensorlang.add" | "tensorlang.sub" | "tensorlang.mul" | "tensorlang.div" => Some(
+            elementwise::binary(builder, &name, &result(), operand(0), operand(1)),
+        ),
         "tensorlang.relu" => Some(elementwise::relu(builder, &result(), operand(0))),
-        "tensorlang.matmul" => Some(structured::matmul(builder, &result(), operand(0), operand(1))),
+        "tensorlang.matmul" => Some(structured::matmul(
+            builder,
+            &result(),
+            operand(0),
+            operand(1),
+        )),
         "tensorlang.transpose" => {
-            let permutation = DenseI64ArrayAttribute::try_from(attribute("permutation")).expect("verified permutation");
-            let permutation: Vec<i64> = (0..permutation.len()).filter_map(|i| permutation.element(i).ok()).collect();
-            Some(structured::transpose(builder, &result(), operand(0), &permutation))
+            let permutation = DenseI64ArrayAttribute::try_from(attribute("permutation"))
+                .expect("verified permutation");
+            let permutation: Vec<i64> = (0..permutation.len())
+                .filter_map(|i| permutation.element(i).ok())
+                .collect();
+            Some(structured::transpose(
+                builder,
+                &result(),
+                operand(0),
+                &permutation,
+            ))
         }
         "tensorlang.reduce" => {
             let kind = match StringAttribute::try_from(attribute("kind")).map(|k| k.value()) {
                 Ok("max") => Reduction::Max,
                 _ => Reduction::Sum,
             };
-            let axis = IntegerAttribute::try_from(attribute("axis")).expect("verified axis").value();
-            Some(structured::reduce(builder, &result(), operand(0), kind, axis))
+            let axis = IntegerAttribute::try_from(attribute("axis"))
+                .expect("verified axis")
+                .value();
+            Some(structured::reduce(
+                builder,
+                &result(),
+                operand(0),
+                kind,
+                axis,
+            ))
         }
-        "tensorlang.constant" => Some(effects::constant(builder, attribute("value"), op.result_type(0))),
+        "tensorlang.constant" => Some(effects::constant(
+            builder,
+            attribute("value"),
+            op.result_type(0),
+        )),
         "tensorlang.assert" => {
             effects::assert(builder, operand(0), attribute("message"));
             None

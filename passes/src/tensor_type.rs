@@ -41,7 +41,8 @@ impl<'c> StaticTensor<'c> {
     pub fn new(r#type: Type<'c>) -> Option<Self> {
         // SAFETY: type predicates and shaped-type queries only read the type.
         let is_static = unsafe {
-            mlir_sys::mlirTypeIsARankedTensor(r#type.to_raw()) && mlir_sys::mlirShapedTypeHasStaticShape(r#type.to_raw())
+            mlir_sys::mlirTypeIsARankedTensor(r#type.to_raw())
+                && mlir_sys::mlirShapedTypeHasStaticShape(r#type.to_raw())
         };
         is_static.then_some(Self { r#type })
     }
@@ -56,7 +57,9 @@ impl<'c> StaticTensor<'c> {
         // SAFETY: `self.r#type` is a ranked tensor (checked in `new`), so rank and dims are defined.
         unsafe {
             let rank = mlir_sys::mlirShapedTypeGetRank(self.r#type.to_raw());
-            (0..rank).map(|i| mlir_sys::mlirShapedTypeGetDimSize(self.r#type.to_raw(), i as isize)).collect()
+            (0..rank)
+                .map(|i| mlir_sys::mlirShapedTypeGetDimSize(self.r#type.to_raw(), i as isize))
+                .collect()
         }
     }
 
@@ -96,7 +99,11 @@ pub struct Shape<'a>(pub &'a [i64]);
 impl fmt::Display for Shape<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         let dims: Vec<String> = self.0.iter().map(i64::to_string).collect();
-        if dims.is_empty() { write!(f, "scalar") } else { write!(f, "{}", dims.join("x")) }
+        if dims.is_empty() {
+            write!(f, "scalar")
+        } else {
+            write!(f, "{}", dims.join("x"))
+        }
     }
 }
 
@@ -115,7 +122,10 @@ mod tests {
         assert!(StaticTensor::new(Type::parse(&context, "f32").unwrap()).is_none());
         let ints = StaticTensor::new(Type::parse(&context, "tensor<4xi64>").unwrap()).unwrap();
         assert_eq!(ints.element_kind(), Some(ElementKind::Integer));
-        assert_eq!(ElementKind::of(Type::parse(&context, "index").unwrap()), None);
+        assert_eq!(
+            ElementKind::of(Type::parse(&context, "index").unwrap()),
+            None
+        );
     }
 
     #[test]

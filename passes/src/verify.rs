@@ -11,10 +11,10 @@
 //! ```
 
 use crate::tensor_type::{ElementKind, Shape, StaticTensor};
-use crate::{tensorlang_ops, OpExt};
+use crate::{OpExt, tensorlang_ops};
+use melior::ir::attribute::AttributeLike;
 use melior::ir::attribute::{DenseI64ArrayAttribute, IntegerAttribute};
 use melior::ir::operation::OperationLike;
-use melior::ir::attribute::AttributeLike;
 use melior::ir::{OperationRef, Type};
 use tensorlang::{PassDefinition, PassFailure, PassOptions, emit_error};
 
@@ -43,7 +43,8 @@ fn run(root: OperationRef, _: &PassOptions) -> Result<(), PassFailure> {
 /// Checks one `tensorlang` op; the error is the message without the op name.
 pub fn verify(op: OperationRef) -> Result<(), String> {
     match op.op_name().as_str() {
-        "tensorlang.add" | "tensorlang.sub" | "tensorlang.mul" | "tensorlang.div" | "tensorlang.relu" => {
+        "tensorlang.add" | "tensorlang.sub" | "tensorlang.mul" | "tensorlang.div"
+        | "tensorlang.relu" => {
             let result = numeric_tensor(op.result_type(0), "result")?;
             for i in 0..op.operand_count() {
                 same_element(&result, op.operand_type(i), "operand")?;
@@ -56,20 +57,26 @@ pub fn verify(op: OperationRef) -> Result<(), String> {
         "tensorlang.reduce" => verify_reduce(op),
         "tensorlang.print" => verify_print(op.operand_type(0)),
         "tensorlang.assert" => Ok(()),
-        other => Err(format!("is not an op of the tensorlang dialect (unknown '{other}')")),
+        other => Err(format!(
+            "is not an op of the tensorlang dialect (unknown '{other}')"
+        )),
     }
 }
 
 fn numeric_tensor<'c>(r#type: Type<'c>, what: &str) -> Result<StaticTensor<'c>, String> {
-    let tensor =
-        StaticTensor::new(r#type).ok_or_else(|| format!("requires a statically shaped tensor {what}, got {type}"))?;
+    let tensor = StaticTensor::new(r#type)
+        .ok_or_else(|| format!("requires a statically shaped tensor {what}, got {type}"))?;
     tensor
         .element_kind()
         .ok_or_else(|| format!("requires a tensor of integers or floats as {what}, got {type}"))?;
     Ok(tensor)
 }
 
-fn same_element<'c>(expected: &StaticTensor<'c>, r#type: Type<'c>, what: &str) -> Result<StaticTensor<'c>, String> {
+fn same_element<'c>(
+    expected: &StaticTensor<'c>,
+    r#type: Type<'c>,
+    what: &str,
+) -> Result<StaticTensor<'c>, String> {
     let tensor = numeric_tensor(r#type, what)?;
     if tensor.element() != expected.element() {
         return Err(format!(
@@ -85,18 +92,27 @@ fn expect_shape(result: &StaticTensor, expected: &[i64]) -> Result<(), String> {
     if result.shape() == expected {
         Ok(())
     } else {
-        Err(format!("result shape is {}, expected {}", Shape(&result.shape()), Shape(expected)))
+        Err(format!(
+            "result shape is {}, expected {}",
+            Shape(&result.shape()),
+            Shape(expected)
+        ))
     }
 }
 
 fn verify_constant(op: OperationRef) -> Result<(), String> {
     let result = numeric_tensor(op.result_type(0), "result")?;
-    let value = op.attribute("value").map_err(|_| "requires a 'value' attribute".to_string())?;
+    let value = op
+        .attribute("value")
+        .map_err(|_| "requires a 'value' attribute".to_string())?;
     let r#type = value.r#type();
     if r#type == result.r#type() {
         Ok(())
     } else {
-        Err(format!("value has type {type}, result has type {}", result.r#type()))
+        Err(format!(
+            "value has type {type}, result has type {}",
+            result.r#type()
+        ))
     }
 }
 
@@ -130,7 +146,9 @@ fn verify_transpose(op: OperationRef) -> Result<(), String> {
         .ok()
         .and_then(|a| DenseI64ArrayAttribute::try_from(a).ok())
         .ok_or("requires 'permutation' to be an array<i64: ...>")?;
-    let permutation: Vec<i64> = (0..permutation.len()).filter_map(|i| permutation.element(i).ok()).collect();
+    let permutation: Vec<i64> = (0..permutation.len())
+        .filter_map(|i| permutation.element(i).ok())
+        .collect();
     let shape = input.shape();
     let mut sorted = permutation.clone();
     sorted.sort_unstable();
@@ -155,7 +173,10 @@ fn verify_reduce(op: OperationRef) -> Result<(), String> {
         .value();
     let mut shape = input.shape();
     if axis < 0 || axis as usize >= shape.len() {
-        return Err(format!("axis {axis} is out of range for a rank-{} input", shape.len()));
+        return Err(format!(
+            "axis {axis} is out of range for a rank-{} input",
+            shape.len()
+        ));
     }
     shape.remove(axis as usize);
     expect_shape(&result, &shape)
@@ -163,7 +184,8 @@ fn verify_reduce(op: OperationRef) -> Result<(), String> {
 
 fn verify_print(r#type: Type) -> Result<(), String> {
     let printable = |element: Type| {
-        ElementKind::of(element).is_some() && ["f32", "f64", "i32", "i64"].contains(&element.to_string().as_str())
+        ElementKind::of(element).is_some()
+            && ["f32", "f64", "i32", "i64"].contains(&element.to_string().as_str())
     };
     match StaticTensor::new(r#type) {
         Some(tensor) if printable(tensor.element()) => Ok(()),

@@ -2,11 +2,13 @@
 
 use crate::tensor_type::{ElementKind, StaticTensor};
 use melior::Context;
+use melior::IrRewriter;
 use melior::ir::attribute::{DenseI32ArrayAttribute, FloatAttribute, IntegerAttribute};
 use melior::ir::block::BlockLike;
 use melior::ir::operation::OperationBuilder;
-use melior::ir::{Attribute, Block, Identifier, Location, Operation, Region, RegionLike, Type, Value, ValueLike};
-use melior::IrRewriter;
+use melior::ir::{
+    Attribute, Block, Identifier, Location, Operation, Region, RegionLike, Type, Value, ValueLike,
+};
 
 /// Inserts ops before the op being lowered, all at its location.
 pub(super) struct Builder<'c> {
@@ -51,9 +53,13 @@ impl<'c> Builder<'c> {
             Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
             _ => FloatAttribute::new(self.context, element, float).into(),
         };
-        self.insert(self.build(
-            self.op("arith.constant").add_attributes(&[self.named("value", value)]).add_results(&[element]),
-        ))
+        self.insert(
+            self.build(
+                self.op("arith.constant")
+                    .add_attributes(&[self.named("value", value)])
+                    .add_results(&[element]),
+            ),
+        )
     }
 
     /// A tensor of `tensor`'s type filled with `value` (`linalg.fill`).
@@ -73,9 +79,14 @@ impl<'c> Builder<'c> {
         attributes: &[(&str, Attribute<'c>)],
         body: impl FnOnce(&Block<'c>, &[Value<'c, 'c>]) -> Value<'c, 'c>,
     ) -> Value<'c, 'c> {
-        let element_of = |value: &Value<'c, '_>| StaticTensor::new(value.r#type()).map_or(value.r#type(), |t| t.element());
-        let arguments: Vec<(Type<'c>, Location<'c>)> =
-            ins.iter().chain([&init]).map(|value| (element_of(value), self.location)).collect();
+        let element_of = |value: &Value<'c, '_>| {
+            StaticTensor::new(value.r#type()).map_or(value.r#type(), |t| t.element())
+        };
+        let arguments: Vec<(Type<'c>, Location<'c>)> = ins
+            .iter()
+            .chain([&init])
+            .map(|value| (element_of(value), self.location))
+            .collect();
         let block = Block::new(&arguments);
         let args: Vec<Value<'c, 'c>> = (0..arguments.len())
             .map(|i| {
@@ -89,21 +100,34 @@ impl<'c> Builder<'c> {
         let region = Region::new();
         region.append_block(block);
 
-        let mut attrs: Vec<(Identifier<'c>, Attribute<'c>)> =
-            attributes.iter().map(|(name, value)| self.named(name, *value)).collect();
-        if matches!(name, "linalg.generic" | "linalg.fill" | "linalg.matmul" | "linalg.add" | "linalg.sub" | "linalg.mul" | "linalg.div") {
+        let mut attrs: Vec<(Identifier<'c>, Attribute<'c>)> = attributes
+            .iter()
+            .map(|(name, value)| self.named(name, *value))
+            .collect();
+        if matches!(
+            name,
+            "linalg.generic"
+                | "linalg.fill"
+                | "linalg.matmul"
+                | "linalg.add"
+                | "linalg.sub"
+                | "linalg.mul"
+                | "linalg.div"
+        ) {
             let segments = DenseI32ArrayAttribute::new(self.context, &[ins.len() as i32, 1]);
             attrs.push(self.named("operandSegmentSizes", segments.into()));
         }
         let mut operands: Vec<Value<'c, '_>> = ins.to_vec();
         operands.push(init);
-        self.insert(self.build(
-            self.op(name)
-                .add_operands(&operands)
-                .add_attributes(&attrs)
-                .add_results(&[init.r#type()])
-                .add_regions([region]),
-        ))
+        self.insert(
+            self.build(
+                self.op(name)
+                    .add_operands(&operands)
+                    .add_attributes(&attrs)
+                    .add_results(&[init.r#type()])
+                    .add_regions([region]),
+            ),
+        )
     }
 
     /// Appends `arith.<float_op>` or `arith.<integer_op>` (by the operands' element kind) to `block`.
@@ -119,7 +143,11 @@ impl<'c> Builder<'c> {
             _ => float_op,
         };
         let op = block.append_operation(
-            self.build(self.op(&format!("arith.{name}")).add_operands(&[lhs, rhs]).add_results(&[lhs.r#type()])),
+            self.build(
+                self.op(&format!("arith.{name}"))
+                    .add_operands(&[lhs, rhs])
+                    .add_results(&[lhs.r#type()]),
+            ),
         );
         let value = op.result(0).expect("arith ops have a result");
         // SAFETY: the op lives in `block`, which becomes part of the IR.
@@ -127,14 +155,24 @@ impl<'c> Builder<'c> {
     }
 
     /// Appends a scalar `arith.constant` to `block` (for bodies of structured ops).
-    pub fn block_scalar(&self, block: &Block<'c>, element: Type<'c>, float: f64, integer: i64) -> Value<'c, 'c> {
+    pub fn block_scalar(
+        &self,
+        block: &Block<'c>,
+        element: Type<'c>,
+        float: f64,
+        integer: i64,
+    ) -> Value<'c, 'c> {
         let value: Attribute = match ElementKind::of(element) {
             Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
             _ => FloatAttribute::new(self.context, element, float).into(),
         };
-        let op = block.append_operation(self.build(
-            self.op("arith.constant").add_attributes(&[self.named("value", value)]).add_results(&[element]),
-        ));
+        let op = block.append_operation(
+            self.build(
+                self.op("arith.constant")
+                    .add_attributes(&[self.named("value", value)])
+                    .add_results(&[element]),
+            ),
+        );
         let value = op.result(0).expect("constants have a result");
         // SAFETY: the op lives in `block`, which becomes part of the IR.
         unsafe { Value::from_raw(value.to_raw()) }
@@ -147,11 +185,13 @@ impl<'c> Builder<'c> {
 
     /// Parses an attribute written by the lowering itself.
     pub fn attribute(&self, source: &str) -> Attribute<'c> {
-        Attribute::parse(self.context, source).unwrap_or_else(|| panic!("the lowering wrote a bad attribute: {source}"))
+        Attribute::parse(self.context, source)
+            .unwrap_or_else(|| panic!("the lowering wrote a bad attribute: {source}"))
     }
 
     /// Parses a type written by the lowering itself.
     pub fn r#type(&self, source: &str) -> Type<'c> {
-        Type::parse(self.context, source).unwrap_or_else(|| panic!("the lowering wrote a bad type: {source}"))
+        Type::parse(self.context, source)
+            .unwrap_or_else(|| panic!("the lowering wrote a bad type: {source}"))
     }
 }

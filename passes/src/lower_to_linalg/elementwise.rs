@@ -26,11 +26,17 @@ pub(super) fn binary<'c>(
     let linalg = format!("linalg.{}", op_name.trim_start_matches("tensorlang."));
     let init = builder.empty(result.r#type());
     let ops = arith_ops(op_name);
-    builder.structured(&linalg, &[lhs, rhs], init, &[], |block, args| builder.arith(block, ops, args[0], args[1]))
+    builder.structured(&linalg, &[lhs, rhs], init, &[], |block, args| {
+        builder.arith(block, ops, args[0], args[1])
+    })
 }
 
 /// `tensorlang.relu` to `linalg.generic` computing `max(x, 0)` element by element.
-pub(super) fn relu<'c>(builder: &Builder<'c>, result: &StaticTensor<'c>, input: Value<'c, '_>) -> Value<'c, 'c> {
+pub(super) fn relu<'c>(
+    builder: &Builder<'c>,
+    result: &StaticTensor<'c>,
+    input: Value<'c, '_>,
+) -> Value<'c, 'c> {
     let init = builder.empty(result.r#type());
     let identity = identity_map(result.rank());
     let maps = builder.attribute(&format!("[{identity}, {identity}]"));
@@ -57,7 +63,10 @@ fn identity_map(rank: usize) -> String {
 
 /// `[#linalg.iterator_type<parallel>, ...]`.
 fn iterator_types(kinds: &[&str]) -> String {
-    let kinds: Vec<String> = kinds.iter().map(|k| format!("#linalg.iterator_type<{k}>")).collect();
+    let kinds: Vec<String> = kinds
+        .iter()
+        .map(|k| format!("#linalg.iterator_type<{k}>"))
+        .collect();
     format!("[{}]", kinds.join(", "))
 }
 

@@ -29,7 +29,13 @@ pub(super) fn transpose<'c>(
 ) -> Value<'c, 'c> {
     let init = builder.empty(result.r#type());
     let permutation = builder.attribute(&format!("array<i64: {}>", join(permutation)));
-    builder.structured("linalg.transpose", &[input], init, &[("permutation", permutation)], |_, args| args[0])
+    builder.structured(
+        "linalg.transpose",
+        &[input],
+        init,
+        &[("permutation", permutation)],
+        |_, args| args[0],
+    )
 }
 
 /// The ways `tensorlang.reduce` folds an axis.
@@ -54,8 +60,18 @@ pub(super) fn reduce<'c>(
         (Reduction::Sum, _) => builder.scalar(element, 0.0, 0),
         (Reduction::Max, Some(ElementKind::Integer)) => {
             // SAFETY: `element` is an integer type.
-            let width = unsafe { mlir_sys::mlirIntegerTypeGetWidth(melior::ir::TypeLike::to_raw(&element)) };
-            builder.scalar(element, 0.0, if width >= 64 { i64::MIN } else { -(1i64 << (width.max(1) - 1)) })
+            let width = unsafe {
+                mlir_sys::mlirIntegerTypeGetWidth(melior::ir::TypeLike::to_raw(&element))
+            };
+            builder.scalar(
+                element,
+                0.0,
+                if width >= 64 {
+                    i64::MIN
+                } else {
+                    -(1i64 << (width.max(1) - 1))
+                },
+            )
         }
         (Reduction::Max, _) => builder.scalar(element, f64::NEG_INFINITY, 0),
     };
@@ -65,11 +81,19 @@ pub(super) fn reduce<'c>(
         Reduction::Sum => ("addf", "addi"),
         Reduction::Max => ("maximumf", "maxsi"),
     };
-    builder.structured("linalg.reduce", &[input], init, &[("dimensions", dimensions)], |block, args| {
-        builder.arith(block, ops, args[0], args[1])
-    })
+    builder.structured(
+        "linalg.reduce",
+        &[input],
+        init,
+        &[("dimensions", dimensions)],
+        |block, args| builder.arith(block, ops, args[0], args[1]),
+    )
 }
 
 fn join(values: &[i64]) -> String {
-    values.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
