@@ -31,7 +31,7 @@ use crate::tensor_type::StaticTensor;
 use crate::{OpExt, tensorlang_ops, verify};
 use builder::Builder;
 use melior::IrRewriter;
-use melior::ir::attribute::{DenseI64ArrayAttribute, IntegerAttribute, StringAttribute};
+use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, RegionLike, Value};
 use structured::Reduction;
@@ -118,11 +118,7 @@ fn lower<'c>(
             operand(1),
         )),
         "tensorlang.transpose" => {
-            let permutation = DenseI64ArrayAttribute::try_from(attribute("permutation"))
-                .expect("verified permutation");
-            let permutation: Vec<i64> = (0..permutation.len())
-                .filter_map(|i| permutation.element(i).ok())
-                .collect();
+            let permutation = verify::permutation(op).expect("verified permutation");
             Some(structured::transpose(
                 builder,
                 &result(),
@@ -135,9 +131,7 @@ fn lower<'c>(
                 Ok("max") => Reduction::Max,
                 _ => Reduction::Sum,
             };
-            let axis = IntegerAttribute::try_from(attribute("axis"))
-                .expect("verified axis")
-                .value();
+            let axis = verify::axis(op).expect("verified axis");
             Some(structured::reduce(
                 builder,
                 &result(),

@@ -141,14 +141,7 @@ fn verify_matmul(op: OperationRef) -> Result<(), String> {
 fn verify_transpose(op: OperationRef) -> Result<(), String> {
     let result = numeric_tensor(op.result_type(0), "result")?;
     let input = same_element(&result, op.operand_type(0), "input")?;
-    let permutation = op
-        .attribute("permutation")
-        .ok()
-        .and_then(|a| DenseI64ArrayAttribute::try_from(a).ok())
-        .ok_or("requires 'permutation' to be an array<i64: ...>")?;
-    let permutation: Vec<i64> = (0..permutation.len())
-        .filter_map(|i| permutation.element(i).ok())
-        .collect();
+    let permutation = permutation(op).ok_or("requires 'permutation' to be an array<i64: ...>")?;
     let shape = input.shape();
     let mut sorted = permutation.clone();
     sorted.sort_unstable();
@@ -165,12 +158,7 @@ fn verify_transpose(op: OperationRef) -> Result<(), String> {
 fn verify_reduce(op: OperationRef) -> Result<(), String> {
     let result = numeric_tensor(op.result_type(0), "result")?;
     let input = same_element(&result, op.operand_type(0), "input")?;
-    let axis = op
-        .attribute("axis")
-        .ok()
-        .and_then(|a| IntegerAttribute::try_from(a).ok())
-        .ok_or("requires an integer 'axis'")?
-        .value();
+    let axis = axis(op).ok_or("requires an integer 'axis'")?;
     let mut shape = input.shape();
     if axis < 0 || axis as usize >= shape.len() {
         return Err(format!(
@@ -180,6 +168,23 @@ fn verify_reduce(op: OperationRef) -> Result<(), String> {
     }
     shape.remove(axis as usize);
     expect_shape(&result, &shape)
+}
+
+/// The `permutation` of a `tensorlang.transpose`, `None` when it is not an `array<i64: ...>`.
+pub(crate) fn permutation(op: OperationRef) -> Option<Vec<i64>> {
+    let attribute = DenseI64ArrayAttribute::try_from(op.attribute("permutation").ok()?).ok()?;
+    (0..attribute.len())
+        .map(|i| attribute.element(i).ok())
+        .collect()
+}
+
+/// The `axis` of a `tensorlang.reduce`, `None` when it is not an integer.
+pub(crate) fn axis(op: OperationRef) -> Option<i64> {
+    Some(
+        IntegerAttribute::try_from(op.attribute("axis").ok()?)
+            .ok()?
+            .value(),
+    )
 }
 
 fn verify_print(r#type: Type) -> Result<(), String> {

@@ -49,16 +49,19 @@ impl<'c> Builder<'c> {
 
     /// A scalar `arith.constant` of type `element`: `float` for floats, `integer` for integers.
     pub fn scalar(&self, element: Type<'c>, float: f64, integer: i64) -> Value<'c, 'c> {
+        self.insert(self.scalar_constant(element, float, integer))
+    }
+
+    /// The `arith.constant` behind [`Self::scalar`] and [`Self::block_scalar`].
+    fn scalar_constant(&self, element: Type<'c>, float: f64, integer: i64) -> Operation<'c> {
         let value: Attribute = match ElementKind::of(element) {
             Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
             _ => FloatAttribute::new(self.context, element, float).into(),
         };
-        self.insert(
-            self.build(
-                self.op("arith.constant")
-                    .add_attributes(&[self.named("value", value)])
-                    .add_results(&[element]),
-            ),
+        self.build(
+            self.op("arith.constant")
+                .add_attributes(&[self.named("value", value)])
+                .add_results(&[element]),
         )
     }
 
@@ -162,17 +165,7 @@ impl<'c> Builder<'c> {
         float: f64,
         integer: i64,
     ) -> Value<'c, 'c> {
-        let value: Attribute = match ElementKind::of(element) {
-            Some(ElementKind::Integer) => IntegerAttribute::new(element, integer).into(),
-            _ => FloatAttribute::new(self.context, element, float).into(),
-        };
-        let op = block.append_operation(
-            self.build(
-                self.op("arith.constant")
-                    .add_attributes(&[self.named("value", value)])
-                    .add_results(&[element]),
-            ),
-        );
+        let op = block.append_operation(self.scalar_constant(element, float, integer));
         let value = op.result(0).expect("constants have a result");
         // SAFETY: the op lives in `block`, which becomes part of the IR.
         unsafe { Value::from_raw(value.to_raw()) }
