@@ -100,6 +100,7 @@ fn compile_shims(include: &Path) {
         .file("native/pass_registration.cpp")
         .file("native/opt_main.cpp")
         .file("native/parse.cpp")
+        .file("native/diagnostic.cpp")
         .compile("tensorlang_native");
 }
 

@@ -32,6 +32,8 @@ config.environment["PATH"] = os.pathsep.join([build_dir, llvm_bin, os.environ.ge
 config.environment["HOME"] = os.environ.get("HOME", "/tmp")
 
 config.substitutions.append(("%tensorlang_plugin", os.path.join(build_dir, "libtensorlang_plugin.so")))
+# `__tensorlang_assert_fail` for upstream mlir-runner: prints the failed check's location, exits 1.
+config.substitutions.append(("%tensorlang_checks", os.path.join(build_dir, "libtensorlang_checks.so")))
 config.substitutions.append(("%irdl_file", os.path.join(repo_root, "dialect", "tensorlang.irdl.mlir")))
 config.substitutions.append(("%mlir_runner_utils", os.path.join(llvm_lib, "libmlir_runner_utils.so")))
 config.substitutions.append(("%mlir_c_runner_utils", os.path.join(llvm_lib, "libmlir_c_runner_utils.so")))

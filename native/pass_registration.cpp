@@ -13,6 +13,7 @@
 #include "mlir/CAPI/Registration.h"
 #include "mlir/CAPI/Support.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/TypeID.h"
 
@@ -62,8 +63,23 @@ public:
     for (const auto &option : options)
       values.push_back(wrap(llvm::StringRef(option->getValue())));
     if (!descriptor->run(descriptor->userData, wrap(getOperation()),
-                         values.data()))
+                         values.data(), this))
       signalPassFailure();
+  }
+
+  /// Runs `pipeline` (a pass list, implicitly nested) on `op`, which must be
+  /// the operation this pass runs on or nested in it.
+  bool runNested(mlir::Operation *op, llvm::StringRef pipeline) {
+    mlir::OpPassManager manager(op->getName(),
+                                mlir::OpPassManager::Nesting::Implicit);
+    std::string error;
+    llvm::raw_string_ostream errorStream(error);
+    if (mlir::failed(mlir::parsePassPipeline(pipeline, manager, errorStream))) {
+      op->emitError() << "invalid nested pipeline '" << pipeline
+                      << "': " << error;
+      return false;
+    }
+    return mlir::succeeded(runPipeline(manager, op));
   }
 
 private:
@@ -80,6 +96,12 @@ void tlRegisterPass(const TlPassDescriptor *descriptor) {
   mlir::TypeID id = allocator.allocate();
   mlir::registerPass(
       [=] { return std::make_unique<RustPass>(descriptor, id); });
+}
+
+bool tlRunNestedPipeline(void *pass, MlirOperation op,
+                         MlirStringRef pipeline) {
+  return static_cast<RustPass *>(pass)->runNested(unwrap(op),
+                                                  unwrap(pipeline));
 }
 
 void tlRegisterPipeline(const char *argument, const char *summary,

@@ -37,15 +37,22 @@ typedef struct {
   size_t numOptions;
   const MlirDialectHandle *dependentDialects;
   size_t numDependentDialects;
-  /// Runs the pass on `op`; `optionValues[i]` is the value of `options[i]`.
-  /// Returns false to signal pass failure (after emitting a diagnostic).
+  /// Runs the pass on `op`; `optionValues[i]` is the value of `options[i]`;
+  /// `pass` is the running pass, for `tlRunNestedPipeline`. Returns false to
+  /// signal pass failure (after emitting a diagnostic).
   bool (*run)(const void *userData, MlirOperation op,
-              const MlirStringRef *optionValues);
+              const MlirStringRef *optionValues, void *pass);
   const void *userData;
 } TlPassDescriptor;
 
 /// Registers a pass under `descriptor->argument`.
 void tlRegisterPass(const TlPassDescriptor *descriptor);
+
+/// From inside a running Rust pass (`pass` as given to `run`), runs the
+/// textual pass list `pipeline` on `op` (that pass's operation or one nested in
+/// it), the way upstream passes run dynamic pipelines. False on failure, after
+/// emitting diagnostics.
+bool tlRunNestedPipeline(void *pass, MlirOperation op, MlirStringRef pipeline);
 
 /// Registers a named pipeline whose body is the textual pipeline `pipeline`
 /// (pass list without an anchor, e.g. "canonicalize,cse").
@@ -57,6 +64,17 @@ void tlRegisterPipeline(const char *argument, const char *summary,
 /// emitting the diagnostics. Parsing also verifies.
 MlirModule tlParseModule(MlirContext context, MlirStringRef source,
                          MlirStringRef filename);
+
+/// How severe an emitted diagnostic is.
+typedef enum {
+  TlSeverityError = 0,
+  TlSeverityWarning = 1,
+  TlSeverityRemark = 2,
+} TlSeverity;
+
+/// Emits `message` at `location` through the context's diagnostic engine.
+void tlEmitDiagnostic(MlirLocation location, TlSeverity severity,
+                      const char *message);
 
 /// Runs `mlir-opt`'s main with every upstream dialect, extension and pass
 /// registered, plus whatever was registered above. Returns the exit code.

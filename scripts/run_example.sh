@@ -14,4 +14,4 @@ cargo build --quiet
 echo "== $example: tensorlang-opt --tensorlang-to-llvm | mlir-runner"
 ./target/debug/tensorlang-opt "$example" --tensorlang-to-llvm \
   | "$LLVM_PREFIX/bin/mlir-runner" -e main -entry-point-result=void \
-      -shared-libs="$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so"
+      -shared-libs="$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so,target/debug/libtensorlang_checks.so"

@@ -1,6 +1,7 @@
 //! MLIR diagnostics as text in the `file:line:col: error: message` form users know from
 //! `mlir-opt`.
 
+use crate::native::TlSeverity;
 use melior::Context;
 use melior::diagnostic::{Diagnostic, DiagnosticHandlerId, DiagnosticSeverity};
 use melior::ir::Location;
@@ -111,10 +112,24 @@ fn file_line_col(location: Location) -> Option<String> {
 
 /// Emits an error at `location` through the context's diagnostic engine, as an op's verifier would.
 pub fn emit_error(location: Location, message: &str) {
+    emit(location, TlSeverity::Error, message);
+}
+
+/// Emits a warning at `location`.
+pub fn emit_warning(location: Location, message: &str) {
+    emit(location, TlSeverity::Warning, message);
+}
+
+/// Emits a remark at `location` (e.g. a pass's statistics).
+pub fn emit_remark(location: Location, message: &str) {
+    emit(location, TlSeverity::Remark, message);
+}
+
+fn emit(location: Location, severity: TlSeverity, message: &str) {
     let message = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
     // SAFETY: the location is valid for its context and the message is a NUL-terminated string
     // that MLIR copies before returning.
-    unsafe { mlir_sys::mlirEmitError(location.to_raw(), message.as_ptr()) }
+    unsafe { crate::native::tlEmitDiagnostic(location.to_raw(), severity, message.as_ptr()) }
 }
 
 #[cfg(test)]
@@ -134,6 +149,15 @@ mod tests {
             vec!["kernel.mlir:3:7: error: shapes disagree".to_string()]
         );
         assert!(diagnostics.take().is_empty());
+        emit_remark(Location::new(&context, "kernel.mlir", 1, 1), "3 checks");
+        emit_warning(Location::new(&context, "kernel.mlir", 2, 1), "always fails");
+        assert_eq!(
+            diagnostics.take(),
+            vec![
+                "kernel.mlir:1:1: remark: 3 checks".to_string(),
+                "kernel.mlir:2:1: warning: always fails".to_string()
+            ]
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub mod opt_main;
 pub mod pass;
 
 pub use context::{create_context, parse_module};
-pub use diagnostic::{Diagnostics, emit_error};
-pub use pass::{PassDefinition, PassFailure, PassOption, PassOptions};
+pub use diagnostic::{Diagnostics, emit_error, emit_remark, emit_warning};
+pub use pass::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 /// Errors of the TensorLang foundation.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,7 @@ pub(crate) struct TlPassOption {
 
 /// The pass body called by the C++ `RustPass`.
 pub(crate) type TlPassRun =
-    unsafe extern "C" fn(*const c_void, MlirOperation, *const MlirStringRef) -> bool;
+    unsafe extern "C" fn(*const c_void, MlirOperation, *const MlirStringRef, *mut c_void) -> bool;
 
 /// `TlPassDescriptor`.
 #[repr(C)]
@@ -32,8 +32,27 @@ pub(crate) struct TlPassDescriptor {
     pub user_data: *const c_void,
 }
 
+/// `TlSeverity`.
+#[repr(C)]
+#[allow(dead_code)] // Rust builds every variant only through `crate::diagnostic`.
+pub(crate) enum TlSeverity {
+    Error = 0,
+    Warning = 1,
+    Remark = 2,
+}
+
 unsafe extern "C" {
+    pub(crate) fn tlEmitDiagnostic(
+        location: mlir_sys::MlirLocation,
+        severity: TlSeverity,
+        message: *const c_char,
+    );
     pub(crate) fn tlRegisterPass(descriptor: *const TlPassDescriptor);
+    pub(crate) fn tlRunNestedPipeline(
+        pass: *mut c_void,
+        op: MlirOperation,
+        pipeline: MlirStringRef,
+    ) -> bool;
     pub(crate) fn tlRegisterPipeline(
         argument: *const c_char,
         summary: *const c_char,

@@ -40,30 +40,64 @@ pub struct PassDefinition {
     pub summary: &'static CStr,
     /// The operation the pass runs on (e.g. `builtin.module`), or `None` for any operation.
     pub anchor: Option<&'static CStr>,
-    /// Options, in the order [`PassOptions`] reports them.
+    /// Options, readable through [`PassInvocation::option`].
     pub options: &'static [PassOption],
     /// Dialects whose ops the pass creates; MLIR loads them before the pass runs.
     pub dependent_dialects: &'static [DialectHandleFn],
     /// The body. It reports problems as located diagnostics and returns `Err` to fail the pipeline.
-    pub run: fn(OperationRef, &PassOptions) -> Result<(), PassFailure>,
+    pub run: fn(OperationRef, &PassInvocation) -> Result<(), PassFailure>,
 }
 
 /// A pass failed; the reasons were emitted as diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PassFailure;
 
-/// The option values a pass runs with.
-pub struct PassOptions {
+/// One run of a pass: the option values it runs with, and the running MLIR pass, through which it
+/// can run upstream passes on its operation.
+pub struct PassInvocation {
     values: Vec<(&'static str, String)>,
+    pass: *mut c_void,
 }
 
-impl PassOptions {
+impl PassInvocation {
     /// The value of option `name` (its default when not given), or `None` for an undeclared name.
-    pub fn get(&self, name: &str) -> Option<&str> {
+    pub fn option(&self, name: &str) -> Option<&str> {
         self.values
             .iter()
             .find(|(key, _)| *key == name)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// Option `name` as a boolean (`true`/`1`/`false`/`0`); any other value is a located error.
+    pub fn flag(&self, operation: OperationRef, name: &str) -> Result<bool, PassFailure> {
+        match self.option(name) {
+            Some("true" | "1") => Ok(true),
+            Some("false" | "0") => Ok(false),
+            other => {
+                crate::emit_error(
+                    operation.location(),
+                    &format!(
+                        "option '{name}' expects true or false, got '{}'",
+                        other.unwrap_or_default()
+                    ),
+                );
+                Err(PassFailure)
+            }
+        }
+    }
+
+    /// Runs the textual pass list `pipeline` (e.g. `canonicalize,cse`, nested implicitly) on
+    /// `operation`, which must be the pass's operation or nested in it. Failures were emitted as
+    /// diagnostics.
+    pub fn run_nested(&self, operation: OperationRef, pipeline: &str) -> Result<(), PassFailure> {
+        let text = MlirStringRef {
+            data: pipeline.as_ptr().cast(),
+            length: pipeline.len(),
+        };
+        // SAFETY: `pass` is the RustPass running this invocation (it outlives it), `operation`
+        // is a live operation the pass owns, and `text` views `pipeline` for the call.
+        let ok = unsafe { native::tlRunNestedPipeline(self.pass, operation.to_raw(), text) };
+        if ok { Ok(()) } else { Err(PassFailure) }
     }
 }
 
@@ -144,12 +178,13 @@ pub fn run_pipeline(context: &Context, module: &mut Module, pipeline: &str) -> R
 ///
 /// # Safety
 ///
-/// `user_data` must be the `&'static PassDefinition` given at registration, `op` a valid operation
-/// and `values` point at one string per declared option.
+/// `user_data` must be the `&'static PassDefinition` given at registration, `op` a valid operation,
+/// `values` point at one string per declared option and `pass` be the running C++ pass.
 unsafe extern "C" fn run_definition(
     user_data: *const c_void,
     op: MlirOperation,
     values: *const MlirStringRef,
+    pass: *mut c_void,
 ) -> bool {
     // SAFETY: guaranteed by the caller (see above).
     let definition = unsafe { &*user_data.cast::<PassDefinition>() };
@@ -163,12 +198,12 @@ unsafe extern "C" fn run_definition(
             (name, String::from_utf8_lossy(bytes).into_owned())
         })
         .collect();
-    let options = PassOptions { values };
+    let invocation = PassInvocation { values, pass };
     // SAFETY: MLIR hands the pass a valid operation for the duration of the call.
     let operation = unsafe { OperationRef::from_raw(op) };
     // A panic must not unwind into C++: it becomes a located pass failure.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (definition.run)(operation, &options)
+        (definition.run)(operation, &invocation)
     })) {
         Ok(result) => result.is_ok(),
         Err(panic) => {

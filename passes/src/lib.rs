@@ -2,10 +2,15 @@
 //!
 //! - `tensorlang-verify` ([`verify`]): the checks IRDL cannot express.
 //! - `convert-tensorlang-to-linalg` ([`lower_to_linalg`]): every `tensorlang` op to upstream dialects.
+//! - `tensorlang-instrument` ([`instrument`]): run-time checks, minus those that never fail.
+//! - `tensorlang-lower-asserts` ([`lower_asserts`]): asserts call the runtime with a check id.
 //! - `tensorlang-to-llvm` ([`pipeline`]): TensorLang and upstream dialects down to the LLVM dialect.
 //!
 //! The passes are pure IR in, IR out: no JIT, no model.
 
+mod builder;
+pub mod instrument;
+pub mod lower_asserts;
 pub mod lower_to_linalg;
 pub mod pipeline;
 pub mod tensor_type;
@@ -21,6 +26,8 @@ pub fn register_all() {
     ONCE.call_once(|| {
         tensorlang::pass::register(&verify::PASS);
         tensorlang::pass::register(&lower_to_linalg::PASS);
+        tensorlang::pass::register(&instrument::PASS);
+        tensorlang::pass::register(&lower_asserts::PASS);
         pipeline::register();
     });
 }
@@ -30,9 +37,19 @@ pub fn register_all() {
 /// They stay valid while the caller erases some of them: tensorlang ops hold no regions, so erasing
 /// one never frees another.
 pub(crate) fn tensorlang_ops<'c, 'a>(root: OperationRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
+    ops_where(root, tensorlang::dialect::is_tensorlang_op)
+}
+
+/// The ops nested in `root` whose name satisfies `select`, in pre-order.
+///
+/// The caller may erase ops that hold no regions without invalidating the others.
+pub(crate) fn ops_where<'c, 'a>(
+    root: OperationRef<'c, 'a>,
+    mut select: impl FnMut(&str) -> bool,
+) -> Vec<OperationRef<'c, 'a>> {
     let mut raw = Vec::new();
     root.walk(WalkOrder::PreOrder, |op| {
-        if tensorlang::dialect::is_tensorlang_op(&op.op_name()) {
+        if select(&op.op_name()) {
             raw.push(op.to_raw());
         }
         WalkResult::Advance

@@ -22,20 +22,19 @@
 //! Each op is checked by [`crate::verify`] first; an op that fails is reported and the pass fails
 //! without touching the module.
 
-mod builder;
 mod effects;
 mod elementwise;
 mod structured;
 
+use crate::builder::Builder;
 use crate::tensor_type::StaticTensor;
 use crate::{OpExt, tensorlang_ops, verify};
-use builder::Builder;
 use melior::IrRewriter;
 use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, RegionLike, Value};
 use structured::Reduction;
-use tensorlang::{PassDefinition, PassFailure, PassOptions, emit_error};
+use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 
 /// The pass definition, registered as `convert-tensorlang-to-linalg`.
 pub static PASS: PassDefinition = PassDefinition {
@@ -57,7 +56,7 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(module: OperationRef, _: &PassOptions) -> Result<(), PassFailure> {
+fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let ops = tensorlang_ops(module);
     let mut failed = false;
     for op in &ops {

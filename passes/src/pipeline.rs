@@ -16,7 +16,10 @@ pub const NAME: &CStr = c"tensorlang-to-llvm";
 /// The passes, in order, without an anchor (nest as `builtin.module(...)` to run from Rust).
 ///
 /// Tensors are bufferized across function boundaries (identity layouts, so callers and the C
-/// runner utilities see plain memrefs) and linalg becomes loops before everything converts to LLVM.
+/// runner utilities see plain memrefs) and linalg becomes loops; the loops are instrumented with
+/// run-time checks (those that can never fail removed) and asserts become calls of the runtime
+/// before everything converts to LLVM. Modules with asserts need `__tensorlang_assert_fail` at
+/// run time: `tensorlang-run` provides it, `mlir-runner` gets it from `libtensorlang_checks.so`.
 /// Buffers that bufferization allocates for tensor temporaries are not freed yet: upstream's
 /// ownership-based deallocation rejects any function that also frees memory by hand
 /// (`memref.dealloc`), which plain upstream programs do.
@@ -27,6 +30,8 @@ pub const PASSES: &str = concat!(
     "convert-bufferization-to-memref,",
     "convert-linalg-to-loops,",
     "lower-affine,",
+    "tensorlang-instrument,",
+    "tensorlang-lower-asserts,",
     "expand-strided-metadata,",
     "convert-scf-to-cf,",
     "convert-vector-to-llvm,",

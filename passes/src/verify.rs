@@ -16,7 +16,7 @@ use melior::ir::attribute::AttributeLike;
 use melior::ir::attribute::{DenseI64ArrayAttribute, IntegerAttribute};
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, Type};
-use tensorlang::{PassDefinition, PassFailure, PassOptions, emit_error};
+use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 
 /// The pass definition, registered as `tensorlang-verify`.
 pub static PASS: PassDefinition = PassDefinition {
@@ -29,7 +29,7 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(root: OperationRef, _: &PassOptions) -> Result<(), PassFailure> {
+fn run(root: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let mut failed = false;
     for op in tensorlang_ops(root) {
         if let Err(message) = verify(op) {

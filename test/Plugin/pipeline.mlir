@@ -1,6 +1,6 @@
 // Through the plugin, upstream mlir-opt runs the whole tensorlang-to-llvm pipeline; upstream
 // mlir-runner executes the result.
-// RUN: %upstream_mlir_opt %s --load-pass-plugin=%tensorlang_plugin --irdl-file=%irdl_file --pass-pipeline="builtin.module(tensorlang-to-llvm)" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: %upstream_mlir_opt %s --load-pass-plugin=%tensorlang_plugin --irdl-file=%irdl_file --pass-pipeline="builtin.module(tensorlang-to-llvm)" | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%tensorlang_checks | FileCheck %s
 
 // CHECK: sizes = [2]
 // CHECK-NEXT: [6,  15]

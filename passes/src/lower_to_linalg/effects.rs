@@ -1,6 +1,6 @@
 //! `tensorlang.constant`, `assert` and `print`: the ops that are not tensor computations.
 
-use super::builder::Builder;
+use crate::builder::Builder;
 use crate::tensor_type::StaticTensor;
 use melior::ir::attribute::{StringAttribute, TypeAttribute};
 use melior::ir::block::BlockLike;

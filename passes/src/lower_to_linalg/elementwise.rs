@@ -1,7 +1,7 @@
 //! `tensorlang.add/sub/mul/div` to the named linalg ops, `tensorlang.relu` to a `linalg.generic`
 //! taking the maximum with zero.
 
-use super::builder::Builder;
+use crate::builder::Builder;
 use crate::tensor_type::StaticTensor;
 use melior::ir::Value;
 

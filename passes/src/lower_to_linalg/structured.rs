@@ -1,7 +1,7 @@
 //! `tensorlang.matmul`, `transpose` and `reduce` to `linalg.matmul`, `linalg.transpose` and
 //! `linalg.reduce`.
 
-use super::builder::Builder;
+use crate::builder::Builder;
 use crate::tensor_type::{ElementKind, StaticTensor};
 use melior::ir::Value;
 

@@ -1,5 +1,5 @@
 // A TensorLang matmul, lowered by tensorlang-to-llvm and run by upstream mlir-runner.
-// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%tensorlang_checks | FileCheck %s
 
 // CHECK: sizes = [2, 2]
 // CHECK-NEXT: [22,   28],

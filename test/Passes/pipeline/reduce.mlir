@@ -1,5 +1,5 @@
 // Sum and max reductions over each axis, and a transpose, run end to end.
-// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%tensorlang_checks | FileCheck %s
 
 // CHECK: sizes = [3]
 // CHECK-NEXT: [5,  7,  9]

@@ -1,5 +1,5 @@
 // Plain upstream IR (func, scf, memref, math, arith, linalg on tensors) through the same pipeline.
-// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils | FileCheck %s
+// RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%tensorlang_checks | FileCheck %s
 
 // CHECK: sizes = [4]
 // CHECK-NEXT: [0,  1,  1.41421,  1.73205]

@@ -1,4 +1,5 @@
-//! Building upstream ops in front of the `tensorlang` op being lowered.
+//! Building upstream ops at the rewriter's insertion point, all at one location (the op being
+//! lowered or guarded).
 
 use crate::tensor_type::{ElementKind, StaticTensor};
 use melior::Context;
@@ -10,8 +11,8 @@ use melior::ir::{
     Attribute, Block, Identifier, Location, Operation, Region, RegionLike, Type, Value, ValueLike,
 };
 
-/// Inserts ops before the op being lowered, all at its location.
-pub(super) struct Builder<'c> {
+/// Inserts ops at the rewriter's insertion point, all at `location`.
+pub(crate) struct Builder<'c> {
     pub context: &'c Context,
     pub location: Location<'c>,
     pub rewriter: &'c IrRewriter<'c>,
@@ -187,4 +188,37 @@ impl<'c> Builder<'c> {
         Type::parse(self.context, source)
             .unwrap_or_else(|| panic!("the lowering wrote a bad type: {source}"))
     }
+}
+
+impl<'c> Builder<'c> {
+    /// Parses one op written by a pass itself (in custom form, e.g. an `llvm.mlir.global`).
+    pub fn parse_op(&self, source: &str) -> Operation<'c> {
+        let name = "<generated>";
+        let to_ref = |text: &str| mlir_sys::MlirStringRef {
+            data: text.as_ptr().cast(),
+            length: text.len(),
+        };
+        // SAFETY: the context is live and both strings outlive the call, which copies them.
+        let raw = unsafe {
+            mlir_sys::mlirOperationCreateParse(self.context.to_raw(), to_ref(source), to_ref(name))
+        };
+        // SAFETY: `raw` is null or a freshly parsed op we now own.
+        unsafe { Operation::from_option_raw(raw) }
+            .unwrap_or_else(|| panic!("a pass wrote an op that does not parse: {source}"))
+    }
+}
+
+/// `text` as an MLIR string literal (quotes included): bytes outside printable ASCII, quotes and
+/// backslashes become `\XX` escapes.
+pub(crate) fn string_literal(text: &str) -> String {
+    let mut literal = String::from("\"");
+    for byte in text.bytes() {
+        if (0x20..0x7f).contains(&byte) && byte != b'"' && byte != b'\\' {
+            literal.push(byte as char);
+        } else {
+            literal.push_str(&format!("\\{byte:02X}"));
+        }
+    }
+    literal.push('"');
+    literal
 }
