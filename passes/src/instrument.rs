@@ -7,7 +7,7 @@
 //! | `div-by-zero` | integer `divsi`/`divui`/`remsi`/`remui`/`ceildivsi`/`ceildivui`/`floordivsi` divisors |
 //! | `overflow` | signed division and remainder of `MIN` by `-1` |
 //! | `nan-ops` | scalar results of the listed float ops are neither NaN nor infinite |
-//! | `eliminate` | integer range analysis and folding remove the checks that can never fail |
+//! | `eliminate` | integer range analysis and folding remove the checks that can never fail; loops whose remaining bounds checks hold at both ends run a copy without them ([`versioning`]) |
 //! | `statistics` | a remark on the module: checks inserted, removed, left |
 //!
 //! Checks are `cf.assert` ops tagged `tensorlang.check = "<kind>"`; `tensorlang-lower-asserts`
@@ -29,6 +29,7 @@
 mod arithmetic;
 mod bounds;
 pub(crate) mod census;
+pub mod versioning;
 
 use census::Census;
 use melior::IrRewriter;
@@ -120,13 +121,22 @@ fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFail
         bounds::insert(module, invocation, &existing)?;
     }
     let inserted = Census::take(module).since(&existing);
+    let mut versioned = 0;
     if eliminate {
-        invocation.run_nested(module, "canonicalize,int-range-optimizations,canonicalize")?;
+        invocation.run_nested(
+            module,
+            "canonicalize,int-range-optimizations,canonicalize,cse,loop-invariant-code-motion",
+        )?;
+        versioned = versioning::version_loops(context, &rewriter, module);
+        if versioned > 0 {
+            // The conditions were cloned per check; fold and share what they have in common.
+            invocation.run_nested(module, "canonicalize,cse")?;
+        }
     }
     let left = Census::take(module);
     left.warn_about_checks_that_always_fail();
     if statistics {
-        census::report(module, &inserted, &left.since(&existing));
+        census::report(module, &inserted, &left.since(&existing), versioned);
     }
     Ok(())
 }

@@ -92,7 +92,7 @@ fn is_constant_false(value: Value) -> bool {
 }
 
 /// Emits the statistics remark on `module`.
-pub(super) fn report(module: OperationRef, inserted: &Counts, left: &Counts) {
+pub(super) fn report(module: OperationRef, inserted: &Counts, left: &Counts, versioned: usize) {
     let by_kind: Vec<String> = CheckKind::ALL
         .iter()
         .zip(inserted.0)
@@ -108,7 +108,7 @@ pub(super) fn report(module: OperationRef, inserted: &Counts, left: &Counts) {
     tensorlang::emit_remark(
         module.location(),
         &format!(
-            "tensorlang-instrument: inserted {} checks{by_kind}, removed {removed} that can never fail, {} left",
+            "tensorlang-instrument: inserted {} checks{by_kind}, removed {removed} that can never fail, {} left ({versioned} only on a slow path, checked once per loop on the fast one)",
             inserted.total(),
             left.total()
         ),
