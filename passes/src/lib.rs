@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod tensor_type;
 pub mod verify;
 
+use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{OperationRef, Type, ValueLike};
 use std::sync::Once;
@@ -68,6 +69,8 @@ pub(crate) trait OpExt<'c> {
     fn result_type(&self, index: usize) -> Type<'c>;
     /// The type of operand `index` (the op's arity was checked by IRDL).
     fn operand_type(&self, index: usize) -> Type<'c>;
+    /// The value of string attribute `name`; empty when the op has none by that name.
+    fn string_attribute(&self, name: &str) -> String;
 }
 
 impl<'c, T: OperationLike<'c, 'c> + ?Sized> OpExt<'c> for T {
@@ -89,5 +92,13 @@ impl<'c, T: OperationLike<'c, 'c> + ?Sized> OpExt<'c> for T {
         self.operand(index)
             .expect("IRDL checked the operand count")
             .r#type()
+    }
+
+    fn string_attribute(&self, name: &str) -> String {
+        self.attribute(name)
+            .ok()
+            .and_then(|value| StringAttribute::try_from(value).ok())
+            .map(|value| value.value().to_string())
+            .unwrap_or_default()
     }
 }

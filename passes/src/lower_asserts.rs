@@ -29,7 +29,7 @@ use crate::instrument::census::check_kind;
 use crate::{OpExt, ops_where};
 use melior::IrRewriter;
 use melior::dialect::{arith, func, scf};
-use melior::ir::attribute::{FlatSymbolRefAttribute, IntegerAttribute, StringAttribute};
+use melior::ir::attribute::{FlatSymbolRefAttribute, IntegerAttribute};
 use melior::ir::block::BlockLike;
 use melior::ir::operation::{OperationBuilder, OperationLike};
 use melior::ir::r#type::IntegerType;
@@ -76,7 +76,7 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let rewriter: &IrRewriter = unsafe { &*(&rewriter as *const IrRewriter) };
     for op in asserts {
         let kind = check_kind(op).unwrap_or(CheckKind::Assert);
-        let message = string_attribute(op, "msg");
+        let message = op.string_attribute("msg");
         let message = match kind {
             CheckKind::Assert => format!("assertion failed: {message}"),
             _ => message,
@@ -171,7 +171,7 @@ fn find_symbol<'c, 'a>(
 ) -> Option<OperationRef<'c, 'a>> {
     let mut next = body.first_operation();
     while let Some(op) = next {
-        if op.op_name() == op_name && string_attribute(op, "sym_name") == symbol {
+        if op.op_name() == op_name && op.string_attribute("sym_name") == symbol {
             return Some(op);
         }
         next = op.next_in_block();
@@ -181,7 +181,7 @@ fn find_symbol<'c, 'a>(
 
 /// The table an earlier run left in `global`; a table this version cannot read is an error.
 fn read_table(global: OperationRef) -> Result<CheckTable, PassFailure> {
-    let text = string_attribute(global, "value");
+    let text = global.string_attribute("value");
     CheckTable::decode(text.trim_end_matches('\0')).map_err(|error| {
         emit_error(
             global.location(),
@@ -189,12 +189,4 @@ fn read_table(global: OperationRef) -> Result<CheckTable, PassFailure> {
         );
         PassFailure
     })
-}
-
-fn string_attribute(op: OperationRef, name: &str) -> String {
-    op.attribute(name)
-        .ok()
-        .and_then(|value| StringAttribute::try_from(value).ok())
-        .map(|value| value.value().to_string())
-        .unwrap_or_default()
 }

@@ -4,7 +4,7 @@
 
 use super::CHECK_ATTRIBUTE;
 use super::census::{Census, check_kind};
-use crate::ops_where;
+use crate::{OpExt, ops_where};
 use melior::ir::OperationRef;
 use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::{OperationLike, OperationMutLike, OperationRefMut};
@@ -25,12 +25,7 @@ pub(super) fn insert(
         if before.contains(op) || check_kind(op).is_some() {
             continue;
         }
-        let upstream = op
-            .attribute("msg")
-            .ok()
-            .and_then(|msg| StringAttribute::try_from(msg).ok())
-            .map(|msg| msg.value().to_string())
-            .unwrap_or_default();
+        let upstream = op.string_attribute("msg");
         let (kind, message) = summarize(&upstream);
         // SAFETY: the op was just found in the module; nothing else refers to it mutably.
         let mut op = unsafe { OperationRefMut::from_raw(op.to_raw()) };

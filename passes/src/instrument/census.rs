@@ -2,7 +2,6 @@
 
 use super::CHECK_ATTRIBUTE;
 use crate::{OpExt, ops_where};
-use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::{OperationLike, OperationResult};
 use melior::ir::{OperationRef, Value};
 use mlir_sys::MlirOperation;
@@ -59,12 +58,7 @@ impl Census {
             // SAFETY: the census was taken after the last change to the IR, so the op is alive.
             let op = unsafe { OperationRef::from_raw(*raw) };
             if op.operand(0).is_ok_and(is_constant_false) {
-                let message = op
-                    .attribute("msg")
-                    .ok()
-                    .and_then(|msg| StringAttribute::try_from(msg).ok())
-                    .map(|msg| msg.value().to_string())
-                    .unwrap_or_default();
+                let message = op.string_attribute("msg");
                 tensorlang::emit_warning(
                     op.location(),
                     &format!("this check always fails: {message}"),
@@ -76,8 +70,7 @@ impl Census {
 
 /// The kind named by an assert's `tensorlang.check` tag, if it has a valid one.
 pub(crate) fn check_kind(op: OperationRef) -> Option<CheckKind> {
-    let tag = op.attribute(CHECK_ATTRIBUTE).ok()?;
-    StringAttribute::try_from(tag).ok()?.value().parse().ok()
+    op.string_attribute(CHECK_ATTRIBUTE).parse().ok()
 }
 
 fn is_constant_false(value: Value) -> bool {
