@@ -185,31 +185,7 @@ fn version<'c>(
     let location = for_op.location();
     let base = rewriter.as_rewriter_base();
     base.set_insertion_point_before(for_op);
-    let index_type = Type::index(context);
-    let one = insert(
-        rewriter,
-        arith::constant(
-            context,
-            IntegerAttribute::new(index_type, 1).into(),
-            location,
-        ),
-    );
-    let lower = for_op.operand(0).expect("scf.for has a lower bound");
-    let upper = for_op.operand(1).expect("scf.for has an upper bound");
-    let last = insert(rewriter, arith::subi(upper, one, location));
-    let mut all: Option<Value> = None;
-    for check in checks {
-        let condition = check.operand(0).expect("cf.assert has a condition");
-        for end in [lower, last] {
-            let mut mapping = HashMap::from([(induction_variable(for_op).to_raw().ptr, end)]);
-            let holds = clone_at(rewriter, for_op, condition, &mut mapping);
-            all = Some(match all {
-                Some(previous) => insert(rewriter, arith::andi(previous, holds, location)),
-                None => holds,
-            });
-        }
-    }
-    let condition = all.expect("at least one check");
+    let condition = hold_at_both_ends(context, rewriter, for_op, checks);
 
     let result_types: Vec<Type> = for_op.results().map(|r| r.r#type()).collect();
     let (fast, checked) = (Block::new(&[]), Block::new(&[]));
@@ -251,6 +227,37 @@ fn version<'c>(
         base.replace_all_uses_except(*result, replacement.into(), yield_op);
     }
     base.move_op_before(for_op, yield_op);
+}
+
+/// Before the loop: whether every check holds at the first index and at the last one.
+fn hold_at_both_ends<'c>(
+    context: &'c Context,
+    rewriter: &IrRewriter<'c>,
+    for_op: OperationRef<'c, '_>,
+    checks: &[OperationRef<'c, '_>],
+) -> Value<'c, 'c> {
+    let location = for_op.location();
+    let index_type = Type::index(context);
+    let one = IntegerAttribute::new(index_type, 1).into();
+    let one = insert(rewriter, arith::constant(context, one, location));
+    let lower = for_op.operand(0).expect("scf.for has a lower bound");
+    // SAFETY: the bound is defined before the loop and stays in the IR for the whole pass run.
+    let lower: Value<'c, 'c> = unsafe { Value::from_raw(lower.to_raw()) };
+    let upper = for_op.operand(1).expect("scf.for has an upper bound");
+    let last = insert(rewriter, arith::subi(upper, one, location));
+    let mut all: Option<Value<'c, 'c>> = None;
+    for check in checks {
+        let condition = check.operand(0).expect("cf.assert has a condition");
+        for end in [lower, last] {
+            let mut mapping = HashMap::from([(induction_variable(for_op).to_raw().ptr, end)]);
+            let holds = clone_at(rewriter, for_op, condition, &mut mapping);
+            all = Some(match all {
+                Some(previous) => insert(rewriter, arith::andi(previous, holds, location)),
+                None => holds,
+            });
+        }
+    }
+    all.expect("at least one check")
 }
 
 /// Clones the ops computing `value` inside the loop before it, with the induction variable (and
