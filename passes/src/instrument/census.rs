@@ -5,11 +5,14 @@ use crate::{OpExt, ops_where};
 use melior::ir::operation::{OperationLike, OperationResult};
 use melior::ir::{OperationRef, Value};
 use mlir_sys::MlirOperation;
+use std::collections::HashSet;
 use tensorlang_checks::CheckKind;
 
 /// Every `cf.assert` of a module at one moment, with the kind its tag names (none for user asserts).
 pub(super) struct Census {
     asserts: Vec<(MlirOperation, Option<CheckKind>)>,
+    /// The asserts' addresses, for membership tests in large modules.
+    addresses: HashSet<usize>,
 }
 
 /// How many checks of each kind (indexed like [`CheckKind::ALL`]).
@@ -25,25 +28,24 @@ impl Counts {
 impl Census {
     /// The asserts in `module` now.
     pub fn take(module: OperationRef) -> Self {
-        let asserts = ops_where(module, |name| name == "cf.assert")
+        let asserts: Vec<_> = ops_where(module, |name| name == "cf.assert")
             .into_iter()
             .map(|op| (op.to_raw(), check_kind(op)))
             .collect();
-        Self { asserts }
+        let addresses = asserts.iter().map(|(raw, _)| raw.ptr as usize).collect();
+        Self { asserts, addresses }
     }
 
     /// Whether `op` was an assert when this census was taken.
     pub fn contains(&self, op: OperationRef) -> bool {
-        self.asserts
-            .iter()
-            .any(|(raw, _)| raw.ptr == op.to_raw().ptr)
+        self.addresses.contains(&(op.to_raw().ptr as usize))
     }
 
     /// The tagged checks of this census that `earlier` did not have, by kind.
     pub fn since(&self, earlier: &Census) -> Counts {
         let mut counts = Counts::default();
         for (raw, kind) in &self.asserts {
-            let known = earlier.asserts.iter().any(|(old, _)| old.ptr == raw.ptr);
+            let known = earlier.addresses.contains(&(raw.ptr as usize));
             if let (false, Some(kind)) = (known, kind) {
                 let index = CheckKind::ALL.iter().position(|k| k == kind).unwrap_or(0);
                 counts.0[index] += 1;
