@@ -12,13 +12,13 @@ use melior::ir::{
 };
 
 /// Inserts ops at the rewriter's insertion point, all at `location`.
-pub(crate) struct Builder<'c> {
+pub(crate) struct Builder<'c, 'r> {
     pub context: &'c Context,
     pub location: Location<'c>,
-    pub rewriter: &'c IrRewriter<'c>,
+    pub rewriter: &'r IrRewriter<'c>,
 }
 
-impl<'c> Builder<'c> {
+impl<'c> Builder<'c, '_> {
     /// Inserts `op` and returns its first result.
     pub fn insert(&self, op: Operation<'c>) -> Value<'c, 'c> {
         let base = self.rewriter.as_rewriter_base();
@@ -190,7 +190,7 @@ impl<'c> Builder<'c> {
     }
 }
 
-impl<'c> Builder<'c> {
+impl<'c> Builder<'c, '_> {
     /// Parses one op written by a pass itself (in custom form, e.g. an `llvm.mlir.global`).
     pub fn parse_op(&self, source: &str) -> Operation<'c> {
         let name = "<generated>";

@@ -72,8 +72,7 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     // SAFETY: the context outlives the pass run, and with it every value built here.
     let context = unsafe { module.context().to_ref() };
     let rewriter = IrRewriter::new(context);
-    // SAFETY: the rewriter lives until the end of this function, past every use of the builders.
-    let rewriter: &IrRewriter = unsafe { &*(&rewriter as *const IrRewriter) };
+    let rewriter = &rewriter;
     for op in asserts {
         let kind = check_kind(op).unwrap_or(CheckKind::Assert);
         let message = op.string_attribute("msg");
@@ -117,7 +116,7 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
 }
 
 /// `scf.if %condition {} else { call @__tensorlang_assert_fail(id, @__tensorlang_checks) }`.
-fn call_on_failure<'c>(builder: &Builder<'c>, condition: Value<'c, '_>, id: u64) {
+fn call_on_failure<'c>(builder: &Builder<'c, '_>, condition: Value<'c, '_>, id: u64) {
     let context = builder.context;
     let location = builder.location;
     let then_block = Block::new(&[]);

@@ -71,8 +71,7 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     // SAFETY: the context outlives the pass run, and with it every value built here.
     let context = unsafe { module.context().to_ref() };
     let rewriter = IrRewriter::new(context);
-    // SAFETY: the rewriter lives until the end of this function, past every use of the builder.
-    let rewriter: &IrRewriter = unsafe { &*(&rewriter as *const IrRewriter) };
+    let rewriter = &rewriter;
     let body = module
         .region(0)
         .ok()
@@ -97,7 +96,7 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
 
 /// Builds the replacement of one verified op; `None` for ops without results.
 fn lower<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     module: melior::ir::BlockRef<'c, '_>,
     op: OperationRef<'c, 'c>,
 ) -> Option<Value<'c, 'c>> {

@@ -135,14 +135,12 @@ pub(super) fn guard_float_results<'c>(
 }
 
 /// Builds one op's checks at the rewriter's insertion point and at the op's location.
-struct Checks<'c> {
-    builder: Builder<'c>,
+struct Checks<'c, 'r> {
+    builder: Builder<'c, 'r>,
 }
 
-impl<'c> Checks<'c> {
-    fn new(context: &'c Context, rewriter: &IrRewriter<'c>, op: OperationRef<'c, '_>) -> Self {
-        // SAFETY: the rewriter outlives every use of this builder (both live in one pass run).
-        let rewriter: &'c IrRewriter<'c> = unsafe { &*(rewriter as *const IrRewriter<'c>) };
+impl<'c, 'r> Checks<'c, 'r> {
+    fn new(context: &'c Context, rewriter: &'r IrRewriter<'c>, op: OperationRef<'c, '_>) -> Self {
         Self {
             builder: Builder {
                 context,

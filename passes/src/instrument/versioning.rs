@@ -23,6 +23,7 @@
 //! is true on a whole interval of indices exactly when it is true at both ends.
 
 use super::census::check_kind;
+use crate::builder::Builder;
 use crate::{OpExt, ops_where};
 use melior::dialect::{arith, scf};
 use melior::ir::attribute::IntegerAttribute;
@@ -237,14 +238,19 @@ fn hold_at_both_ends<'c>(
     checks: &[OperationRef<'c, '_>],
 ) -> Value<'c, 'c> {
     let location = for_op.location();
+    let builder = Builder {
+        context,
+        location,
+        rewriter,
+    };
     let index_type = Type::index(context);
     let one = IntegerAttribute::new(index_type, 1).into();
-    let one = insert(rewriter, arith::constant(context, one, location));
+    let one = builder.insert(arith::constant(context, one, location));
     let lower = for_op.operand(0).expect("scf.for has a lower bound");
     // SAFETY: the bound is defined before the loop and stays in the IR for the whole pass run.
     let lower: Value<'c, 'c> = unsafe { Value::from_raw(lower.to_raw()) };
     let upper = for_op.operand(1).expect("scf.for has an upper bound");
-    let last = insert(rewriter, arith::subi(upper, one, location));
+    let last = builder.insert(arith::subi(upper, one, location));
     let mut all: Option<Value<'c, 'c>> = None;
     for check in checks {
         let condition = check.operand(0).expect("cf.assert has a condition");
@@ -252,7 +258,7 @@ fn hold_at_both_ends<'c>(
             let mut mapping = HashMap::from([(induction_variable(for_op).to_raw().ptr, end)]);
             let holds = clone_at(rewriter, for_op, condition, &mut mapping);
             all = Some(match all {
-                Some(previous) => insert(rewriter, arith::andi(previous, holds, location)),
+                Some(previous) => builder.insert(arith::andi(previous, holds, location)),
                 None => holds,
             });
         }
@@ -288,12 +294,6 @@ fn clone_at<'c>(
         unsafe { Value::from_raw(copy.result(0).expect("arith ops have a result").to_raw()) };
     mapping.insert(value.to_raw().ptr, result);
     result
-}
-
-fn insert<'c>(rewriter: &IrRewriter<'c>, op: melior::ir::Operation<'c>) -> Value<'c, 'c> {
-    let op = insert_op(rewriter, op);
-    // SAFETY: the op was inserted into the IR, which outlives the pass run.
-    unsafe { Value::from_raw(op.result(0).expect("a result").to_raw()) }
 }
 
 fn insert_op<'c>(rewriter: &IrRewriter<'c>, op: melior::ir::Operation<'c>) -> OperationRef<'c, 'c> {

@@ -9,7 +9,7 @@ use melior::ir::{Attribute, BlockRef, Region, Type, Value, ValueLike};
 
 /// `arith.constant` with the same dense value.
 pub(super) fn constant<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     value: Attribute<'c>,
     result: Type<'c>,
 ) -> Value<'c, 'c> {
@@ -24,7 +24,11 @@ pub(super) fn constant<'c>(
 }
 
 /// `cf.assert` with the same condition and message.
-pub(super) fn assert<'c>(builder: &Builder<'c>, condition: Value<'c, '_>, message: Attribute<'c>) {
+pub(super) fn assert<'c>(
+    builder: &Builder<'c, '_>,
+    condition: Value<'c, '_>,
+    message: Attribute<'c>,
+) {
     builder.insert_void(
         builder.build(
             builder
@@ -37,7 +41,7 @@ pub(super) fn assert<'c>(builder: &Builder<'c>, condition: Value<'c, '_>, messag
 
 /// Prints a tensor through the runner utilities' `printMemref*` (declared in `module` when
 /// missing), a scalar with `vector.print`.
-pub(super) fn print<'c>(builder: &Builder<'c>, module: BlockRef<'c, '_>, value: Value<'c, '_>) {
+pub(super) fn print<'c>(builder: &Builder<'c, '_>, module: BlockRef<'c, '_>, value: Value<'c, '_>) {
     let Some(tensor) = StaticTensor::new(value.r#type()) else {
         let newline = builder.attribute("#vector.punctuation<newline>");
         builder.insert_void(
@@ -93,7 +97,7 @@ pub(super) fn print<'c>(builder: &Builder<'c>, module: BlockRef<'c, '_>, value: 
 /// Adds `func.func private @name(argument) attributes {llvm.emit_c_interface}` to the module unless
 /// a symbol of that name exists.
 fn declare_runtime_function<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     module: BlockRef<'c, '_>,
     name: &str,
     argument: Type<'c>,

@@ -17,7 +17,7 @@ pub(super) fn arith_ops(op_name: &str) -> (&'static str, &'static str) {
 
 /// `tensorlang.add` etc. to `linalg.add` etc. into a fresh `tensor.empty`.
 pub(super) fn binary<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     op_name: &str,
     result: &StaticTensor<'c>,
     lhs: Value<'c, '_>,
@@ -33,7 +33,7 @@ pub(super) fn binary<'c>(
 
 /// `tensorlang.relu` to `linalg.generic` computing `max(x, 0)` element by element.
 pub(super) fn relu<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     result: &StaticTensor<'c>,
     input: Value<'c, '_>,
 ) -> Value<'c, 'c> {

@@ -7,7 +7,7 @@ use melior::ir::Value;
 
 /// `linalg.matmul` accumulating into a zero-filled result.
 pub(super) fn matmul<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     result: &StaticTensor<'c>,
     lhs: Value<'c, '_>,
     rhs: Value<'c, '_>,
@@ -22,7 +22,7 @@ pub(super) fn matmul<'c>(
 
 /// `linalg.transpose` with the op's permutation.
 pub(super) fn transpose<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     result: &StaticTensor<'c>,
     input: Value<'c, '_>,
     permutation: &[i64],
@@ -49,7 +49,7 @@ pub(super) enum Reduction {
 
 /// `linalg.reduce` over `axis`, starting from the reduction's identity.
 pub(super) fn reduce<'c>(
-    builder: &Builder<'c>,
+    builder: &Builder<'c, '_>,
     result: &StaticTensor<'c>,
     input: Value<'c, '_>,
     kind: Reduction,
