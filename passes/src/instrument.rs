@@ -40,10 +40,6 @@ use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 /// The attribute that marks a `cf.assert` as an inserted check, holding its kind's name.
 pub const CHECK_ATTRIBUTE: &str = "tensorlang.check";
 
-/// The float ops checked for NaN/Inf by default.
-pub const DEFAULT_NAN_OPS: &str =
-    "arith.divf,math.sqrt,math.rsqrt,math.log,math.log2,math.log10,math.log1p,math.powf";
-
 /// The pass definition, registered as `tensorlang-instrument`.
 pub static PASS: PassDefinition = PassDefinition {
     argument: c"tensorlang-instrument",
@@ -100,7 +96,7 @@ fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFail
     let statistics = invocation.flag(module, "statistics")?;
     let nan_ops: Vec<String> = invocation
         .option("nan-ops")
-        .unwrap_or(DEFAULT_NAN_OPS)
+        .unwrap_or_default() // declared above, so MLIR always gives a value (its default)
         .split(',')
         .map(str::trim)
         .filter(|name| !name.is_empty())
