@@ -1,5 +1,25 @@
-//! TensorLang's runtime: the ORC JIT behind hot-swap slots, the crash guard, failure reports, the
-//! model runners, the repair engine and self-healing.
+//! TensorLang's runtime: the ORC JIT behind hot-swap slots ([`jit`]), the crash guard
+//! ([`guard`]), structured failures ([`failure`]) and the programs it runs ([`program`]).
 //!
-//! It holds nothing yet: the runner issue (#4) brings the JIT, slots and guard, with the `llvm-sys`
-//! dependency they need. The crate exists now so the workspace has the shape of the design card.
+//! The data flows one way: [`program::Program`] (parse, lower) → [`jit::Jit`] (compile or load
+//! from the object cache, link, slots) → guarded calls → `Ok` or a [`failure::Failure`].
+
+pub mod failure;
+pub mod guard;
+pub mod jit;
+pub mod program;
+
+pub use failure::{Failure, FailureReport};
+pub use guard::Trap;
+pub use jit::{
+    EntryResult, EntryValue, HotSwapSlot, Jit, JitError, JitOptions, ObjectCache, ObjectKey,
+};
+pub use program::{Program, ProgramError};
+
+/// Creates an MLIR context for the runtime: TensorLang's (every dialect, ours loaded) plus the
+/// translations to LLVM IR.
+pub fn create_context() -> Result<melior::Context, tensorlang::Error> {
+    let context = tensorlang::create_context()?;
+    jit::register_translations(&context);
+    Ok(context)
+}

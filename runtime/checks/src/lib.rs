@@ -16,7 +16,7 @@
 mod entry_point;
 mod table;
 
-pub use entry_point::fail;
+pub use entry_point::{__tensorlang_assert_fail, fail};
 pub use table::{CheckEntry, CheckKind, CheckTable, TableError};
 
 /// The symbol a failing check calls: `void __tensorlang_assert_fail(i64 id, ptr table)`.

@@ -1,0 +1,181 @@
+//! The command line: `mlir-runner`'s flags (which upstream tests spell with one dash, e.g.
+//! `-entry-point-result=void`) plus TensorLang's own.
+
+use clap::Parser;
+use std::path::PathBuf;
+use std::time::Duration;
+use tensorlang_runtime::EntryResult;
+
+/// Runs an MLIR program with the TensorLang JIT: a drop-in for `mlir-runner`, with crash
+/// recovery and hot-swappable functions.
+#[derive(Parser, Debug)]
+#[command(name = "tensorlang-run", version)]
+pub struct Cli {
+    /// The input file (`-` for stdin).
+    #[arg(default_value = "-")]
+    pub input: String,
+
+    /// The function to call.
+    #[arg(short = 'e', long = "entry-point", default_value = "main")]
+    pub entry_point: String,
+
+    /// The entry point's result type: void, i32, i64 or f32.
+    #[arg(long = "entry-point-result", default_value = "f32", value_parser = parse_result)]
+    pub entry_point_result: EntryResult,
+
+    /// Shared libraries JIT code may call (comma-separated; repeatable).
+    #[arg(long = "shared-libs", value_delimiter = ',')]
+    pub shared_libs: Vec<PathBuf>,
+
+    /// LLVM optimization level (-O0 .. -O3); without it, no IR optimization, like mlir-runner.
+    #[arg(short = 'O', value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub opt_level: Option<u8>,
+
+    /// Writes the compiled object file (to <input>.o, or -object-filename).
+    #[arg(long = "dump-object-file")]
+    pub dump_object_file: bool,
+
+    /// Where -dump-object-file writes.
+    #[arg(long = "object-filename")]
+    pub object_filename: Option<PathBuf>,
+
+    /// Requires the input to be one top-level module op.
+    #[arg(long = "no-implicit-module")]
+    pub no_implicit_module: bool,
+
+    /// Ends a call into JIT code that runs longer than this (e.g. 500ms, 2s, 1.5): a timeout
+    /// failure instead of a hang.
+    #[arg(long, value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Writes every failure as JSON to this file.
+    #[arg(long = "failure-report")]
+    pub failure_report: Option<PathBuf>,
+
+    /// Makes these functions replaceable (called through hot-swap slots) besides TensorLang
+    /// functions and those marked `tensorlang.replaceable`.
+    #[arg(long, value_delimiter = ',')]
+    pub replaceable: Vec<String>,
+
+    /// Where compiled code is cached (default: $NEUROJIT_CACHE_DIR, else ~/.neurojit).
+    #[arg(long = "cache-dir")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Keeps compiled code in memory only (no cache directory).
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+}
+
+/// The long flags that `mlir-runner` users write with a single dash.
+const LONG_FLAGS: &[&str] = &[
+    "entry-point",
+    "entry-point-result",
+    "shared-libs",
+    "dump-object-file",
+    "object-filename",
+    "no-implicit-module",
+    "timeout",
+    "failure-report",
+    "replaceable",
+    "cache-dir",
+    "no-cache",
+];
+
+/// Rewrites `-flag[=value]` to `--flag[=value]` for the flags above, as LLVM's command line
+/// accepts both.
+pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
+    args.into_iter()
+        .map(|arg| {
+            let Some(rest) = arg.strip_prefix('-') else {
+                return arg;
+            };
+            let name = rest.split('=').next().unwrap_or("");
+            if !rest.starts_with('-') && LONG_FLAGS.contains(&name) {
+                format!("-{arg}")
+            } else {
+                arg
+            }
+        })
+        .collect()
+}
+
+fn parse_result(text: &str) -> Result<EntryResult, String> {
+    match text {
+        "void" => Ok(EntryResult::Void),
+        "i32" => Ok(EntryResult::I32),
+        "i64" => Ok(EntryResult::I64),
+        "f32" => Ok(EntryResult::F32),
+        _ => Err(format!("'{text}' is not one of void, i32, i64, f32")),
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = text.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (text, 1.0)
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value > 0.0 && value.is_finite() => Ok(Duration::from_secs_f64(value * scale)),
+        _ => Err(format!("'{text}' is not a positive duration (e.g. 500ms, 2s)")),
+    }
+}
+
+/// `printf("%e")`, which is how `mlir-runner` prints an f32 result.
+pub fn format_exponent(value: f32) -> String {
+    if !value.is_finite() {
+        return format!("{value}").to_lowercase();
+    }
+    let text = format!("{:.6e}", value as f64);
+    let (mantissa, exponent) = text.split_once('e').expect("{:e} has an exponent");
+    let exponent: i32 = exponent.parse().expect("a decimal exponent");
+    let sign = if exponent < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exponent.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        let args = normalize(args.iter().map(|s| s.to_string()));
+        Cli::try_parse_from(args).unwrap()
+    }
+
+    #[test]
+    fn single_dash_long_flags_work_like_mlir_runners() {
+        let cli = parse(&[
+            "tensorlang-run",
+            "in.mlir",
+            "-e",
+            "entry",
+            "-entry-point-result=void",
+            "-shared-libs=a.so,b.so",
+            "--shared-libs=c.so",
+            "-O3",
+        ]);
+        assert_eq!(cli.entry_point, "entry");
+        assert_eq!(cli.entry_point_result, EntryResult::Void);
+        assert_eq!(cli.shared_libs.len(), 3);
+        assert_eq!(cli.opt_level, Some(3));
+        assert_eq!(parse(&["tensorlang-run"]).entry_point_result, EntryResult::F32);
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        let args = normalize(["tensorlang-run", "-entry-point-result=f64"].map(String::from));
+        assert!(Cli::try_parse_from(args).is_err());
+        assert!(parse_duration("0").is_err());
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn floats_print_like_printf() {
+        assert_eq!(format_exponent(8.0), "8.000000e+00");
+        assert_eq!(format_exponent(1234.0), "1.234000e+03");
+        assert_eq!(format_exponent(-0.00125), "-1.250000e-03");
+    }
+}

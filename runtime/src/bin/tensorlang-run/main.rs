@@ -1,0 +1,158 @@
+//! `tensorlang-run`: runs an MLIR program (TensorLang, upstream dialects or the LLVM dialect)
+//! with the TensorLang JIT. See `cli.rs` for the flags.
+
+mod cli;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Parser;
+use cli::Cli;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tensorlang_runtime::{
+    EntryResult, EntryValue, Failure, FailureReport, Jit, JitOptions, ObjectCache, Program,
+    ProgramError,
+};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TENSORLANG_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let cli = Cli::parse_from(cli::normalize(std::env::args()));
+    match run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_input(path: &str) -> Result<String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read stdin")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("cannot open input file '{path}'"))
+}
+
+fn cache_directory(cli: &Cli) -> Option<PathBuf> {
+    if cli.no_cache {
+        return None;
+    }
+    cli.cache_dir
+        .clone()
+        .or_else(|| std::env::var_os("NEUROJIT_CACHE_DIR").map(PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".neurojit")))
+        .map(|root| root.join("objects"))
+}
+
+/// Checks the entry point the way `mlir-runner` does, with its messages.
+fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
+    let Some(signature) = program.entry_signature(&cli.entry_point) else {
+        bail!("entry point not found");
+    };
+    if signature.parameter_count != 0 {
+        bail!("JIT can't invoke a main function expecting arguments");
+    }
+    let expected = match cli.entry_point_result {
+        EntryResult::Void => "void",
+        EntryResult::I32 => "i32",
+        EntryResult::I64 => "i64",
+        EntryResult::F32 => "f32",
+    };
+    if signature.result != expected {
+        if expected == "void" {
+            bail!("expected void function");
+        }
+        bail!("only single {expected} function result supported");
+    }
+    Ok(())
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let source = read_input(&cli.input)?;
+    let filename = if cli.input == "-" { "<stdin>" } else { &cli.input };
+    let context = tensorlang_runtime::create_context()?;
+    let mut program = match Program::parse(&context, &source, filename, !cli.no_implicit_module) {
+        Ok(program) => program,
+        Err(ProgramError::Mlir(error)) => {
+            eprintln!("{error}");
+            bail!("could not parse the input IR");
+        }
+        Err(error) => return Err(error.into()),
+    };
+    program.add_replaceable(&cli.replaceable);
+    if let Err(error) = program.lower(&context) {
+        eprintln!("{error}");
+        bail!("could not lower the input IR to the LLVM dialect");
+    }
+    check_entry(&program, cli)?;
+
+    let jit = Jit::new(JitOptions {
+        opt_level: cli.opt_level,
+        cache: ObjectCache::new(cache_directory(cli)),
+        libraries: cli.shared_libs.clone(),
+    })?;
+    let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
+    tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
+    if cli.dump_object_file {
+        dump_object(&jit, cli)?;
+    }
+    jit.initialize()?;
+
+    let outcome = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
+    let mut failures = FailureReport {
+        file: filename.to_string(),
+        failures: Vec::new(),
+    };
+    match outcome {
+        Ok(value) => print_result(value),
+        Err(trap) => {
+            let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
+            let failure =
+                Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, timeout_ms);
+            let _ = std::io::stdout().flush();
+            eprintln!("{failure}");
+            failures.failures.push(failure);
+        }
+    }
+    jit.shutdown()?;
+    if let Some(path) = &cli.failure_report {
+        failures
+            .write(path)
+            .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
+    }
+    Ok(if failures.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_result(value: EntryValue) {
+    match value {
+        EntryValue::Void => {}
+        EntryValue::I32(v) => println!("{v}"),
+        EntryValue::I64(v) => println!("{v}"),
+        EntryValue::F32(v) => println!("{}", cli::format_exponent(v)),
+    }
+}
+
+fn dump_object(jit: &Jit, cli: &Cli) -> Result<()> {
+    let path = cli
+        .object_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.o", cli.input)));
+    let object = jit.last_object().context("no object code was produced")?;
+    std::fs::write(&path, &object[..])
+        .with_context(|| format!("cannot write the object file '{}'", path.display()))
+}

@@ -1,0 +1,169 @@
+//! Structured failures of guarded calls: what failed, where, why, and with which inputs; printed
+//! as MLIR-style diagnostics and written as JSON (`--failure-report`).
+
+use crate::guard::Trap;
+use crate::jit::Jit;
+use crate::program::FunctionInfo;
+use serde::Serialize;
+use std::fmt;
+use tensorlang_checks::CheckTable;
+
+/// One argument of the failing call, and the memory it points to when it is a buffer.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ArgumentRecord {
+    /// Its MLIR type, e.g. `f32` or `memref<4xf32>`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its value: a number, or for a buffer the elements it held when the call failed.
+    pub value: serde_json::Value,
+}
+
+/// A call into JIT code that did not return normally.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Failure {
+    /// The function the failure happened in (the entry point when it cannot be told).
+    pub function: String,
+    /// The function the runtime called.
+    pub entry: String,
+    /// What failed: a check kind (`assert`, `bounds`, `div-by-zero`, ...), `segfault`,
+    /// `bus-error`, `floating-point`, `illegal-instruction` or `timeout`.
+    pub kind: String,
+    /// `file:line:col` of the failing op (checks) or of the function (faults).
+    pub location: String,
+    /// What went wrong, in words.
+    pub message: String,
+    /// The arguments of the failing call.
+    pub arguments: Vec<ArgumentRecord>,
+}
+
+impl fmt::Display for Failure {
+    /// `file:line:col: error: message`, then a note naming the function.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: error: {}", self.location, self.message)?;
+        write!(
+            f,
+            "\n{}: note: in function '{}' called as '{}'",
+            self.location, self.function, self.entry
+        )
+    }
+}
+
+fn signal_kind(signal: i32) -> (&'static str, &'static str) {
+    match signal {
+        libc::SIGSEGV => ("segfault", "segmentation fault (invalid memory access)"),
+        libc::SIGBUS => ("bus-error", "bus error (misaligned or unmapped memory)"),
+        libc::SIGFPE => ("floating-point", "arithmetic exception (integer division by zero or overflow)"),
+        libc::SIGILL => ("illegal-instruction", "illegal instruction (a trap or unreachable code)"),
+        _ => ("signal", "fatal signal"),
+    }
+}
+
+impl Failure {
+    /// Describes `trap`, which ended a call of `entry`, from the check table and the program's
+    /// functions.
+    pub fn from_trap(
+        trap: &Trap,
+        entry: &str,
+        jit: &Jit,
+        functions: &[FunctionInfo],
+        timeout_ms: u64,
+    ) -> Self {
+        let pc = match trap {
+            Trap::CheckFailed { pc, .. } | Trap::Signal { pc, .. } | Trap::Timeout { pc } => *pc,
+        };
+        let function = jit.locate(pc).unwrap_or_else(|| entry.to_string());
+        let function_location = functions
+            .iter()
+            .find(|f| f.name == function)
+            .map_or_else(|| "loc(unknown)".to_string(), |f| f.location.clone());
+        let (kind, location, message) = match trap {
+            Trap::CheckFailed { id, table, .. } => {
+                let entry = CheckTable::decode(table)
+                    .ok()
+                    .and_then(|t| u64::try_from(*id).ok().and_then(|id| t.get(id).cloned()));
+                match entry {
+                    Some(e) => (e.kind.name().to_string(), e.location, e.message),
+                    None => (
+                        "assert".to_string(),
+                        function_location,
+                        format!("run-time check {id} failed (no check table entry for it)"),
+                    ),
+                }
+            }
+            Trap::Signal {
+                signal, address, ..
+            } => {
+                let (kind, what) = signal_kind(*signal);
+                let message = if *signal == libc::SIGSEGV || *signal == libc::SIGBUS {
+                    format!("{what} at address {address:#x}")
+                } else {
+                    what.to_string()
+                };
+                (kind.to_string(), function_location, message)
+            }
+            Trap::Timeout { .. } => (
+                "timeout".to_string(),
+                function_location,
+                format!("time limit of {timeout_ms} ms exceeded"),
+            ),
+        };
+        Self {
+            function,
+            entry: entry.to_string(),
+            kind,
+            location,
+            message,
+            arguments: Vec::new(),
+        }
+    }
+}
+
+/// Everything a run reported, as `--failure-report` writes it.
+#[derive(Debug, Default, Serialize)]
+pub struct FailureReport {
+    /// The input file.
+    pub file: String,
+    /// The failures, in order.
+    pub failures: Vec<Failure>,
+}
+
+impl FailureReport {
+    /// Writes the report as pretty JSON.
+    pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_prints_as_a_located_diagnostic_with_a_note() {
+        let failure = Failure {
+            function: "step".into(),
+            entry: "main".into(),
+            kind: "div-by-zero".into(),
+            location: "lander.mlir:12:8".into(),
+            message: "division by zero in 'arith.divsi'".into(),
+            arguments: vec![],
+        };
+        assert_eq!(
+            failure.to_string(),
+            "lander.mlir:12:8: error: division by zero in 'arith.divsi'\n\
+             lander.mlir:12:8: note: in function 'step' called as 'main'"
+        );
+        let json = serde_json::to_value(&failure).unwrap();
+        assert_eq!(json["kind"], "div-by-zero");
+        assert_eq!(json["location"], "lander.mlir:12:8");
+    }
+
+    #[test]
+    fn signals_have_kinds_users_can_match_on() {
+        assert_eq!(signal_kind(libc::SIGSEGV).0, "segfault");
+        assert_eq!(signal_kind(libc::SIGFPE).0, "floating-point");
+        assert_eq!(signal_kind(libc::SIGILL).0, "illegal-instruction");
+        assert_eq!(signal_kind(libc::SIGBUS).0, "bus-error");
+    }
+}

@@ -1,0 +1,289 @@
+//! An LLVM IR module translated from MLIR, and the edits the JIT makes to it (safe wrappers over
+//! the `llvm-sys` core API): calls routed through hot-swap slots, packed entry wrappers, renames.
+
+use super::JitError;
+use llvm_sys::LLVMAtomicOrdering;
+use llvm_sys::core::*;
+use llvm_sys::prelude::*;
+use melior::ir::OperationRef;
+use std::ffi::{CStr, CString, c_uint};
+
+unsafe extern "C" {
+    fn mlirTranslateModuleToLLVMIR(
+        module: mlir_sys::MlirOperation,
+        context: LLVMContextRef,
+    ) -> LLVMModuleRef;
+    fn mlirRegisterAllLLVMTranslations(context: mlir_sys::MlirContext);
+    fn tlDeleteFunctionBody(function: LLVMValueRef);
+}
+
+/// Registers the MLIR → LLVM IR translations of every dialect on `context`; needed once per
+/// context before [`LlvmModule::translate`].
+pub(crate) fn register_translations(context: &melior::Context) {
+    // SAFETY: the context is live; registering twice is harmless.
+    unsafe { mlirRegisterAllLLVMTranslations(context.to_raw()) }
+}
+
+/// An LLVM IR module with its own LLVM context (so it can be compiled on any thread).
+pub(crate) struct LlvmModule {
+    context: LLVMContextRef,
+    module: LLVMModuleRef,
+}
+
+impl LlvmModule {
+    /// Translates `module` (in the LLVM dialect) to LLVM IR.
+    pub(crate) fn translate(module: OperationRef) -> Result<Self, JitError> {
+        // SAFETY: a fresh context, owned by the result; the operation is live for the call.
+        unsafe {
+            let context = LLVMContextCreate();
+            let raw = mlirTranslateModuleToLLVMIR(module.to_raw(), context);
+            if raw.is_null() {
+                LLVMContextDispose(context);
+                return Err(JitError::Translate);
+            }
+            Ok(Self {
+                context,
+                module: raw,
+            })
+        }
+    }
+
+    pub(crate) fn raw(&self) -> LLVMModuleRef {
+        self.module
+    }
+
+    fn function(&self, name: &str) -> Option<LLVMValueRef> {
+        let name = CString::new(name).ok()?;
+        // SAFETY: the module is live; null when absent.
+        let function = unsafe { LLVMGetNamedFunction(self.module, name.as_ptr()) };
+        (!function.is_null()).then_some(function)
+    }
+
+    /// Whether the module defines (not only declares) a function `name`.
+    pub(crate) fn defines(&self, name: &str) -> bool {
+        // SAFETY: `function` is a live function of this module.
+        self.function(name)
+            .is_some_and(|function| unsafe { LLVMIsDeclaration(function) } == 0)
+    }
+
+    /// Makes every direct call of `function` load its target from the pointer-sized external
+    /// global `slot` (acquire) and call that instead. Returns how many calls were routed.
+    pub(crate) fn route_calls_through_slot(&self, function: &str, slot: &str) -> usize {
+        let Some(callee) = self.function(function) else {
+            return 0;
+        };
+        let slot = CString::new(slot).expect("slot names have no NUL");
+        // SAFETY: every handle belongs to this live module and context; uses are collected before
+        // any is changed.
+        unsafe {
+            let mut calls = Vec::new();
+            let mut use_ = LLVMGetFirstUse(callee);
+            while !use_.is_null() {
+                let user = LLVMGetUser(use_);
+                if !LLVMIsACallInst(user).is_null() && LLVMGetCalledValue(user) == callee {
+                    calls.push(user);
+                }
+                use_ = LLVMGetNextUse(use_);
+            }
+            if calls.is_empty() {
+                return 0;
+            }
+            let pointer = LLVMPointerTypeInContext(self.context, 0);
+            let mut global = LLVMGetNamedGlobal(self.module, slot.as_ptr());
+            if global.is_null() {
+                global = LLVMAddGlobal(self.module, pointer, slot.as_ptr());
+            }
+            let builder = LLVMCreateBuilderInContext(self.context);
+            for &call in &calls {
+                LLVMPositionBuilderBefore(builder, call);
+                let target = LLVMBuildLoad2(builder, pointer, global, c"slot".as_ptr());
+                LLVMSetOrdering(target, LLVMAtomicOrdering::LLVMAtomicOrderingAcquire);
+                LLVMSetAlignment(target, 8);
+                // The callee is a call's last operand.
+                LLVMSetOperand(call, LLVMGetNumOperands(call) as c_uint - 1, target);
+            }
+            LLVMDisposeBuilder(builder);
+            calls.len()
+        }
+    }
+
+    /// Adds `void wrapper(void **args)`, which calls `function` with `*args[i]` as argument `i`
+    /// and stores its result (if any) to `*args[n]`: one calling convention for every signature.
+    pub(crate) fn add_packed_wrapper(&self, function: &str, wrapper: &str) -> Result<(), JitError> {
+        let callee = self
+            .function(function)
+            .ok_or_else(|| JitError::NoSuchFunction(function.into()))?;
+        let wrapper = CString::new(wrapper).map_err(|_| JitError::BadName(wrapper.into()))?;
+        // SAFETY: every handle belongs to this live module and context.
+        unsafe {
+            let function_type = LLVMGlobalGetValueType(callee);
+            let count = LLVMCountParamTypes(function_type) as usize;
+            let mut params = vec![std::ptr::null_mut(); count];
+            LLVMGetParamTypes(function_type, params.as_mut_ptr());
+            let result = LLVMGetReturnType(function_type);
+            let pointer = LLVMPointerTypeInContext(self.context, 0);
+            let i64_type = LLVMInt64TypeInContext(self.context);
+            let mut wrapper_params = [pointer];
+            let wrapper_type = LLVMFunctionType(
+                LLVMVoidTypeInContext(self.context),
+                wrapper_params.as_mut_ptr(),
+                1,
+                0,
+            );
+            let wrapper = LLVMAddFunction(self.module, wrapper.as_ptr(), wrapper_type);
+            let block = LLVMAppendBasicBlockInContext(self.context, wrapper, c"entry".as_ptr());
+            let builder = LLVMCreateBuilderInContext(self.context);
+            LLVMPositionBuilderAtEnd(builder, block);
+            let packed = LLVMGetParam(wrapper, 0);
+            let slot_address = |index: usize| {
+                let mut offset = [LLVMConstInt(i64_type, index as u64, 0)];
+                let element =
+                    LLVMBuildGEP2(builder, pointer, packed, offset.as_mut_ptr(), 1, c"".as_ptr());
+                LLVMBuildLoad2(builder, pointer, element, c"".as_ptr())
+            };
+            let mut arguments: Vec<LLVMValueRef> = params
+                .iter()
+                .enumerate()
+                .map(|(index, &ty)| LLVMBuildLoad2(builder, ty, slot_address(index), c"".as_ptr()))
+                .collect();
+            let value = LLVMBuildCall2(
+                builder,
+                function_type,
+                callee,
+                arguments.as_mut_ptr(),
+                count as c_uint,
+                c"".as_ptr(),
+            );
+            if LLVMGetTypeKind(result) != llvm_sys::LLVMTypeKind::LLVMVoidTypeKind {
+                LLVMBuildStore(builder, value, slot_address(count));
+            }
+            LLVMBuildRetVoid(builder);
+            LLVMDisposeBuilder(builder);
+        }
+        Ok(())
+    }
+
+    /// Reduces the module to a new version of `function`: every other definition that code
+    /// outside this module can see becomes a declaration (so it binds to the live one), static
+    /// constructors and destructors go; private helpers and constants stay.
+    pub(crate) fn keep_only(&self, function: &str) -> Result<(), JitError> {
+        let keep = self
+            .function(function)
+            .ok_or_else(|| JitError::NoSuchFunction(function.into()))?;
+        // SAFETY: every handle belongs to this live module; iteration reads the next item before
+        // the current one is changed or deleted.
+        unsafe {
+            let mut current = LLVMGetFirstFunction(self.module);
+            while !current.is_null() {
+                let next = LLVMGetNextFunction(current);
+                if current != keep && LLVMIsDeclaration(current) == 0 && !is_local(current) {
+                    tlDeleteFunctionBody(current);
+                }
+                current = next;
+            }
+            let mut global = LLVMGetFirstGlobal(self.module);
+            while !global.is_null() {
+                let next = LLVMGetNextGlobal(global);
+                let mut length = 0;
+                let name = std::slice::from_raw_parts(
+                    LLVMGetValueName2(global, &mut length).cast::<u8>(),
+                    length,
+                );
+                if name == b"llvm.global_ctors" || name == b"llvm.global_dtors" {
+                    LLVMDeleteGlobal(global);
+                } else if LLVMIsDeclaration(global) == 0 && !is_local(global) {
+                    LLVMSetInitializer(global, std::ptr::null_mut());
+                    LLVMSetLinkage(global, llvm_sys::LLVMLinkage::LLVMExternalLinkage);
+                }
+                global = next;
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces `llvm.global_ctors` / `llvm.global_dtors` by functions `constructors` and
+    /// `destructors` that call them in order (constructors by ascending priority, destructors by
+    /// descending): object code added to the JIT has no platform to run them, so the runtime calls
+    /// these. A missing list gives no function.
+    pub(crate) fn lower_static_initializers(&self, constructors: &str, destructors: &str) {
+        self.lower_initializer_list(c"llvm.global_ctors", constructors, false);
+        self.lower_initializer_list(c"llvm.global_dtors", destructors, true);
+    }
+
+    fn lower_initializer_list(&self, list: &CStr, function: &str, descending: bool) {
+        // SAFETY: every handle belongs to this live module and context; the list global is
+        // deleted only after its entries were read.
+        unsafe {
+            let global = LLVMGetNamedGlobal(self.module, list.as_ptr());
+            if global.is_null() {
+                return;
+            }
+            let array = LLVMGetInitializer(global);
+            let mut entries: Vec<(i64, LLVMValueRef)> = Vec::new();
+            if !array.is_null() {
+                for index in 0..LLVMGetNumOperands(array) {
+                    let entry = LLVMGetOperand(array, index as c_uint);
+                    let priority = LLVMConstIntGetSExtValue(LLVMGetOperand(entry, 0));
+                    entries.push((priority, LLVMGetOperand(entry, 1)));
+                }
+            }
+            entries.sort_by_key(|(priority, _)| *priority);
+            if descending {
+                entries.reverse();
+            }
+            LLVMDeleteGlobal(global);
+            let void = LLVMVoidTypeInContext(self.context);
+            let function_type = LLVMFunctionType(void, std::ptr::null_mut(), 0, 0);
+            let name = CString::new(function).expect("no NUL in symbol names");
+            let wrapper = LLVMAddFunction(self.module, name.as_ptr(), function_type);
+            let block = LLVMAppendBasicBlockInContext(self.context, wrapper, c"entry".as_ptr());
+            let builder = LLVMCreateBuilderInContext(self.context);
+            LLVMPositionBuilderAtEnd(builder, block);
+            for (_, callee) in entries {
+                LLVMBuildCall2(builder, function_type, callee, std::ptr::null_mut(), 0, c"".as_ptr());
+            }
+            LLVMBuildRetVoid(builder);
+            LLVMDisposeBuilder(builder);
+        }
+    }
+
+    /// Renames function `from` to `to`; its uses follow.
+    pub(crate) fn rename(&self, from: &str, to: &str) -> Result<(), JitError> {
+        let function = self
+            .function(from)
+            .ok_or_else(|| JitError::NoSuchFunction(from.into()))?;
+        // SAFETY: a live function of this module; the name is copied.
+        unsafe { LLVMSetValueName2(function, to.as_ptr().cast(), to.len()) };
+        Ok(())
+    }
+
+    /// The module as LLVM IR text.
+    #[allow(dead_code)]
+    pub(crate) fn print(&self) -> String {
+        // SAFETY: the module is live; the string is ours to dispose.
+        unsafe {
+            let raw = LLVMPrintModuleToString(self.module);
+            let text = CStr::from_ptr(raw).to_string_lossy().into_owned();
+            LLVMDisposeMessage(raw);
+            text
+        }
+    }
+}
+
+/// Whether a global value is invisible outside its module (private or internal).
+fn is_local(value: LLVMValueRef) -> bool {
+    use llvm_sys::LLVMLinkage::*;
+    // SAFETY: a live global value.
+    let linkage = unsafe { LLVMGetLinkage(value) };
+    matches!(linkage, LLVMPrivateLinkage | LLVMInternalLinkage)
+}
+
+impl Drop for LlvmModule {
+    fn drop(&mut self) {
+        // SAFETY: we own both; the module goes before its context.
+        unsafe {
+            LLVMDisposeModule(self.module);
+            LLVMContextDispose(self.context);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! An MLIR program on its way into the JIT: parsed, lowered to the LLVM dialect when it is not
+//! there already, with what the runtime needs to know about its functions (locations, parameter
+//! types, which ones are replaceable).
+
+use melior::Context;
+use melior::ir::attribute::{StringAttribute, TypeAttribute};
+use melior::ir::operation::OperationLike;
+use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
+use tensorlang::diagnostic::format_location;
+
+/// The attribute that makes any function replaceable (`func.func @f() attributes
+/// {tensorlang.replaceable}`); TensorLang functions are replaceable without it.
+pub const REPLACEABLE_ATTRIBUTE: &str = "tensorlang.replaceable";
+
+/// What the runtime knows about one function of the program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionInfo {
+    /// Its symbol name.
+    pub name: String,
+    /// `file:line:col` of its definition.
+    pub location: String,
+    /// Its parameter types as written in the source, e.g. `memref<4xf32>`.
+    pub parameters: Vec<String>,
+}
+
+/// What went wrong before the program could run.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramError {
+    /// Parsing, verification or lowering failed; the text holds located diagnostics.
+    #[error("{0}")]
+    Mlir(#[from] tensorlang::Error),
+    /// `--no-implicit-module` was given and the file's top level is not one module.
+    #[error("top-level op must be a symbol table.")]
+    NotASymbolTable,
+}
+
+/// A parsed (and possibly lowered) program.
+pub struct Program<'c> {
+    module: Module<'c>,
+    /// The functions of the source, before lowering.
+    pub functions: Vec<FunctionInfo>,
+    /// Functions whose calls go through hot-swap slots.
+    pub replaceable: Vec<String>,
+}
+
+fn top_level_ops<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
+    let mut ops = Vec::new();
+    let mut next = module.body().first_operation();
+    while let Some(op) = next {
+        next = op.next_in_block();
+        ops.push(op);
+    }
+    ops
+}
+
+fn op_name(op: &OperationRef) -> String {
+    op.name().as_string_ref().as_str().unwrap_or("").to_string()
+}
+
+fn symbol_name(op: &OperationRef) -> Option<String> {
+    let name = StringAttribute::try_from(op.attribute("sym_name").ok()?).ok()?;
+    Some(name.value().to_string())
+}
+
+/// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
+fn parameter_types(op: &OperationRef) -> Vec<String> {
+    let Ok(region) = op.region(0) else {
+        return Vec::new();
+    };
+    let Some(block) = region.first_block() else {
+        return Vec::new();
+    };
+    (0..block.argument_count())
+        .filter_map(|i| block.argument(i).ok())
+        .map(|argument| argument.r#type().to_string())
+        .collect()
+}
+
+fn contains_tensorlang_op(op: &OperationRef) -> bool {
+    let mut found = false;
+    op.walk(melior::ir::operation::WalkOrder::PreOrder, |inner| {
+        found |= tensorlang::dialect::is_tensorlang_op(
+            inner.name().as_string_ref().as_str().unwrap_or(""),
+        );
+        if found {
+            melior::ir::operation::WalkResult::Interrupt
+        } else {
+            melior::ir::operation::WalkResult::Advance
+        }
+    });
+    found
+}
+
+impl<'c> Program<'c> {
+    /// Parses `source` (named `filename` in locations) and records its functions. With
+    /// `implicit_module` false the file must be a single `module` op, as `mlir-runner
+    /// --no-implicit-module` demands.
+    pub fn parse(
+        context: &'c Context,
+        source: &str,
+        filename: &str,
+        implicit_module: bool,
+    ) -> Result<Self, ProgramError> {
+        let module = tensorlang::parse_module(context, source, filename)?;
+        // The parser wraps a top level that is not one module in an implicit module, located
+        // at line 0 of the file.
+        if !implicit_module && format_location(module.as_operation().location()).ends_with(":0:0")
+        {
+            return Err(ProgramError::NotASymbolTable);
+        }
+        let mut program = Self {
+            module,
+            functions: Vec::new(),
+            replaceable: Vec::new(),
+        };
+        for op in top_level_ops(&program.module) {
+            let name = op_name(&op);
+            if name != "func.func" && name != "llvm.func" {
+                continue;
+            }
+            let Some(symbol) = symbol_name(&op) else {
+                continue;
+            };
+            let is_definition = op.region(0).is_ok_and(|r| r.first_block().is_some());
+            if is_definition
+                && (op.attribute(REPLACEABLE_ATTRIBUTE).is_ok() || contains_tensorlang_op(&op))
+            {
+                program.replaceable.push(symbol.clone());
+            }
+            program.functions.push(FunctionInfo {
+                name: symbol,
+                location: format_location(op.location()),
+                parameters: parameter_types(&op),
+            });
+        }
+        Ok(program)
+    }
+
+    /// Makes `names` replaceable too (the runner's `--replaceable`).
+    pub fn add_replaceable(&mut self, names: &[String]) {
+        for name in names {
+            if !self.replaceable.contains(name) {
+                self.replaceable.push(name.clone());
+            }
+        }
+    }
+
+    /// Whether everything is in the LLVM dialect already (what upstream `mlir-runner` accepts).
+    pub fn is_llvm_dialect(&self) -> bool {
+        let mut foreign = false;
+        self.module.as_operation().walk(
+            melior::ir::operation::WalkOrder::PreOrder,
+            |op| {
+                let name = op.name().as_string_ref().as_str().unwrap_or("").to_string();
+                foreign |= !(name.starts_with("llvm.") || name == "builtin.module");
+                melior::ir::operation::WalkResult::Advance
+            },
+        );
+        !foreign
+    }
+
+    /// Lowers the program to the LLVM dialect with `tensorlang-to-llvm`, unless it is there.
+    pub fn lower(&mut self, context: &Context) -> Result<(), ProgramError> {
+        if self.is_llvm_dialect() {
+            return Ok(());
+        }
+        tensorlang_passes::register_all();
+        tensorlang::pass::register_upstream_passes();
+        tensorlang::pass::run_pipeline(
+            context,
+            &mut self.module,
+            "builtin.module(tensorlang-to-llvm)",
+        )?;
+        Ok(())
+    }
+
+    /// The module, as it is now.
+    pub fn module(&self) -> &Module<'c> {
+        &self.module
+    }
+
+    /// The signature of `llvm.func @name` after lowering, or `None` when there is no such
+    /// definition (a declaration does not count).
+    pub fn entry_signature(&self, name: &str) -> Option<EntrySignature> {
+        let op = top_level_ops(&self.module).into_iter().find(|op| {
+            op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name)
+        })?;
+        if !op.region(0).is_ok_and(|r| r.first_block().is_some()) {
+            return None;
+        }
+        let ty = TypeAttribute::try_from(op.attribute("function_type").ok()?).ok()?;
+        EntrySignature::parse(&ty.value().to_string())
+    }
+}
+
+/// The signature of an `llvm.func`, read from its `!llvm.func<result (params)>` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntrySignature {
+    /// The result type (`void`, `i32`, ...).
+    pub result: String,
+    /// How many parameters it takes.
+    pub parameter_count: usize,
+}
+
+impl EntrySignature {
+    /// Parses `!llvm.func<i32 (i64, f32)>`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let inner = text.strip_prefix("!llvm.func<")?.strip_suffix('>')?;
+        let open = inner.find(" (")?;
+        let params = inner[open + 2..].strip_suffix(')')?.trim();
+        Some(Self {
+            result: inner[..open].trim().to_string(),
+            parameter_count: if params.is_empty() {
+                0
+            } else {
+                params.split(',').count()
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn llvm_function_types_parse() {
+        assert_eq!(
+            EntrySignature::parse("!llvm.func<void ()>"),
+            Some(EntrySignature {
+                result: "void".into(),
+                parameter_count: 0
+            })
+        );
+        assert_eq!(
+            EntrySignature::parse("!llvm.func<i32 (i64, f32)>").map(|s| s.parameter_count),
+            Some(2)
+        );
+        assert_eq!(EntrySignature::parse("i32"), None);
+    }
+}
