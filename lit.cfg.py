@@ -15,14 +15,14 @@ repo_root = os.path.dirname(os.path.abspath(__file__))
 config.test_source_root = repo_root
 config.test_exec_root = os.path.join(repo_root, "target", "lit")
 # Only test/ holds tests; the dialect definition and examples are .mlir files too.
-config.excludes = ["dialect", "target", "docs", "examples", "native", "bench", "scripts"]
+config.excludes = ["dialect", "target", "docs", "examples", "native", "bench", "scripts", "Inputs"]
 
 build_dir = os.environ.get("TENSORLANG_BUILD_DIR", os.path.join(repo_root, "target", "debug"))
 llvm_prefix = os.environ.get("TENSORLANG_LLVM_PREFIX", "/usr/lib/llvm-22")
 llvm_bin = os.path.join(llvm_prefix, "bin")
 llvm_lib = os.path.join(llvm_prefix, "lib")
 
-for tool in ["tensorlang-opt"]:
+for tool in ["tensorlang-opt", "tensorlang-run"]:
     path = os.path.join(build_dir, tool)
     if not os.path.exists(path):
         lit_config.fatal(f"{path} not found: run `cargo build` first")
@@ -30,6 +30,8 @@ for tool in ["tensorlang-opt"]:
 # Our tools first, then LLVM's (mlir-opt, mlir-runner, FileCheck, not), then the system's.
 config.environment["PATH"] = os.pathsep.join([build_dir, llvm_bin, os.environ.get("PATH", "")])
 config.environment["HOME"] = os.environ.get("HOME", "/tmp")
+# Compiled code of test runs stays out of the user's cache.
+config.environment["NEUROJIT_CACHE_DIR"] = os.path.join(config.test_exec_root, "neurojit")
 
 config.substitutions.append(("%tensorlang_plugin", os.path.join(build_dir, "libtensorlang_plugin.so")))
 # `__tensorlang_assert_fail` for upstream mlir-runner: prints the failed check's location, exits 1.

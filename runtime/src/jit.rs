@@ -112,7 +112,8 @@ struct Version {
 
 /// An ORC JIT session. See the module docs.
 pub struct Jit {
-    target: TargetMachine,
+    // Locked: one target machine must not compile two modules at once.
+    target: Mutex<TargetMachine>,
     opt_level: Option<u8>,
     cache: ObjectCache,
     slots: Mutex<HashMap<String, Arc<HotSwapSlot>>>,
@@ -146,7 +147,7 @@ impl Jit {
         guard::set_unguarded_handler(tensorlang_checks::__tensorlang_assert_fail);
         let libraries = library::RuntimeLibraries::load(&orc, &options.libraries)?;
         Ok(Self {
-            target,
+            target: Mutex::new(target),
             opt_level: options.opt_level,
             cache: options.cache,
             slots: Mutex::default(),
@@ -163,16 +164,18 @@ impl Jit {
 
     fn key(&self, parts: &[&[u8]]) -> ObjectKey {
         let level = format!("{:?}", self.opt_level);
-        let mut all = vec![self.target.description.as_bytes(), level.as_bytes()];
+        let target = self.target.lock().expect("lock").description.clone();
+        let mut all = vec![target.as_bytes(), level.as_bytes()];
         all.extend_from_slice(parts);
         ObjectKey::of(&all)
     }
 
     fn compile(&self, module: &LlvmModule) -> Result<Arc<[u8]>, JitError> {
+        let target = self.target.lock().expect("lock");
         if let Some(level) = self.opt_level {
-            self.target.optimize(module, level)?;
+            target.optimize(module, level)?;
         }
-        Ok(self.target.emit_object(module)?.into())
+        Ok(target.emit_object(module)?.into())
     }
 
     /// Compiles (or loads from the cache) a module in the LLVM dialect and links it in. Calls of

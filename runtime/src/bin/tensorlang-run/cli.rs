@@ -57,6 +57,20 @@ pub struct Cli {
     #[arg(long, value_delimiter = ',')]
     pub replaceable: Vec<String>,
 
+    /// Afterwards calls these void functions too, in order, each under the guard, whether or
+    /// not an earlier call failed (comma-separated; repeatable).
+    #[arg(long, value_delimiter = ',')]
+    pub then: Vec<String>,
+
+    /// While the program runs, replaces FUNCTION with its definition in FILE (a whole module),
+    /// after --swap-after (repeatable; applied in order).
+    #[arg(long, value_name = "FUNCTION=FILE", value_parser = parse_swap)]
+    pub swap: Vec<(String, PathBuf)>,
+
+    /// How long after the entry point starts the --swap replacements happen.
+    #[arg(long = "swap-after", value_parser = parse_duration, default_value = "10ms")]
+    pub swap_after: Duration,
+
     /// Where compiled code is cached (default: $NEUROJIT_CACHE_DIR, else ~/.neurojit).
     #[arg(long = "cache-dir")]
     pub cache_dir: Option<PathBuf>,
@@ -78,6 +92,9 @@ const LONG_FLAGS: &[&str] = &[
     "failure-report",
     "replaceable",
     "cache-dir",
+    "then",
+    "swap",
+    "swap-after",
     "no-cache",
 ];
 
@@ -106,6 +123,15 @@ fn parse_result(text: &str) -> Result<EntryResult, String> {
         "i64" => Ok(EntryResult::I64),
         "f32" => Ok(EntryResult::F32),
         _ => Err(format!("'{text}' is not one of void, i32, i64, f32")),
+    }
+}
+
+fn parse_swap(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((function, file)) if !function.is_empty() && !file.is_empty() => {
+            Ok((function.to_string(), PathBuf::from(file)))
+        }
+        _ => Err(format!("'{text}' is not FUNCTION=FILE")),
     }
 }
 

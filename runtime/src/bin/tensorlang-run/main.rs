@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tensorlang_runtime::{
     EntryResult, EntryValue, Failure, FailureReport, Jit, JitOptions, ObjectCache, Program,
-    ProgramError,
+    ProgramError, Trap,
 };
 
 fn main() -> ExitCode {
@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
-            let _ = std::io::stdout().flush();
+            flush_output();
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
         }
@@ -82,19 +82,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let source = read_input(&cli.input)?;
     let filename = if cli.input == "-" { "<stdin>" } else { &cli.input };
     let context = tensorlang_runtime::create_context()?;
-    let mut program = match Program::parse(&context, &source, filename, !cli.no_implicit_module) {
-        Ok(program) => program,
-        Err(ProgramError::Mlir(error)) => {
-            eprintln!("{error}");
-            bail!("could not parse the input IR");
-        }
-        Err(error) => return Err(error.into()),
-    };
-    program.add_replaceable(&cli.replaceable);
-    if let Err(error) = program.lower(&context) {
-        eprintln!("{error}");
-        bail!("could not lower the input IR to the LLVM dialect");
-    }
+    let program = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
 
     let jit = Jit::new(JitOptions {
@@ -109,33 +97,100 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     jit.initialize()?;
 
-    let outcome = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
-    let mut failures = FailureReport {
+    let mut report = FailureReport {
         file: filename.to_string(),
         failures: Vec::new(),
     };
-    match outcome {
-        Ok(value) => print_result(value),
-        Err(trap) => {
-            let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
-            let failure =
-                Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, timeout_ms);
-            let _ = std::io::stdout().flush();
-            eprintln!("{failure}");
-            failures.failures.push(failure);
-        }
+    let swaps = std::thread::scope(|scope| -> Result<()> {
+        let swapper = scope.spawn(|| swap_while_running(&jit, cli));
+        let entry = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
+        record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
+        swapper.join().expect("the swap thread does not panic")
+    });
+    for function in &cli.then {
+        let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
+        record(outcome, function, &jit, &program, cli, &mut report);
     }
     jit.shutdown()?;
     if let Some(path) = &cli.failure_report {
-        failures
+        report
             .write(path)
             .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
     }
-    Ok(if failures.failures.is_empty() {
+    swaps?;
+    Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn load_program<'c>(
+    context: &'c melior::Context,
+    source: &str,
+    filename: &str,
+    cli: &Cli,
+) -> Result<Program<'c>> {
+    let mut program = match Program::parse(context, source, filename, !cli.no_implicit_module) {
+        Ok(program) => program,
+        Err(ProgramError::Mlir(error)) => {
+            eprintln!("{error}");
+            bail!("could not parse the input IR");
+        }
+        Err(error) => return Err(error.into()),
+    };
+    program.add_replaceable(&cli.replaceable);
+    if let Err(error) = program.lower(context) {
+        eprintln!("{error}");
+        bail!("could not lower the input IR to the LLVM dialect");
+    }
+    Ok(program)
+}
+
+/// Prints the outcome of a call; a failure goes to stderr and into the report.
+fn record(
+    outcome: Result<EntryValue, Trap>,
+    entry: &str,
+    jit: &Jit,
+    program: &Program,
+    cli: &Cli,
+    report: &mut FailureReport,
+) {
+    match outcome {
+        Ok(value) => print_result(value),
+        Err(trap) => {
+            let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
+            let failure = Failure::from_trap(&trap, entry, jit, &program.functions, timeout_ms);
+            flush_output();
+            eprintln!("{failure}");
+            report.failures.push(failure);
+        }
+    }
+}
+
+/// The --swap replacements, made from a second thread while the entry point runs.
+fn swap_while_running(jit: &Jit, cli: &Cli) -> Result<()> {
+    if cli.swap.is_empty() {
+        return Ok(());
+    }
+    std::thread::sleep(cli.swap_after);
+    for (function, file) in &cli.swap {
+        let source = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot open '{}'", file.display()))?;
+        let filename = file.to_string_lossy();
+        let report = tensorlang_runtime::replace_function(jit, function, &source, &filename)
+            .with_context(|| format!("cannot replace '{function}' from '{filename}'"))?;
+        tracing::info!(function, key = %report.key, from_cache = report.from_cache, "swapped");
+    }
+    Ok(())
+}
+
+/// Flushes what the program printed (through Rust or C stdio) so that it comes before a
+/// diagnostic, as it happened.
+fn flush_output() {
+    let _ = std::io::stdout().flush();
+    // SAFETY: fflush(NULL) flushes every open C output stream.
+    unsafe { libc::fflush(std::ptr::null_mut()) };
 }
 
 fn print_result(value: EntryValue) {
