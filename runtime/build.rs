@@ -5,12 +5,13 @@ use std::env;
 use std::path::PathBuf;
 
 fn main() {
-    let rpath = env::var("DEP_TENSORLANG_NATIVE_RPATH")
-        .expect("the tensorlang crate exports its rpath");
+    let rpath =
+        env::var("DEP_TENSORLANG_NATIVE_RPATH").expect("the tensorlang crate exports its rpath");
     println!("cargo:rustc-link-arg=-Wl,-rpath,{rpath}");
     println!("cargo:rerun-if-changed=native");
 
-    let prefix = PathBuf::from(env::var("LLVM_SYS_221_PREFIX").unwrap_or("/usr/lib/llvm-22".into()));
+    let prefix =
+        PathBuf::from(env::var("LLVM_SYS_221_PREFIX").unwrap_or("/usr/lib/llvm-22".into()));
     cc::Build::new()
         .file("native/guard.c")
         .flag_if_supported("-Wno-unused-parameter")

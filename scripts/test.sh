@@ -10,3 +10,15 @@ cargo fmt --all --check
 cargo clippy --all-targets -- -D warnings
 cargo test
 "$(command -v lit || echo /usr/lib/llvm-22/bin/lit)" -sv test/
+
+# Upstream MLIR's runner integration tests with tensorlang-run in place of mlir-runner, where the
+# suite is present beside the repository (it is not copied into it).
+conformance="$(cd .. && pwd)/shared/conformance/tests"
+if [ -d "$conformance" ]; then
+  PEER_MLIR_RUNNER="$PWD/target/debug/tensorlang-run" \
+    PEER_EXEC_ROOT="$PWD/target/conformance" \
+    NEUROJIT_CACHE_DIR="$PWD/target/conformance/neurojit" \
+    "$(command -v lit || echo /usr/lib/llvm-22/bin/lit)" -sv "$conformance"
+else
+  echo "conformance suite not found at $conformance: skipped"
+fi

@@ -52,8 +52,14 @@ fn signal_kind(signal: i32) -> (&'static str, &'static str) {
     match signal {
         libc::SIGSEGV => ("segfault", "segmentation fault (invalid memory access)"),
         libc::SIGBUS => ("bus-error", "bus error (misaligned or unmapped memory)"),
-        libc::SIGFPE => ("floating-point", "arithmetic exception (integer division by zero or overflow)"),
-        libc::SIGILL => ("illegal-instruction", "illegal instruction (a trap or unreachable code)"),
+        libc::SIGFPE => (
+            "floating-point",
+            "arithmetic exception (integer division by zero or overflow)",
+        ),
+        libc::SIGILL => (
+            "illegal-instruction",
+            "illegal instruction (a trap or unreachable code)",
+        ),
         _ => ("signal", "fatal signal"),
     }
 }

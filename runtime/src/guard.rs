@@ -100,9 +100,15 @@ unsafe extern "C" fn thunk(context: *mut c_void) {
         let callee = &mut *context.cast::<Callee>();
         match callee {
             Callee::Void(f) => std::mem::transmute::<usize, extern "C" fn()>(*f)(),
-            Callee::I32(f, out) => *out = std::mem::transmute::<usize, extern "C" fn() -> i32>(*f)(),
-            Callee::I64(f, out) => *out = std::mem::transmute::<usize, extern "C" fn() -> i64>(*f)(),
-            Callee::F32(f, out) => *out = std::mem::transmute::<usize, extern "C" fn() -> f32>(*f)(),
+            Callee::I32(f, out) => {
+                *out = std::mem::transmute::<usize, extern "C" fn() -> i32>(*f)()
+            }
+            Callee::I64(f, out) => {
+                *out = std::mem::transmute::<usize, extern "C" fn() -> i64>(*f)()
+            }
+            Callee::F32(f, out) => {
+                *out = std::mem::transmute::<usize, extern "C" fn() -> f32>(*f)()
+            }
             Callee::Packed(f, args) => {
                 std::mem::transmute::<usize, extern "C" fn(*mut *mut c_void)>(*f)(*args)
             }

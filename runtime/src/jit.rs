@@ -13,7 +13,7 @@ pub mod slot;
 mod target;
 
 pub use object_cache::{ObjectCache, ObjectKey};
-pub use slot::{HotSwapSlot, slot_symbol};
+pub use slot::{HotSwapSlot, call_symbol, slot_symbol};
 
 use crate::guard::{self, Callee, Trap};
 use llvm_ir::LlvmModule;
@@ -204,7 +204,9 @@ impl Jit {
                 }
                 for function in &replaceable {
                     llvm.route_calls_through_slot(function, &slot_symbol(function));
+                    llvm.route_calls_through_slot(&call_symbol(function), &slot_symbol(function));
                 }
+                tracing::trace!("LLVM IR of module {key}:\n{}", llvm.print());
                 let object = self.compile(&llvm)?;
                 self.cache.put(key, object.clone());
                 (object, false)
@@ -224,7 +226,11 @@ impl Jit {
         self.modules.lock().expect("lock").push(code);
         self.initializers.lock().expect("lock").pending.push(key);
         let mut functions = self.functions.lock().expect("lock");
-        functions.extend(defined_functions(module).into_iter().map(|f| (f.clone(), f)));
+        functions.extend(
+            defined_functions(module)
+                .into_iter()
+                .map(|f| (f.clone(), f)),
+        );
         Ok(LoadReport { key, from_cache })
     }
 
@@ -241,6 +247,11 @@ impl Jit {
         Ok(slot)
     }
 
+    /// The names of the replaceable functions (those with slots).
+    pub fn replaceable(&self) -> Vec<String> {
+        self.slots.lock().expect("lock").keys().cloned().collect()
+    }
+
     /// The slot of a replaceable function.
     pub fn slot(&self, function: &str) -> Option<Arc<HotSwapSlot>> {
         self.slots.lock().expect("lock").get(function).cloned()
@@ -252,7 +263,11 @@ impl Jit {
     }
 
     /// Swaps in the cached version `key` of `function` if the cache has it; `None` otherwise.
-    pub fn swap_cached(&self, function: &str, key: ObjectKey) -> Result<Option<LoadReport>, JitError> {
+    pub fn swap_cached(
+        &self,
+        function: &str,
+        key: ObjectKey,
+    ) -> Result<Option<LoadReport>, JitError> {
         match self.cache.get(&key) {
             Some(object) => self.swap_in(function, key, object, true).map(Some),
             None => Ok(None),
@@ -276,8 +291,10 @@ impl Jit {
         let replaceable: Vec<String> = self.slots.lock().expect("lock").keys().cloned().collect();
         for name in &replaceable {
             llvm.route_calls_through_slot(name, &slot_symbol(name));
+            llvm.route_calls_through_slot(&call_symbol(name), &slot_symbol(name));
         }
         llvm.rename(function, &version_symbol(function, &key))?;
+        tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
         let object = self.compile(&llvm)?;
         self.cache.put(key, object.clone());
         self.swap_in(function, key, object, false)
@@ -376,7 +393,10 @@ impl Jit {
         timeout: Option<Duration>,
     ) -> Result<Result<(), Trap>, JitError> {
         let wrapper = self.orc.lookup(&packed_symbol(function))?;
-        Ok(self.call(&mut Callee::Packed(wrapper, arguments.as_mut_ptr()), timeout))
+        Ok(self.call(
+            &mut Callee::Packed(wrapper, arguments.as_mut_ptr()),
+            timeout,
+        ))
     }
 
     /// The function (by its name in the module) whose code contains `pc`, if it is JIT code.
@@ -402,7 +422,11 @@ impl Jit {
         let pending = std::mem::take(&mut self.initializers.lock().expect("lock").pending);
         for key in pending {
             self.run_initializer(&initializer_symbol("ctors", &key))?;
-            self.initializers.lock().expect("lock").initialized.push(key);
+            self.initializers
+                .lock()
+                .expect("lock")
+                .initialized
+                .push(key);
         }
         Ok(())
     }

@@ -2,10 +2,17 @@
 //! there already, with what the runtime needs to know about its functions (locations, parameter
 //! types, which ones are replaceable).
 
+use crate::jit::call_symbol;
 use melior::Context;
-use melior::ir::attribute::{StringAttribute, TypeAttribute};
+use melior::StringRef;
+use melior::dialect::func;
+use melior::ir::attribute::{
+    AttributeLike, FlatSymbolRefAttribute, StringAttribute, TypeAttribute,
+};
 use melior::ir::operation::OperationLike;
+use melior::ir::operation::{WalkOrder, WalkResult};
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
+use melior::ir::{Identifier, Region};
 use tensorlang::diagnostic::format_location;
 
 /// The attribute that makes any function replaceable (`func.func @f() attributes
@@ -29,6 +36,16 @@ pub enum ProgramError {
     /// Parsing, verification or lowering failed; the text holds located diagnostics.
     #[error("{0}")]
     Mlir(#[from] tensorlang::Error),
+    /// Lowering left an op outside the LLVM dialect (one that `tensorlang-to-llvm` cannot lower).
+    #[error(
+        "{location}: error: '{op}' was not lowered to the LLVM dialect (tensorlang-to-llvm has no lowering for it)"
+    )]
+    NotLowered {
+        /// `file:line:col` of the op.
+        location: String,
+        /// Its name.
+        op: String,
+    },
     /// `--no-implicit-module` was given and the file's top level is not one module.
     #[error("top-level op must be a symbol table.")]
     NotASymbolTable,
@@ -104,8 +121,7 @@ impl<'c> Program<'c> {
         let module = tensorlang::parse_module(context, source, filename)?;
         // The parser wraps a top level that is not one module in an implicit module, located
         // at line 0 of the file.
-        if !implicit_module && format_location(module.as_operation().location()).ends_with(":0:0")
-        {
+        if !implicit_module && format_location(module.as_operation().location()).ends_with(":0:0") {
             return Err(ProgramError::NotASymbolTable);
         }
         let mut program = Self {
@@ -147,23 +163,29 @@ impl<'c> Program<'c> {
 
     /// Whether everything is in the LLVM dialect already (what upstream `mlir-runner` accepts).
     pub fn is_llvm_dialect(&self) -> bool {
-        let mut foreign = false;
-        self.module.as_operation().walk(
-            melior::ir::operation::WalkOrder::PreOrder,
-            |op| {
-                let name = op.name().as_string_ref().as_str().unwrap_or("").to_string();
-                foreign |= !(name.starts_with("llvm.") || name == "builtin.module");
-                melior::ir::operation::WalkResult::Advance
-            },
-        );
-        !foreign
+        self.first_foreign_op().is_none()
+    }
+
+    /// The name and location of the first op outside the LLVM dialect.
+    fn first_foreign_op(&self) -> Option<(String, String)> {
+        let mut foreign = None;
+        self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
+            let name = op.name().as_string_ref().as_str().unwrap_or("").to_string();
+            if name.starts_with("llvm.") || name == "builtin.module" {
+                return WalkResult::Advance;
+            }
+            foreign = Some((name, format_location(op.location())));
+            WalkResult::Interrupt
+        });
+        foreign
     }
 
     /// Lowers the program to the LLVM dialect with `tensorlang-to-llvm`, unless it is there.
-    pub fn lower(&mut self, context: &Context) -> Result<(), ProgramError> {
+    pub fn lower(&mut self, context: &'c Context) -> Result<(), ProgramError> {
         if self.is_llvm_dialect() {
             return Ok(());
         }
+        self.hide_replaceable_calls(context);
         tensorlang_passes::register_all();
         tensorlang::pass::register_upstream_passes();
         tensorlang::pass::run_pipeline(
@@ -171,7 +193,69 @@ impl<'c> Program<'c> {
             &mut self.module,
             "builtin.module(tensorlang-to-llvm)",
         )?;
-        Ok(())
+        match self.first_foreign_op() {
+            Some((op, location)) => Err(ProgramError::NotLowered { location, op }),
+            None => Ok(()),
+        }
+    }
+
+    /// Points every `func.call` of a replaceable function at a private declaration
+    /// ([`call_symbol`]), so lowering cannot fold what the current body returns into its callers:
+    /// the body may be replaced at run time.
+    fn hide_replaceable_calls(&mut self, context: &'c Context) {
+        let definitions: Vec<(String, OperationRef)> = top_level_ops(&self.module)
+            .into_iter()
+            .filter(|op| op_name(op) == "func.func")
+            .filter(|op| op.region(0).is_ok_and(|r| r.first_block().is_some()))
+            .filter_map(|op| Some((symbol_name(&op)?, op)))
+            .filter(|(name, _)| self.replaceable.contains(name))
+            .collect();
+        let mut declarations = Vec::new();
+        for (name, op) in &definitions {
+            let Some(ty) = op
+                .attribute("function_type")
+                .ok()
+                .and_then(|a| TypeAttribute::try_from(a).ok())
+            else {
+                continue;
+            };
+            declarations.push(func::func(
+                context,
+                StringAttribute::new(context, &call_symbol(name)),
+                ty,
+                Region::new(),
+                &[(
+                    Identifier::new(context, "sym_visibility"),
+                    StringAttribute::new(context, "private").into(),
+                )],
+                op.location(),
+            ));
+        }
+        let mut calls = Vec::new();
+        self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
+            if op.name().as_string_ref().as_str() == Ok("func.call")
+                && let Ok(callee) = op.attribute("callee")
+                && let Ok(callee) = FlatSymbolRefAttribute::try_from(callee)
+                && definitions.iter().any(|(name, _)| callee.value() == name)
+            {
+                calls.push((op.to_raw(), call_symbol(callee.value())));
+            }
+            WalkResult::Advance
+        });
+        for declaration in declarations {
+            self.module.body().append_operation(declaration);
+        }
+        for (call, target) in calls {
+            let target = FlatSymbolRefAttribute::new(context, &target);
+            // SAFETY: `call` is a live op of this module; the attribute belongs to its context.
+            unsafe {
+                mlir_sys::mlirOperationSetAttributeByName(
+                    call,
+                    StringRef::new("callee").to_raw(),
+                    target.to_raw(),
+                )
+            };
+        }
     }
 
     /// The module, as it is now.
@@ -182,9 +266,9 @@ impl<'c> Program<'c> {
     /// The signature of `llvm.func @name` after lowering, or `None` when there is no such
     /// definition (a declaration does not count).
     pub fn entry_signature(&self, name: &str) -> Option<EntrySignature> {
-        let op = top_level_ops(&self.module).into_iter().find(|op| {
-            op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name)
-        })?;
+        let op = top_level_ops(&self.module)
+            .into_iter()
+            .find(|op| op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name))?;
         if !op.region(0).is_ok_and(|r| r.first_block().is_some()) {
             return None;
         }

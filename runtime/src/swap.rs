@@ -33,6 +33,7 @@ pub fn replace_function(
     }
     let context = crate::create_context()?;
     let mut program = Program::parse(&context, source, filename, true)?;
+    program.add_replaceable(&jit.replaceable());
     program.lower(&context)?;
     Ok(jit.swap_compiled(function, key, program.module().as_operation())?)
 }

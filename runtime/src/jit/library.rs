@@ -36,7 +36,9 @@ fn open(path: &Path) -> Result<*mut c_void, JitError> {
             "dlopen failed".to_string()
         } else {
             // SAFETY: non-null, NUL-terminated, valid until the next dl call.
-            unsafe { CStr::from_ptr(reason) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(reason) }
+                .to_string_lossy()
+                .into_owned()
         };
         return Err(library_error(path, reason));
     }
@@ -63,7 +65,11 @@ impl RuntimeLibraries {
                         symbols.iter().map(|(n, a)| (n.as_str(), *a)).collect();
                     jit.define_absolute(&symbols)?;
                     if let Some(destroy) = symbol(handle, c"__mlir_execution_engine_destroy") {
-                        libraries.destroy.lock().expect("lock").push(destroy as usize);
+                        libraries
+                            .destroy
+                            .lock()
+                            .expect("lock")
+                            .push(destroy as usize);
                     }
                 }
                 None => {

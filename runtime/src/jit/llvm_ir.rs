@@ -137,8 +137,14 @@ impl LlvmModule {
             let packed = LLVMGetParam(wrapper, 0);
             let slot_address = |index: usize| {
                 let mut offset = [LLVMConstInt(i64_type, index as u64, 0)];
-                let element =
-                    LLVMBuildGEP2(builder, pointer, packed, offset.as_mut_ptr(), 1, c"".as_ptr());
+                let element = LLVMBuildGEP2(
+                    builder,
+                    pointer,
+                    packed,
+                    offset.as_mut_ptr(),
+                    1,
+                    c"".as_ptr(),
+                );
                 LLVMBuildLoad2(builder, pointer, element, c"".as_ptr())
             };
             let mut arguments: Vec<LLVMValueRef> = params
@@ -240,7 +246,14 @@ impl LlvmModule {
             let builder = LLVMCreateBuilderInContext(self.context);
             LLVMPositionBuilderAtEnd(builder, block);
             for (_, callee) in entries {
-                LLVMBuildCall2(builder, function_type, callee, std::ptr::null_mut(), 0, c"".as_ptr());
+                LLVMBuildCall2(
+                    builder,
+                    function_type,
+                    callee,
+                    std::ptr::null_mut(),
+                    0,
+                    c"".as_ptr(),
+                );
             }
             LLVMBuildRetVoid(builder);
             LLVMDisposeBuilder(builder);
@@ -258,7 +271,6 @@ impl LlvmModule {
     }
 
     /// The module as LLVM IR text.
-    #[allow(dead_code)]
     pub(crate) fn print(&self) -> String {
         // SAFETY: the module is live; the string is ours to dispose.
         unsafe {

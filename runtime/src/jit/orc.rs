@@ -45,10 +45,8 @@ impl OrcJit {
     pub(crate) fn new() -> Result<Self, JitError> {
         let mut raw = std::ptr::null_mut();
         // SAFETY: a null builder asks for the defaults (host target); `raw` receives the JIT.
-        check(
-            unsafe { LLVMOrcCreateLLJIT(&mut raw, std::ptr::null_mut()) },
-            "cannot create the JIT",
-        )?;
+        let error = unsafe { LLVMOrcCreateLLJIT(&mut raw, std::ptr::null_mut()) };
+        check(error, "cannot create the JIT")?;
         let jit = Self { raw };
         let mut generator = std::ptr::null_mut();
         // SAFETY: the JIT is live; the generator is handed over to its main JITDylib.
@@ -133,9 +131,8 @@ impl OrcJit {
     /// A new resource tracker: code added through it can be removed as a unit.
     pub(crate) fn create_tracker(&self) -> ResourceTracker {
         // SAFETY: the JIT is live; the tracker is released by its Drop.
-        ResourceTracker {
-            raw: unsafe { LLVMOrcJITDylibCreateResourceTracker(self.main_dylib()) },
-        }
+        let raw = unsafe { LLVMOrcJITDylibCreateResourceTracker(self.main_dylib()) };
+        ResourceTracker { raw }
     }
 
     /// Adds an object file (copied) to the main JITDylib under `tracker`.
@@ -163,10 +160,8 @@ impl OrcJit {
         let c_name = CString::new(name).map_err(|_| JitError::BadName(name.into()))?;
         let mut address = 0;
         // SAFETY: the JIT is live; `address` receives the result.
-        check(
-            unsafe { LLVMOrcLLJITLookup(self.raw, &mut address, c_name.as_ptr()) },
-            &format!("cannot find '{name}'"),
-        )?;
+        let error = unsafe { LLVMOrcLLJITLookup(self.raw, &mut address, c_name.as_ptr()) };
+        check(error, &format!("cannot find '{name}'"))?;
         Ok(address as usize)
     }
 }
@@ -174,7 +169,10 @@ impl OrcJit {
 impl Drop for OrcJit {
     fn drop(&mut self) {
         // SAFETY: we own the JIT; nothing uses it after this. An error here has nowhere to go.
-        let _ = check(unsafe { LLVMOrcDisposeLLJIT(self.raw) }, "disposing the JIT");
+        let _ = check(
+            unsafe { LLVMOrcDisposeLLJIT(self.raw) },
+            "disposing the JIT",
+        );
     }
 }
 
@@ -213,7 +211,12 @@ impl Drop for ResourceTracker {
 /// `init_function` must be the address of a function with the signature
 /// `void (llvm::StringMap<void *> &)`, as MLIR runtime libraries export it.
 pub(crate) unsafe fn runtime_library_symbols(init_function: *mut c_void) -> Vec<(String, usize)> {
-    unsafe extern "C" fn sink(user: *mut c_void, name: *const c_char, len: usize, addr: *mut c_void) {
+    unsafe extern "C" fn sink(
+        user: *mut c_void,
+        name: *const c_char,
+        len: usize,
+        addr: *mut c_void,
+    ) {
         // SAFETY: `user` is the Vec below; `name` points at `len` bytes owned by the StringMap.
         unsafe {
             let symbols = &mut *user.cast::<Vec<(String, usize)>>();

@@ -12,6 +12,13 @@ pub fn slot_symbol(function: &str) -> String {
     format!("__tensorlang_slot.{function}")
 }
 
+/// The declaration that calls of replaceable `function` are redirected to before lowering, so
+/// that interprocedural analyses (which would otherwise read the current body and fold its
+/// results into callers) treat the call as opaque. The JIT routes it through the slot.
+pub fn call_symbol(function: &str) -> String {
+    format!("__tensorlang_call.{function}")
+}
+
 /// The function pointer of one replaceable function.
 pub struct HotSwapSlot {
     function: String,

@@ -145,7 +145,9 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     };
     match number.parse::<f64>() {
         Ok(value) if value > 0.0 && value.is_finite() => Ok(Duration::from_secs_f64(value * scale)),
-        _ => Err(format!("'{text}' is not a positive duration (e.g. 500ms, 2s)")),
+        _ => Err(format!(
+            "'{text}' is not a positive duration (e.g. 500ms, 2s)"
+        )),
     }
 }
 
@@ -186,7 +188,10 @@ mod tests {
         assert_eq!(cli.entry_point_result, EntryResult::Void);
         assert_eq!(cli.shared_libs.len(), 3);
         assert_eq!(cli.opt_level, Some(3));
-        assert_eq!(parse(&["tensorlang-run"]).entry_point_result, EntryResult::F32);
+        assert_eq!(
+            parse(&["tensorlang-run"]).entry_point_result,
+            EntryResult::F32
+        );
     }
 
     #[test]

@@ -80,7 +80,11 @@ fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
 
 fn run(cli: &Cli) -> Result<ExitCode> {
     let source = read_input(&cli.input)?;
-    let filename = if cli.input == "-" { "<stdin>" } else { &cli.input };
+    let filename = if cli.input == "-" {
+        "<stdin>"
+    } else {
+        &cli.input
+    };
     let context = tensorlang_runtime::create_context()?;
     let program = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
