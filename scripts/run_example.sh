@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job until the JIT runner lands: installs what is missing, builds, lowers a TensorLang
-# program with tensorlang-opt and runs it with upstream mlir-runner.
+# The main job until the lander demo lands: installs what is missing, builds, and runs a TensorLang
+# program with tensorlang-run (lowered, compiled and run in one process, under the crash guard).
 #   scripts/run_example.sh [FILE.mlir]    (default: examples/mlp.mlir)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,6 @@ example=${1:-examples/mlp.mlir}
 ./scripts/setup.sh
 cargo build --quiet
 
-echo "== $example: tensorlang-opt --tensorlang-to-llvm | mlir-runner"
-./target/debug/tensorlang-opt "$example" --tensorlang-to-llvm \
-  | "$LLVM_PREFIX/bin/mlir-runner" -e main -entry-point-result=void \
-      -shared-libs="$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so,target/debug/libtensorlang_checks.so"
+echo "== tensorlang-run $example"
+./target/debug/tensorlang-run "$example" -e main -entry-point-result=void -O2 \
+  -shared-libs="$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so"
