@@ -9,6 +9,7 @@ pub mod failure;
 pub mod guard;
 pub mod jit;
 pub mod program;
+pub mod repair;
 pub mod swap;
 
 pub use failure::{Failure, FailureReport};
@@ -17,6 +18,7 @@ pub use jit::{
     EntryResult, EntryValue, HotSwapSlot, Jit, JitError, JitOptions, ObjectCache, ObjectKey,
 };
 pub use program::{Program, ProgramError};
+pub use repair::{CacheKey, CachedRepair, StrategyCache};
 pub use swap::{SwapError, replace_function};
 
 /// Creates an MLIR context for the runtime: TensorLang's (every dialect, ours loaded) plus the
