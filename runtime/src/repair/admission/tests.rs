@@ -1,0 +1,137 @@
+use super::*;
+
+/// A controller called by a driver that checks its result.
+const PROGRAM: &str = r#"
+func.func @clamp(%x: f32) -> f32 {
+  %c = arith.constant 1.0 : f32
+  %r = arith.minimumf %x, %c : f32
+  return %r : f32
+}
+func.func @control(%altitude: f32, %speed: f32) -> f32 {
+  %limit = arith.constant 4.0 : f32
+  %ok = arith.cmpf olt, %speed, %limit : f32
+  "tensorlang.assert"(%ok) {message = "thrust input in range"} : (i1) -> ()
+  %t = arith.mulf %altitude, %speed : f32
+  %r = func.call @clamp(%t) : (f32) -> f32
+  return %r : f32
+}
+func.func @main() {
+  %a = arith.constant 10.0 : f32
+  %s = arith.constant 2.0 : f32
+  %t = func.call @control(%a, %s) : (f32, f32) -> f32
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.cmpf oge, %t, %zero : f32
+  cf.assert %ok, "thrust is never negative"
+  return
+}
+"#;
+
+/// A valid repair of `@control`: different arithmetic, same assert, a call to the program.
+const GOOD: &str = r#"
+func.func @control(%altitude: f32, %speed: f32) -> f32 {
+  %limit = arith.constant 4.0 : f32
+  %ok = arith.cmpf olt, %speed, %limit : f32
+  "tensorlang.assert"(%ok) {message = "thrust input in range"} : (i1) -> ()
+  %t = arith.subf %altitude, %speed : f32
+  %r = func.call @clamp(%t) : (f32) -> f32
+  return %r : f32
+}
+"#;
+
+fn check(function: &str, candidate: &str) -> Result<(), Rejection> {
+    let context = crate::create_context().unwrap();
+    let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
+    let admission = Admission::new(&program, function, "main");
+    admission.admit(&context, candidate).map(|_| ())
+}
+
+#[test]
+fn a_repair_that_keeps_the_rules_is_admitted() {
+    assert_eq!(check("control", GOOD), Ok(()));
+}
+
+#[test]
+fn garbage_is_invalid() {
+    let rejection = check(
+        "control",
+        "func.func @control(%a: f32) -> f32 { return %b : f32 }",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(rejection, Rejection::Invalid(ref text) if text.contains("candidate.mlir:")),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn the_signature_must_stay() {
+    let candidate = GOOD
+        .replace("%speed: f32) -> f32", "%speed: f64) -> f32")
+        .replace("%speed, %limit : f32", "%speed, %limit : f64")
+        .replace("%altitude, %speed : f32", "%altitude, %altitude : f32")
+        .replace("constant 4.0 : f32", "constant 4.0 : f64");
+    assert_eq!(
+        check("control", &candidate),
+        Err(Rejection::Signature {
+            expected: "(f32, f32) -> f32".into(),
+            found: "(f32, f64) -> f32".into(),
+        })
+    );
+}
+
+#[test]
+fn dropping_an_assert_is_rejected() {
+    let candidate = GOOD.replace(
+        "  \"tensorlang.assert\"(%ok) {message = \"thrust input in range\"} : (i1) -> ()\n",
+        "",
+    );
+    assert_eq!(
+        check("control", &candidate),
+        Err(Rejection::AssertRemoved("thrust input in range".into()))
+    );
+}
+
+#[test]
+fn forbidden_ops_and_calls_are_rejected() {
+    let asm = GOOD.replace(
+        "  %r = func.call @clamp(%t) : (f32) -> f32\n",
+        "  %r = llvm.inline_asm \"nop\", \"=r\" : () -> f32\n",
+    );
+    assert_eq!(
+        check("control", &asm),
+        Err(Rejection::ForbiddenOp("llvm.inline_asm".into()))
+    );
+    let entry = GOOD.replace(
+        "func.call @clamp(%t) : (f32) -> f32",
+        "func.call @clamp(%t) : (f32) -> f32\n  func.call @main() : () -> ()",
+    );
+    assert_eq!(
+        check("control", &entry),
+        Err(Rejection::ForbiddenCall("main".into()))
+    );
+}
+
+#[test]
+fn only_the_replaced_function_may_be_defined() {
+    let helper = format!("{GOOD}\nfunc.func @helper() {{\n  return\n}}\n");
+    assert_eq!(
+        check("control", &helper),
+        Err(Rejection::Extra("helper".into()))
+    );
+    // Redefining another of the program's functions clashes with its declaration.
+    assert!(
+        matches!(check("clamp", GOOD), Err(Rejection::Invalid(text)) if text.contains("redefinition of symbol named 'control'"))
+    );
+    assert_eq!(
+        check("control", "func.func private @other()"),
+        Err(Rejection::Missing("control".into()))
+    );
+    assert_eq!(check("main", GOOD), Err(Rejection::Entry("main".into())));
+}
+
+#[test]
+fn declarations_take_the_function_type() {
+    assert_eq!(declaration_type("(f32, f32) -> f32"), "(f32, f32) -> f32");
+    assert_eq!(declaration_type("() -> ()"), "()");
+    assert_eq!(declaration_type("(i32) -> (f32, i1)"), "(i32) -> (f32, i1)");
+}
