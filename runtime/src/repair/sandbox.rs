@@ -1,0 +1,270 @@
+//! Runs a candidate program in a separate process, so that untrusted code that slipped past the
+//! static checks cannot harm the process that asked for the repair.
+//!
+//! The child is `tensorlang-run` (same checks, same guard) with a time limit; its failure report
+//! says which checks failed and where, and its output is kept for comparison with the original.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How a sandboxed run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every call returned and no check failed.
+    Passed {
+        /// What the program printed.
+        stdout: String,
+    },
+    /// Checks failed or the program faulted; the guard caught it.
+    Failed {
+        /// `file:line:col: message` of each failure, in order.
+        failures: Vec<String>,
+        /// What the program printed before and after.
+        stdout: String,
+    },
+    /// The program did not compile or the runner stopped without a report.
+    Broken {
+        /// The runner's error output.
+        stderr: String,
+    },
+    /// The whole run took longer than allowed.
+    TimedOut,
+}
+
+/// Why the sandbox could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The runner could not be started or its files written.
+    #[error("sandbox: {what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// A configured runner for candidate programs.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    runner: PathBuf,
+    entry: String,
+    shared_libs: Vec<String>,
+    timeout: Duration,
+    dir: PathBuf,
+}
+
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+impl Sandbox {
+    /// Runs `entry` (a void function) of candidate programs, with these runtime libraries, each
+    /// for at most `timeout`; scratch files go to `dir`.
+    pub fn new(entry: &str, shared_libs: &[String], timeout: Duration, dir: &Path) -> Self {
+        Self {
+            runner: runner_path(),
+            entry: entry.to_owned(),
+            shared_libs: shared_libs.to_vec(),
+            timeout,
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// Runs the program `source`.
+    ///
+    /// # Errors
+    /// [`SandboxError`] when the runner cannot be started; a program that fails is an
+    /// [`Outcome`], not an error.
+    pub fn run(&self, source: &str) -> Result<Outcome, SandboxError> {
+        let io = |what: String| move |source| SandboxError::Io { what, source };
+        std::fs::create_dir_all(&self.dir)
+            .map_err(io(format!("creating {}", self.dir.display())))?;
+        let run = RUNS.fetch_add(1, Ordering::Relaxed);
+        let stem = self
+            .dir
+            .join(format!("candidate-{}-{run}", std::process::id()));
+        let program = stem.with_extension("mlir");
+        let report = stem.with_extension("json");
+        std::fs::write(&program, source).map_err(io(format!("writing {}", program.display())))?;
+        let mut command = Command::new(&self.runner);
+        command
+            .arg(&program)
+            .args(["-e", &self.entry, "--entry-point-result=void", "--no-cache"])
+            .arg(format!("--timeout={}ms", self.timeout.as_millis().max(1)))
+            .arg(format!("--failure-report={}", report.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if !self.shared_libs.is_empty() {
+            command.arg(format!("--shared-libs={}", self.shared_libs.join(",")));
+        }
+        let child = command
+            .spawn()
+            .map_err(io(format!("starting {}", self.runner.display())))?;
+        let outcome = self.wait(child, &report);
+        let _ = std::fs::remove_file(&program);
+        let _ = std::fs::remove_file(&report);
+        outcome
+    }
+
+    /// Waits for the child, killing it past the time limit (compilation included, plus slack).
+    fn wait(&self, mut child: std::process::Child, report: &Path) -> Result<Outcome, SandboxError> {
+        let deadline = Instant::now() + self.timeout * 2 + Duration::from_secs(10);
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if Instant::now() >= deadline => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Ok(Outcome::TimedOut);
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
+                Err(source) => {
+                    return Err(SandboxError::Io {
+                        what: "waiting for the runner".into(),
+                        source,
+                    });
+                }
+            }
+        }
+        let output = child
+            .wait_with_output()
+            .map_err(|source| SandboxError::Io {
+                what: "reading the runner's output".into(),
+                source,
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let failures = read_report(report);
+        Ok(match (output.status.success(), failures) {
+            (true, None) => Outcome::Passed { stdout },
+            (true, Some(failures)) if failures.is_empty() => Outcome::Passed { stdout },
+            (_, Some(failures)) if failures.iter().any(|f| f.contains("timeout")) => {
+                Outcome::TimedOut
+            }
+            (_, Some(failures)) if !failures.is_empty() => Outcome::Failed { failures, stdout },
+            _ => Outcome::Broken {
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            },
+        })
+    }
+}
+
+/// The failures of a report, as `location: [kind] message`; `None` without a report.
+fn read_report(path: &Path) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let report: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(
+        report["failures"]
+            .as_array()?
+            .iter()
+            .map(|failure| {
+                format!(
+                    "{}: [{}] {}",
+                    failure["location"].as_str().unwrap_or("?"),
+                    failure["kind"].as_str().unwrap_or("?"),
+                    failure["message"].as_str().unwrap_or("?")
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `TENSORLANG_RUN`, else `tensorlang-run` beside this executable (or its parent directory, for
+/// test binaries under `deps/`), else from `PATH`.
+fn runner_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("TENSORLANG_RUN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().ok();
+    exe.iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(2))
+        .map(|dir| dir.join("tensorlang-run"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from("tensorlang-run"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sandbox() -> Option<Sandbox> {
+        let dir = std::env::temp_dir().join(format!("tensorlang-sandbox-{}", std::process::id()));
+        let sandbox = Sandbox::new("main", &[], Duration::from_secs(5), &dir);
+        if sandbox.runner.is_file() {
+            Some(sandbox)
+        } else {
+            eprintln!(
+                "SKIPPED: {} not built (cargo build first)",
+                sandbox.runner.display()
+            );
+            None
+        }
+    }
+
+    const DIVIDE: &str = r#"
+func.func @ratio(%a: i32, %b: i32) -> i32 {
+  %q = arith.divsi %a, %b : i32
+  return %q : i32
+}
+func.func @main() {
+  %c7 = arith.constant 7 : i32
+  %d = arith.constant DIVISOR : i32
+  %r = call @ratio(%c7, %d) : (i32, i32) -> i32
+  return
+}
+"#;
+
+    #[test]
+    fn a_failing_check_is_reported_with_its_location() {
+        let Some(sandbox) = sandbox() else { return };
+        let outcome = sandbox.run(&DIVIDE.replace("DIVISOR", "0")).unwrap();
+        let Outcome::Failed { failures, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!(failures.len(), 1);
+        assert!(
+            failures[0].ends_with(":3:8: [div-by-zero] division by zero in 'arith.divsi'"),
+            "{failures:?}"
+        );
+    }
+
+    #[test]
+    fn a_correct_program_passes_and_a_broken_one_is_broken() {
+        let Some(sandbox) = sandbox() else { return };
+        assert_eq!(
+            sandbox.run(&DIVIDE.replace("DIVISOR", "2")).unwrap(),
+            Outcome::Passed {
+                stdout: String::new()
+            }
+        );
+        let outcome = sandbox
+            .run("func.func @main() { %x = arith.addi }")
+            .unwrap();
+        assert!(matches!(outcome, Outcome::Broken { .. }), "{outcome:?}");
+    }
+
+    #[test]
+    fn an_endless_loop_times_out() {
+        let Some(mut sandbox) = sandbox() else { return };
+        sandbox.timeout = Duration::from_millis(200);
+        let endless = r#"
+func.func @main() {
+  %counter = memref.alloca() : memref<1xi32>
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1 : i32
+  %forever = arith.constant true
+  scf.while : () -> () {
+    scf.condition(%forever)
+  } do {
+    %n = memref.load %counter[%c0] : memref<1xi32>
+    %next = arith.addi %n, %one : i32
+    memref.store %next, %counter[%c0] : memref<1xi32>
+    scf.yield
+  }
+  return
+}
+"#;
+        assert_eq!(sandbox.run(endless).unwrap(), Outcome::TimedOut);
+    }
+}
