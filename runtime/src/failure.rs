@@ -4,12 +4,12 @@
 use crate::guard::Trap;
 use crate::jit::Jit;
 use crate::program::FunctionInfo;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use tensorlang_checks::CheckTable;
 
 /// One argument of the failing call, and the memory it points to when it is a buffer.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ArgumentRecord {
     /// Its MLIR type, e.g. `f32` or `memref<4xf32>`.
     #[serde(rename = "type")]
@@ -19,7 +19,7 @@ pub struct ArgumentRecord {
 }
 
 /// A call into JIT code that did not return normally.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Failure {
     /// The function the failure happened in (the entry point when it cannot be told).
     pub function: String,
@@ -33,6 +33,7 @@ pub struct Failure {
     /// What went wrong, in words.
     pub message: String,
     /// The arguments of the failing call.
+    #[serde(default)]
     pub arguments: Vec<ArgumentRecord>,
 }
 
@@ -125,7 +126,7 @@ impl Failure {
 }
 
 /// Everything a run reported, as `--failure-report` writes it.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FailureReport {
     /// The input file.
     pub file: String,
@@ -134,6 +135,17 @@ pub struct FailureReport {
 }
 
 impl FailureReport {
+    /// Reads a report written by [`Self::write`].
+    pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        let text = std::fs::read_to_string(path)?;
+        serde_json::from_str(&text).map_err(|error| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not a failure report: {error}"),
+            )
+        })
+    }
+
     /// Writes the report as pretty JSON.
     pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;

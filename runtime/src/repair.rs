@@ -1,11 +1,16 @@
 //! The repair engine's parts built so far: the [`StrategyCache`] of verified repairs, and the
 //! static half of the verifier ([`Admission`]), which every candidate passes before it runs, and
-//! the [`Sandbox`] candidates then run in.
+//! the [`Sandbox`] candidates then run in, and the symbolic [`strategies`] that propose them.
 
 pub mod admission;
 pub mod cache;
+pub mod engine;
+pub mod localize;
 pub mod sandbox;
+pub mod strategies;
 
 pub use admission::{Admission, Rejection};
 pub use cache::{CacheError, CacheKey, CachedRepair, StrategyCache, TrainingExample};
+pub use engine::{Repair, RepairEngine, RepairError, RepairRequest};
 pub use sandbox::{Outcome, Sandbox, SandboxError};
+pub use strategies::{Candidate, FailureHint};

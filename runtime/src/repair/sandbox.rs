@@ -71,6 +71,11 @@ impl Sandbox {
         }
     }
 
+    /// The `tensorlang-run` executable used.
+    pub fn runner(&self) -> &Path {
+        &self.runner
+    }
+
     /// Runs the program `source`.
     ///
     /// # Errors

@@ -1,0 +1,108 @@
+//! Fault localization: which functions to repair, most suspicious first.
+//!
+//! The failing check is often not in the faulty function: a test driver (`@main`) asserts what
+//! `@target` returned. The suspects are the failing function itself (unless it is the entry
+//! point, which holds the specification and is never changed) and then every function it calls,
+//! directly or not, breadth first in the order of the calls: the functions whose results the
+//! failing check can depend on.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
+use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+use melior::ir::{BlockLike, Module};
+
+/// The functions to try, most suspicious first.
+pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
+    let calls = call_graph(module);
+    let mut order = Vec::new();
+    let mut queue = VecDeque::from([failing.to_owned()]);
+    while let Some(function) = queue.pop_front() {
+        if order.contains(&function) || !calls.contains_key(&function) {
+            continue;
+        }
+        for callee in &calls[&function] {
+            queue.push_back(callee.clone());
+        }
+        order.push(function);
+    }
+    order.retain(|function| function != entry);
+    order
+}
+
+/// Each defined function and the functions it calls, in call order.
+fn call_graph(module: &Module) -> BTreeMap<String, Vec<String>> {
+    let mut graph = BTreeMap::new();
+    let mut next = module.body().first_operation();
+    while let Some(op) = next {
+        next = op.next_in_block();
+        let is_function = op.name().as_string_ref().as_str() == Ok("func.func");
+        let name = op
+            .attribute("sym_name")
+            .ok()
+            .and_then(|name| StringAttribute::try_from(name).ok())
+            .map(|name| name.value().to_owned());
+        let (true, Some(name)) = (is_function, name) else {
+            continue;
+        };
+        let mut callees = Vec::new();
+        op.walk(WalkOrder::PreOrder, |inner| {
+            if inner.name().as_string_ref().as_str() == Ok("func.call")
+                && let Some(callee) = inner
+                    .attribute("callee")
+                    .ok()
+                    .and_then(|callee| FlatSymbolRefAttribute::try_from(callee).ok())
+            {
+                let callee = callee.value().to_owned();
+                if !callees.contains(&callee) {
+                    callees.push(callee);
+                }
+            }
+            WalkResult::Advance
+        });
+        graph.insert(name, callees);
+    }
+    graph
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROGRAM: &str = r#"
+func.func private @external(i32) -> i32
+func.func @scale(%x: i32) -> i32 {
+  %r = func.call @external(%x) : (i32) -> i32
+  return %r : i32
+}
+func.func @offset(%x: i32) -> i32 {
+  %c = arith.constant 1 : i32
+  %r = arith.addi %x, %c : i32
+  return %r : i32
+}
+func.func @target(%x: i32) -> i32 {
+  %a = func.call @offset(%x) : (i32) -> i32
+  %b = func.call @scale(%a) : (i32) -> i32
+  return %b : i32
+}
+func.func @main() {
+  %c = arith.constant 3 : i32
+  %r = func.call @target(%c) : (i32) -> i32
+  %ok = arith.cmpi eq, %r, %c : i32
+  cf.assert %ok, "target(3) == 3"
+  return
+}
+"#;
+
+    #[test]
+    fn a_driver_assert_points_at_what_it_calls() {
+        let context = crate::create_context().unwrap();
+        let module = tensorlang::parse_module(&context, PROGRAM, "t.mlir").unwrap();
+        assert_eq!(
+            suspects(&module, "main", "main"),
+            ["target", "offset", "scale"]
+        );
+        assert_eq!(suspects(&module, "offset", "main"), ["offset"]);
+        assert!(suspects(&module, "external", "main").is_empty());
+    }
+}

@@ -1,0 +1,169 @@
+//! Symbolic repair strategies: candidate replacements of a function that are valid IR by
+//! construction (each keeps every op's types), cheapest and most likely first.
+//!
+//! They work on the function as MLIR prints it (one op per line, locations inline), so every
+//! candidate carries the original locations and a failure in it points at the user's source.
+//! Two families:
+//! - guards ([`guards`]): clamp an index into bounds, make a zero divisor 1, keep `sqrt`/`log`
+//!   arguments in their domain;
+//! - in-place rewrites ([`rewrites`]): swap operands, change a comparison predicate or an
+//!   arithmetic op, try nearby constants (which also moves loop bounds and steps).
+//!
+//! Candidates are proposals: the verifier ([`super::Admission`], then a sandboxed run) decides.
+
+mod guards;
+mod op_line;
+mod rewrites;
+
+use op_line::OpLine;
+use rewrites::Rewrite;
+
+/// A candidate replacement of a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The strategy: `clamp-index`, `guard-division`, `guard-nan`, `swap-operands`,
+    /// `change-predicate`, `change-operator`, `change-constant`.
+    pub strategy: &'static str,
+    /// What it changes, for remarks: `swap the operands of 'arith.subf' at lander.mlir:12:9`.
+    pub change: String,
+    /// The whole replacement function.
+    pub function: String,
+}
+
+/// What is known about the failure, to order the candidates.
+#[derive(Debug, Clone, Copy)]
+pub struct FailureHint<'a> {
+    /// The check kind or fault: `assert`, `bounds`, `div-by-zero`, `nan`, `segfault`, ...
+    pub kind: &'a str,
+    /// `file:line:col` of the failing op, when it is in this function.
+    pub location: Option<&'a str>,
+}
+
+/// The guard that answers a failure kind directly.
+fn guard_for(kind: &str) -> Option<&'static str> {
+    match kind {
+        "bounds" | "segfault" | "bus-error" => Some("clamp-index"),
+        "div-by-zero" | "floating-point" => Some("guard-division"),
+        "nan" => Some("guard-nan"),
+        _ => None,
+    }
+}
+
+/// Candidate replacements of `function` (printed with locations), most promising first: the
+/// guard for the failure's kind at the failing op, the same guard elsewhere, then in-place
+/// rewrites of every op (those at the failing op first), then other guards.
+pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
+    let lines: Vec<&str> = function.lines().collect();
+    let preferred = guard_for(hint.kind);
+    let mut ranked: Vec<(u8, usize, Candidate)> = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(op) = OpLine::parse(line) else {
+            continue;
+        };
+        let at_failure = hint.location.is_some_and(|location| op.place() == location);
+        let candidates = guards::guards(&op, index)
+            .into_iter()
+            .map(|rewrite| {
+                let rank = match (Some(rewrite.strategy) == preferred, at_failure) {
+                    (true, true) => 0,
+                    (true, false) => 1,
+                    (false, _) => 4,
+                };
+                (rank, rewrite)
+            })
+            .chain(
+                rewrites::rewrites(&op)
+                    .into_iter()
+                    .map(|rewrite| (if at_failure { 2 } else { 3 }, rewrite)),
+            );
+        for (rank, rewrite) in candidates {
+            ranked.push((rank, index, candidate(&lines, index, rewrite)));
+        }
+    }
+    // Stable: within a rank, candidates keep the order of the ops.
+    ranked.sort_by_key(|(rank, index, _)| (*rank, *index));
+    let mut seen = std::collections::HashSet::new();
+    ranked
+        .into_iter()
+        .map(|(_, _, candidate)| candidate)
+        .filter(|candidate| seen.insert(candidate.function.clone()))
+        .collect()
+}
+
+fn candidate(lines: &[&str], index: usize, rewrite: Rewrite) -> Candidate {
+    let mut function = String::new();
+    for (at, line) in lines.iter().enumerate() {
+        function.push_str(if at == index { &rewrite.line } else { line });
+        function.push('\n');
+    }
+    Candidate {
+        strategy: rewrite.strategy,
+        change: rewrite.change,
+        function,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOOKUP: &str = r#"func.func @lookup(%arg0: memref<10xf32>, %arg1: index) -> f32 {
+  %c1 = arith.constant 1 : index loc("t.mlir":2:9)
+  %0 = arith.addi %arg1, %c1 : index loc("t.mlir":3:8)
+  %1 = memref.load %arg0[%0] : memref<10xf32> loc("t.mlir":4:8)
+  return %1 : f32 loc("t.mlir":5:3)
+} loc("t.mlir":1:1)
+"#;
+
+    #[test]
+    fn a_bounds_failure_puts_the_clamp_at_the_failing_op_first() {
+        let candidates = propose(
+            LOOKUP,
+            FailureHint {
+                kind: "bounds",
+                location: Some("t.mlir:4:8"),
+            },
+        );
+        assert_eq!(candidates[0].strategy, "clamp-index");
+        assert_eq!(
+            candidates[0].change,
+            "clamp the indices of 'memref.load' at t.mlir:4:8 into bounds"
+        );
+        assert!(
+            candidates[0]
+                .function
+                .contains("memref.load %arg0[%tl_fix_3_index0]")
+        );
+        // Then the rewrites: here the off-by-one constant and the operator of the addition.
+        let strategies: Vec<_> = candidates
+            .iter()
+            .map(|candidate| candidate.strategy)
+            .collect();
+        assert!(strategies.contains(&"change-constant"));
+        assert!(strategies.contains(&"change-operator"));
+        let fix = candidates
+            .iter()
+            .find(|candidate| candidate.change == "use 0 instead of 1 at t.mlir:2:9")
+            .unwrap();
+        assert!(
+            fix.function
+                .contains("%c1 = arith.constant 0 : index loc(\"t.mlir\":2:9)")
+        );
+    }
+
+    #[test]
+    fn an_assert_failure_gets_rewrites_only_before_unrelated_guards() {
+        let candidates = propose(
+            LOOKUP,
+            FailureHint {
+                kind: "assert",
+                location: None,
+            },
+        );
+        let first_guard = candidates
+            .iter()
+            .position(|candidate| candidate.strategy == "clamp-index")
+            .unwrap();
+        assert_eq!(first_guard, candidates.len() - 1);
+    }
+}
