@@ -6,6 +6,7 @@ pub mod admission;
 pub mod cache;
 pub mod engine;
 pub mod localize;
+pub mod pass;
 pub mod sandbox;
 pub mod strategies;
 

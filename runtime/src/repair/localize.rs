@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
-use melior::ir::{BlockLike, Module};
+use melior::ir::{BlockLike, Module, RegionLike};
 
 /// The functions to try, most suspicious first.
 pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
@@ -36,7 +36,9 @@ fn call_graph(module: &Module) -> BTreeMap<String, Vec<String>> {
     let mut next = module.body().first_operation();
     while let Some(op) = next {
         next = op.next_in_block();
-        let is_function = op.name().as_string_ref().as_str() == Ok("func.func");
+        // Declarations have no body to repair.
+        let is_function = op.name().as_string_ref().as_str() == Ok("func.func")
+            && op.region(0).is_ok_and(|body| body.first_block().is_some());
         let name = op
             .attribute("sym_name")
             .ok()

@@ -1,0 +1,230 @@
+//! `--neuro-repair`: repairs the functions a failure report names, in place, with verified fixes.
+//!
+//! The report is what `tensorlang-run --failure-report=FILE` writes. For each failure the
+//! [`RepairEngine`] looks for a fix (the strategy cache, then symbolic strategies), verifies it
+//! (admission, then the whole program run in a sandboxed `tensorlang-run`), and the pass replaces
+//! the function and prints a remark: what failed, which source and strategy fixed it, how it was
+//! verified. When no candidate survives, the module is left unchanged and a warning says why.
+//!
+//! ```mlir
+//! // tensorlang-run sum.mlir --failure-report=f.json   (index 4 out of bounds in @sum4)
+//! // tensorlang-opt sum.mlir --neuro-repair="report=f.json"
+//! // before:
+//! %c5 = arith.constant 5 : index
+//! scf.for %i = %c0 to %c5 step %c1 { ... memref.load %buf[%i] : memref<4xi32> ... }
+//! // after (remark: repaired 'sum4' ... symbolic strategy change-constant: use 4 instead of 5):
+//! %c5 = arith.constant 4 : index
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use melior::IrRewriter;
+use melior::ir::attribute::StringAttribute;
+use melior::ir::operation::OperationLike;
+use melior::ir::{BlockLike, Location, Module, OperationRef, RegionLike};
+use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
+
+use super::cache::StrategyCache;
+use super::engine::{RepairEngine, RepairRequest, scratch_dir};
+use super::sandbox::Sandbox;
+use crate::failure::FailureReport;
+
+/// The pass definition, registered as `neuro-repair`.
+pub static PASS: PassDefinition = PassDefinition {
+    argument: c"neuro-repair",
+    name: c"NeuroRepair",
+    summary: c"Replace the functions a failure report names with verified repairs (strategy cache, symbolic strategies)",
+    anchor: Some(c"builtin.module"),
+    options: &[
+        PassOption {
+            name: c"report",
+            description: c"The failure report written by tensorlang-run --failure-report",
+            default: c"",
+        },
+        PassOption {
+            name: c"cache",
+            description: c"The strategy cache (default: $NEUROJIT_CACHE_DIR/cache.json, else ~/.neurojit/cache.json; 'none' for no cache)",
+            default: c"",
+        },
+        PassOption {
+            name: c"shared-libs",
+            description: c"Runtime libraries the program needs to run (comma-separated, as tensorlang-run -shared-libs)",
+            default: c"",
+        },
+        PassOption {
+            name: c"timeout-ms",
+            description: c"The longest a verification run of the program may take",
+            default: c"5000",
+        },
+        PassOption {
+            name: c"max-candidates",
+            description: c"Candidates tried per failure before giving up",
+            default: c"200",
+        },
+    ],
+    dependent_dialects: &[],
+    run,
+};
+
+fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailure> {
+    let fail = |message: String| {
+        tensorlang::emit_error(root.location(), &format!("neuro-repair: {message}"));
+        PassFailure
+    };
+    let report_path = invocation.option("report").unwrap_or("");
+    if report_path.is_empty() {
+        return Err(fail(
+            "no failure report: pass report=FILE (tensorlang-run --failure-report=FILE writes one)"
+                .into(),
+        ));
+    }
+    let report = FailureReport::read(Path::new(report_path)).map_err(|error| {
+        fail(format!(
+            "cannot read the failure report {report_path}: {error}"
+        ))
+    })?;
+    let number = |name: &str| {
+        invocation
+            .option(name)
+            .and_then(|value| value.parse::<u64>().ok())
+    };
+    let timeout = Duration::from_millis(number("timeout-ms").unwrap_or(5000));
+    let max_candidates = number("max-candidates").unwrap_or(200) as usize;
+    let shared_libs: Vec<String> = invocation
+        .option("shared-libs")
+        .unwrap_or("")
+        .split(',')
+        .filter(|library| !library.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let mut cache = open_cache(invocation.option("cache").unwrap_or(""));
+    // SAFETY: the context outlives the pass run, and with it every module parsed here.
+    let context = unsafe { root.context().to_ref() };
+    let mut engine = None;
+    let mut repaired = Vec::new();
+    for failure in &report.failures {
+        if repaired.contains(&failure.function) {
+            continue;
+        }
+        let engine = engine.get_or_insert_with(|| {
+            let sandbox = Sandbox::new(&failure.entry, &shared_libs, timeout, &scratch_dir());
+            RepairEngine::new(sandbox, cache.take_once(), max_candidates)
+        });
+        let source = print_with_locations(root);
+        let request = RepairRequest {
+            source: &source,
+            file: &report.file,
+            entry: &failure.entry,
+            failure,
+        };
+        let location = parse_location(context, &failure.location).unwrap_or(root.location());
+        match engine.repair(context, &request) {
+            Ok(repair) => {
+                replace_function(context, root, &repair.function, &repair.replacement)
+                    .map_err(&fail)?;
+                tensorlang::emit_remark(
+                    location,
+                    &format!(
+                        "neuro-repair: repaired '{}' ({}: {}): {} strategy {}: {}; verified: {} ({:.0} ms)",
+                        repair.function,
+                        failure.kind,
+                        failure.message,
+                        repair.source,
+                        repair.strategy,
+                        repair.change,
+                        repair.verification,
+                        repair.elapsed.as_secs_f64() * 1e3
+                    ),
+                );
+                repaired.push(repair.function);
+            }
+            Err(error) => tensorlang::emit_warning(
+                location,
+                &format!(
+                    "neuro-repair: no verified repair for '{}' ({}: {}); the module is unchanged: {error}",
+                    failure.function, failure.kind, failure.message
+                ),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// The cache option: a path, `none`, or empty for the default; handed to the engine once.
+struct CacheOption(Option<StrategyCache>);
+
+impl CacheOption {
+    fn take_once(&mut self) -> Option<StrategyCache> {
+        self.0.take()
+    }
+}
+
+fn open_cache(option: &str) -> CacheOption {
+    let path = match option {
+        "none" => return CacheOption(None),
+        "" => StrategyCache::default_path(),
+        path => PathBuf::from(path),
+    };
+    match StrategyCache::open(&path) {
+        Ok(cache) => CacheOption(Some(cache)),
+        Err(error) => {
+            tracing::warn!("{error}; repairing without the cache");
+            CacheOption(None)
+        }
+    }
+}
+
+fn print_with_locations(op: OperationRef) -> String {
+    let flags = melior::ir::operation::OperationPrintingFlags::new().enable_debug_info(true, false);
+    op.to_string_with_flags(flags)
+        .unwrap_or_else(|_| op.to_string())
+}
+
+/// `file:line:col` as a location.
+fn parse_location<'c>(context: &'c melior::Context, text: &str) -> Option<Location<'c>> {
+    let mut parts = text.rsplitn(3, ':');
+    let column = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    let file = parts.next()?;
+    Some(Location::new(context, file, line, column))
+}
+
+/// Replaces the function `name` of `root` with the one defined in `replacement`.
+fn replace_function(
+    context: &melior::Context,
+    root: OperationRef,
+    name: &str,
+    replacement: &str,
+) -> Result<(), String> {
+    let parsed: Module = tensorlang::parse_module(context, replacement, "repair.mlir")
+        .map_err(|error| format!("the verified repair no longer parses: {error}"))?;
+    let new = find(parsed.body(), name).ok_or("the verified repair lost its function")?;
+    let body = root
+        .region(0)
+        .ok()
+        .and_then(|region| region.first_block())
+        .ok_or("the module has no body")?;
+    let old = find(body, name).ok_or_else(|| format!("no function @{name} in the module"))?;
+    let rewriter = IrRewriter::new(context);
+    let rewriter = rewriter.as_rewriter_base();
+    rewriter.set_insertion_point_before(old);
+    rewriter.clone_op(new);
+    rewriter.erase_op(old);
+    Ok(())
+}
+
+fn find<'c, 'a>(block: melior::ir::BlockRef<'c, 'a>, name: &str) -> Option<OperationRef<'c, 'a>> {
+    let mut next = block.first_operation();
+    while let Some(op) = next {
+        next = op.next_in_block();
+        let symbol = op
+            .attribute("sym_name")
+            .ok()
+            .and_then(|symbol| StringAttribute::try_from(symbol).ok());
+        if symbol.is_some_and(|symbol| symbol.value() == name) {
+            return Some(op);
+        }
+    }
+    None
+}
