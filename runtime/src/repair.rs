@@ -6,12 +6,15 @@ pub mod admission;
 pub mod cache;
 pub mod engine;
 pub mod localize;
+pub mod model_source;
+pub mod module_text;
 pub mod pass;
 pub mod sandbox;
 pub mod strategies;
 
 pub use admission::{Admission, Rejection};
 pub use cache::{CacheError, CacheKey, CachedRepair, StrategyCache, TrainingExample};
-pub use engine::{Repair, RepairEngine, RepairError, RepairRequest};
+pub use engine::{EngineOptions, Repair, RepairEngine, RepairError, RepairRequest, Sources};
+pub use model_source::ModelSource;
 pub use sandbox::{Outcome, Sandbox, SandboxError};
 pub use strategies::{Candidate, FailureHint};

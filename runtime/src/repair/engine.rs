@@ -1,7 +1,9 @@
 //! [`RepairEngine`]: from a failure to a verified replacement function.
 //!
 //! For each suspect function ([`super::localize`]), cheapest source first: the
-//! [`StrategyCache`], then the symbolic [`strategies`](super::strategies). Every candidate,
+//! [`StrategyCache`], then the symbolic [`strategies`](super::strategies) (the model, when there
+//! is one, choosing which to try first), then replacement functions the model writes, told why
+//! the previous ones were rejected. Every candidate,
 //! cached ones included, passes [`Admission`] and then runs in the [`Sandbox`]: the program with
 //! the candidate in place must run to the end with every check passing. The first that does is
 //! the repair; it is recorded in the cache.
@@ -10,23 +12,24 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use melior::Context;
-use melior::ir::attribute::StringAttribute;
-use melior::ir::operation::{OperationLike, OperationPrintingFlags};
-use melior::ir::{BlockLike, Module, OperationRef};
+use melior::ir::Module;
 
 use super::admission::Admission;
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::localize::suspects;
+use super::model_source::{ModelSource, PromptContext};
+use super::module_text::{find_function, print, splice};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
 use super::strategies::{self, FailureHint};
 use crate::failure::Failure;
+pub use options::{EngineOptions, Sources};
 
 /// How a repair was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repair {
     /// The replaced function.
     pub function: String,
-    /// `cache` or `symbolic`.
+    /// `cache`, `symbolic` or `model`.
     pub source: &'static str,
     /// The strategy that produced the fix.
     pub strategy: String,
@@ -51,14 +54,18 @@ pub enum RepairError {
     #[error("{0}")]
     Program(String),
     /// No candidate survived verification.
-    #[error("no candidate survived verification ({tried} tried for {}); {last}", suspects.join(", "))]
+    #[error(
+        "no candidate survived verification ({tried} tried for {}){}",
+        suspects.join(", "),
+        findings.iter().rev().take(5).rev().map(|finding| format!("; {finding}")).collect::<String>()
+    )]
     NoCandidate {
         /// Candidates tried.
         tried: usize,
         /// Functions tried.
         suspects: Vec<String>,
-        /// Why the last candidate was turned away.
-        last: String,
+        /// Why candidates were turned away, in order.
+        findings: Vec<String>,
     },
     /// The sandbox could not run.
     #[error(transparent)]
@@ -82,16 +89,38 @@ pub struct RepairRequest<'a> {
 pub struct RepairEngine {
     sandbox: Sandbox,
     cache: Option<StrategyCache>,
-    max_candidates: usize,
+    model: Option<ModelSource>,
+    options: EngineOptions,
+}
+
+/// One suspect function and what verifying candidates for it needs.
+struct Target<'m> {
+    name: &'m str,
+    admission: Admission,
+    key: CacheKey,
+    text: String,
+}
+
+/// The search so far: candidates tried, and why the last ones were turned away.
+struct Search {
+    started: Instant,
+    tried: usize,
+    findings: Vec<String>,
 }
 
 impl RepairEngine {
-    /// An engine verifying in `sandbox`, remembering in `cache`, trying at most `max_candidates`.
-    pub fn new(sandbox: Sandbox, cache: Option<StrategyCache>, max_candidates: usize) -> Self {
+    /// An engine verifying in `sandbox`, remembering in `cache`, asking `model`.
+    pub fn new(
+        sandbox: Sandbox,
+        cache: Option<StrategyCache>,
+        model: Option<ModelSource>,
+        options: EngineOptions,
+    ) -> Self {
         Self {
             sandbox,
             cache,
-            max_candidates,
+            model,
+            options,
         }
     }
 
@@ -104,71 +133,169 @@ impl RepairEngine {
         context: &Context,
         request: &RepairRequest,
     ) -> Result<Repair, RepairError> {
-        let started = Instant::now();
+        let mut search = Search {
+            started: Instant::now(),
+            tried: 0,
+            findings: Vec::new(),
+        };
         let module = tensorlang::parse_module(context, request.source, request.file)
             .map_err(|error| RepairError::Program(error.to_string()))?;
         let suspects = suspects(&module, &request.failure.function, request.entry);
         let signature = failure_signature(request.failure);
-        let mut tried = 0;
-        let mut last = String::from("no candidates");
-        for function in &suspects {
-            let Some(op) = find_function(&module, function) else {
+        for name in &suspects {
+            let Some(op) = find_function(&module, name) else {
                 continue;
             };
-            let admission = Admission::new(&module, function, request.entry);
-            let key = CacheKey::new(&print(&op, false), &signature);
+            let target = Target {
+                name,
+                admission: Admission::new(&module, name, request.entry),
+                key: CacheKey::new(&print(&op, false), &signature),
+                text: print(&op, true),
+            };
+            if let Some(repair) = self.search(context, &module, request, &target, &mut search)? {
+                self.remember(target.key, &repair, request);
+                return Ok(repair);
+            }
+        }
+        Err(RepairError::NoCandidate {
+            tried: search.tried,
+            suspects,
+            findings: search.findings,
+        })
+    }
+
+    /// Tries the sources in order for one suspect.
+    fn search(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        request: &RepairRequest,
+        target: &Target,
+        search: &mut Search,
+    ) -> Result<Option<Repair>, RepairError> {
+        let sources = self.options.sources;
+        if sources.cache
+            && let Some(proposal) = self.cached(&target.key)
+            && let Some(repair) = self.verify(context, module, target, proposal, search)?
+        {
+            return Ok(Some(repair));
+        }
+        let caller = find_function(module, request.entry)
+            .map(|op| print(&op, true))
+            .unwrap_or_default();
+        let diagnostic = request.failure.to_string();
+        let prompt = PromptContext {
+            function: target.name,
+            text: &target.text,
+            diagnostic: &diagnostic,
+            caller: &caller,
+        };
+        if sources.symbolic {
             let hint = FailureHint {
                 kind: &request.failure.kind,
                 location: Some(request.failure.location.as_str()),
             };
-            let cached = self.cached(&key);
-            let proposals = cached.into_iter().chain(
-                strategies::propose(&print(&op, true), hint)
-                    .into_iter()
-                    .map(|candidate| Proposal {
-                        source: "symbolic",
-                        strategy: candidate.strategy.to_owned(),
-                        change: candidate.change,
-                        function: candidate.function,
-                    }),
-            );
+            let mut proposals: Vec<Proposal> = strategies::propose(&target.text, hint)
+                .into_iter()
+                .map(Proposal::symbolic)
+                .collect();
+            if sources.model {
+                self.let_model_choose(&prompt, &mut proposals);
+            }
             for proposal in proposals {
-                if tried >= self.max_candidates {
-                    break;
-                }
-                tried += 1;
-                if let Err(rejection) = admission.admit(context, &proposal.function) {
-                    last = format!("{} ({}): {rejection}", proposal.change, proposal.strategy);
-                    continue;
-                }
-                let program = splice(&module, function, &proposal.function);
-                match self.sandbox.run(&program)? {
-                    Outcome::Passed { .. } => {
-                        let repair = Repair {
-                            function: function.clone(),
-                            source: proposal.source,
-                            strategy: proposal.strategy,
-                            change: proposal.change,
-                            verification: format!(
-                                "the program ran to completion with every check passing, in a sandboxed process ({tried} candidates tried)"
-                            ),
-                            replacement: proposal.function,
-                            program,
-                            tried,
-                            elapsed: started.elapsed(),
-                        };
-                        self.remember(key, &repair, request);
-                        return Ok(repair);
-                    }
-                    outcome => last = format!("{}: {}", proposal.change, describe(&outcome)),
+                if let Some(repair) = self.verify(context, module, target, proposal, search)? {
+                    return Ok(Some(repair));
                 }
             }
         }
-        Err(RepairError::NoCandidate {
-            tried,
-            suspects,
-            last,
-        })
+        if sources.model {
+            for _ in 0..self.options.model_rounds {
+                let Some(function) = self
+                    .model
+                    .as_mut()
+                    .and_then(|model| model.write(&prompt, &search.findings))
+                else {
+                    break;
+                };
+                let proposal = Proposal {
+                    source: "model",
+                    strategy: "model-rewrite".into(),
+                    change: format!("the function @{} as the model wrote it", target.name),
+                    function,
+                };
+                if let Some(repair) = self.verify(context, module, target, proposal, search)? {
+                    return Ok(Some(repair));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Moves the candidate the model picks among the first few to the front.
+    fn let_model_choose(&mut self, prompt: &PromptContext, proposals: &mut Vec<Proposal>) {
+        const CHOICES: usize = 12;
+        let Some(model) = self.model.as_mut() else {
+            return;
+        };
+        let changes: Vec<String> = proposals
+            .iter()
+            .take(CHOICES)
+            .map(|proposal| proposal.change.clone())
+            .collect();
+        if let Some(choice) = model.choose(prompt, &changes) {
+            let mut chosen = proposals.remove(choice);
+            chosen.source = "model";
+            chosen.strategy = format!("model-choice:{}", chosen.strategy);
+            proposals.insert(0, chosen);
+        }
+    }
+
+    /// Admits, then runs in the sandbox; the repair when the program passes.
+    fn verify(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        target: &Target,
+        proposal: Proposal,
+        search: &mut Search,
+    ) -> Result<Option<Repair>, RepairError> {
+        if search.tried >= self.options.max_candidates {
+            return Ok(None);
+        }
+        search.tried += 1;
+        if let Err(rejection) = target.admission.admit(context, &proposal.function) {
+            search.findings.push(format!(
+                "{} ({}) {rejection}",
+                proposal.change, proposal.source
+            ));
+            return Ok(None);
+        }
+        let program = splice(module, target.name, &proposal.function);
+        match self.sandbox.run(&program)? {
+            Outcome::Passed { .. } => Ok(Some(Repair {
+                function: target.name.to_owned(),
+                source: proposal.source,
+                strategy: proposal.strategy,
+                change: proposal.change,
+                verification: format!(
+                    "the program ran to completion with every check passing, in a sandboxed process ({} candidates tried)",
+                    search.tried
+                ),
+                replacement: proposal.function,
+                program,
+                tried: search.tried,
+                elapsed: search.started.elapsed(),
+            })),
+            outcome => {
+                search.findings.push(format!(
+                    "{} ({}) {}",
+                    proposal.change,
+                    proposal.source,
+                    describe(&outcome)
+                ));
+                Ok(None)
+            }
+        }
     }
 
     fn cached(&mut self, key: &CacheKey) -> Option<Proposal> {
@@ -177,7 +304,7 @@ impl RepairEngine {
             Ok(Some(entry)) => Some(Proposal {
                 source: "cache",
                 strategy: entry.strategy.clone(),
-                change: format!("the cached repair ({})", entry.source),
+                change: format!("the cached repair (found by {})", entry.source),
                 function: entry.replacement.clone(),
             }),
             Ok(None) => None,
@@ -222,6 +349,17 @@ struct Proposal {
     function: String,
 }
 
+impl Proposal {
+    fn symbolic(candidate: strategies::Candidate) -> Self {
+        Self {
+            source: "symbolic",
+            strategy: candidate.strategy.to_owned(),
+            change: candidate.change,
+            function: candidate.function,
+        }
+    }
+}
+
 /// The failure without the values that vary from run to run: its kind and message, digits
 /// dropped.
 fn failure_signature(failure: &Failure) -> String {
@@ -244,54 +382,11 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
-fn find_function<'c, 'a>(module: &'a Module<'c>, name: &str) -> Option<OperationRef<'c, 'a>> {
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
-        let symbol = op
-            .attribute("sym_name")
-            .ok()
-            .and_then(|symbol| StringAttribute::try_from(symbol).ok())
-            .map(|symbol| symbol.value().to_owned());
-        if symbol.as_deref() == Some(name) {
-            return Some(op);
-        }
-    }
-    None
-}
-
-/// The op as MLIR prints it; with `locations`, each op carries its `loc(...)` inline.
-fn print(op: &OperationRef, locations: bool) -> String {
-    let flags = OperationPrintingFlags::new().enable_debug_info(locations, false);
-    op.to_string_with_flags(flags)
-        .unwrap_or_else(|_| op.to_string())
-}
-
-/// The program with `function` replaced by `replacement`, every other op as printed.
-fn splice(module: &Module, function: &str, replacement: &str) -> String {
-    let mut program = String::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
-        let is_target = op
-            .attribute("sym_name")
-            .ok()
-            .and_then(|symbol| StringAttribute::try_from(symbol).ok())
-            .is_some_and(|symbol| symbol.value() == function);
-        if is_target {
-            program.push_str(replacement);
-        } else {
-            program.push_str(&print(&op, true));
-        }
-        program.push('\n');
-    }
-    program
-}
-
 /// The scratch directory for sandboxed runs under `$NEUROJIT_CACHE_DIR` (or `~/.neurojit`).
 pub fn scratch_dir() -> PathBuf {
     super::cache::StrategyCache::default_path().with_file_name("sandbox")
 }
 
+mod options;
 #[cfg(test)]
 mod tests;

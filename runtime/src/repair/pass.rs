@@ -1,7 +1,8 @@
 //! `--neuro-repair`: repairs the functions a failure report names, in place, with verified fixes.
 //!
 //! The report is what `tensorlang-run --failure-report=FILE` writes. For each failure the
-//! [`RepairEngine`] looks for a fix (the strategy cache, then symbolic strategies), verifies it
+//! [`RepairEngine`] looks for a fix (the strategy cache, symbolic strategies, the model when one
+//! is configured: `model=`, `model-script=`, or `TENSORLANG_MODEL`/`TENSORLANG_MODEL_URL`), verifies it
 //! (admission, then the whole program run in a sandboxed `tensorlang-run`), and the pass replaces
 //! the function and prints a remark: what failed, which source and strategy fixed it, how it was
 //! verified. When no candidate survives, the module is left unchanged and a warning says why.
@@ -20,21 +21,23 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use melior::IrRewriter;
-use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::OperationLike;
-use melior::ir::{BlockLike, Location, Module, OperationRef, RegionLike};
+use melior::ir::{Location, Module, OperationRef, RegionLike};
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 use super::cache::StrategyCache;
-use super::engine::{RepairEngine, RepairRequest, scratch_dir};
+use super::engine::{EngineOptions, RepairEngine, RepairRequest, Sources, scratch_dir};
+use super::model_source::ModelSource;
+use super::module_text::{find_in_block, print};
 use super::sandbox::Sandbox;
 use crate::failure::FailureReport;
+use tensorlang_model::ModelArgs;
 
 /// The pass definition, registered as `neuro-repair`.
 pub static PASS: PassDefinition = PassDefinition {
     argument: c"neuro-repair",
     name: c"NeuroRepair",
-    summary: c"Replace the functions a failure report names with verified repairs (strategy cache, symbolic strategies)",
+    summary: c"Replace the functions a failure report names with verified repairs (strategy cache, symbolic strategies, model)",
     anchor: Some(c"builtin.module"),
     options: &[
         PassOption {
@@ -61,6 +64,26 @@ pub static PASS: PassDefinition = PassDefinition {
             name: c"max-candidates",
             description: c"Candidates tried per failure before giving up",
             default: c"200",
+        },
+        PassOption {
+            name: c"sources",
+            description: c"Where candidates come from, cheapest first: any of cache,symbolic,model",
+            default: c"cache,symbolic,model",
+        },
+        PassOption {
+            name: c"model",
+            description: c"The model: a GGUF path, an OpenAI-compatible URL, or 'default' (TENSORLANG_MODEL / TENSORLANG_MODEL_URL, else the embedded model); empty: only when those variables are set",
+            default: c"",
+        },
+        PassOption {
+            name: c"model-script",
+            description: c"Answers of a scripted model (JSON Lines, as tensorlang-model --record writes)",
+            default: c"",
+        },
+        PassOption {
+            name: c"model-rounds",
+            description: c"Replacement functions the model is asked to write per suspect function",
+            default: c"3",
         },
     ],
     dependent_dialects: &[],
@@ -90,7 +113,20 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
             .and_then(|value| value.parse::<u64>().ok())
     };
     let timeout = Duration::from_millis(number("timeout-ms").unwrap_or(5000));
-    let max_candidates = number("max-candidates").unwrap_or(200) as usize;
+    let sources = Sources::parse(invocation.option("sources").unwrap_or("")).map_err(&fail)?;
+    let options = EngineOptions {
+        sources,
+        max_candidates: number("max-candidates").unwrap_or(200) as usize,
+        model_rounds: number("model-rounds").unwrap_or(3) as usize,
+    };
+    let model = if sources.model {
+        open_model(
+            invocation.option("model").unwrap_or(""),
+            invocation.option("model-script").unwrap_or(""),
+        )
+    } else {
+        None
+    };
     let shared_libs: Vec<String> = invocation
         .option("shared-libs")
         .unwrap_or("")
@@ -102,6 +138,7 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
     // SAFETY: the context outlives the pass run, and with it every module parsed here.
     let context = unsafe { root.context().to_ref() };
     let mut engine = None;
+    let mut model = model;
     let mut repaired = Vec::new();
     for failure in &report.failures {
         if repaired.contains(&failure.function) {
@@ -109,9 +146,9 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         }
         let engine = engine.get_or_insert_with(|| {
             let sandbox = Sandbox::new(&failure.entry, &shared_libs, timeout, &scratch_dir());
-            RepairEngine::new(sandbox, cache.take_once(), max_candidates)
+            RepairEngine::new(sandbox, cache.take_once(), model.take(), options)
         });
-        let source = print_with_locations(root);
+        let source = print(&root, true);
         let request = RepairRequest {
             source: &source,
             file: &report.file,
@@ -175,10 +212,32 @@ fn open_cache(option: &str) -> CacheOption {
     }
 }
 
-fn print_with_locations(op: OperationRef) -> String {
-    let flags = melior::ir::operation::OperationPrintingFlags::new().enable_debug_info(true, false);
-    op.to_string_with_flags(flags)
-        .unwrap_or_else(|_| op.to_string())
+/// The model the options name, if any; one that cannot be opened is a warning, and the repair
+/// goes on with the other sources.
+fn open_model(model: &str, script: &str) -> Option<ModelSource> {
+    let args = ModelArgs {
+        model_script: (!script.is_empty()).then(|| PathBuf::from(script)),
+        model_url: (model.starts_with("http://") || model.starts_with("https://"))
+            .then(|| model.to_owned()),
+        model: (!model.is_empty() && model != "default" && !model.starts_with("http"))
+            .then(|| PathBuf::from(model)),
+        ..ModelArgs::default()
+    };
+    let configured = !script.is_empty()
+        || !model.is_empty()
+        || ["TENSORLANG_MODEL", "TENSORLANG_MODEL_URL"]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()));
+    if !configured {
+        return None;
+    }
+    match args.open(false) {
+        Ok(runner) => Some(ModelSource::new(runner)),
+        Err(error) => {
+            tracing::warn!("repairing without a model: {error}");
+            None
+        }
+    }
 }
 
 /// `file:line:col` as a location.
@@ -199,32 +258,18 @@ fn replace_function(
 ) -> Result<(), String> {
     let parsed: Module = tensorlang::parse_module(context, replacement, "repair.mlir")
         .map_err(|error| format!("the verified repair no longer parses: {error}"))?;
-    let new = find(parsed.body(), name).ok_or("the verified repair lost its function")?;
+    let new = find_in_block(parsed.body(), name).ok_or("the verified repair lost its function")?;
     let body = root
         .region(0)
         .ok()
         .and_then(|region| region.first_block())
         .ok_or("the module has no body")?;
-    let old = find(body, name).ok_or_else(|| format!("no function @{name} in the module"))?;
+    let old =
+        find_in_block(body, name).ok_or_else(|| format!("no function @{name} in the module"))?;
     let rewriter = IrRewriter::new(context);
     let rewriter = rewriter.as_rewriter_base();
     rewriter.set_insertion_point_before(old);
     rewriter.clone_op(new);
     rewriter.erase_op(old);
     Ok(())
-}
-
-fn find<'c, 'a>(block: melior::ir::BlockRef<'c, 'a>, name: &str) -> Option<OperationRef<'c, 'a>> {
-    let mut next = block.first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
-        let symbol = op
-            .attribute("sym_name")
-            .ok()
-            .and_then(|symbol| StringAttribute::try_from(symbol).ok());
-        if symbol.is_some_and(|symbol| symbol.value() == name) {
-            return Some(op);
-        }
-    }
-    None
 }

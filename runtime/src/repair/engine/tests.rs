@@ -52,7 +52,12 @@ fn engine(cache: Option<StrategyCache>) -> Option<RepairEngine> {
         );
         return None;
     }
-    Some(RepairEngine::new(sandbox, cache, 200))
+    Some(RepairEngine::new(
+        sandbox,
+        cache,
+        None,
+        EngineOptions::default(),
+    ))
 }
 
 #[test]
@@ -140,4 +145,53 @@ fn the_entry_point_is_never_changed() {
         matches!(error, RepairError::NoCandidate { tried: 0, .. }),
         "{error}"
     );
+}
+
+#[test]
+fn the_model_choice_is_tried_first() {
+    let Some(engine) = engine(None) else { return };
+    let context = crate::create_context().unwrap();
+    let module = tensorlang::parse_module(&context, OFF_BY_ONE, "sum.mlir").unwrap();
+    let text = print(&find_function(&module, "sum4").unwrap(), true);
+    let failed = failure(
+        "sum4",
+        "bounds",
+        "sum.mlir:8:10",
+        "index 4 out of bounds [0, 4) in 'memref.load'",
+    );
+    let hint = FailureHint {
+        kind: "bounds",
+        location: Some("sum.mlir:8:10"),
+    };
+    let position = strategies::propose(&text, hint)
+        .iter()
+        .position(|candidate| candidate.change == "use 4 instead of 5 at sum.mlir:5:9")
+        .unwrap();
+    assert!(
+        (1..12).contains(&position),
+        "the fix must be among the choices, not first: {position}"
+    );
+    let answer = tensorlang_model::ScriptedAnswer {
+        expect: Some(format!(
+            "{}. use 4 instead of 5 at sum.mlir:5:9",
+            position + 1
+        )),
+        ..tensorlang_model::ScriptedAnswer::new(format!("{{\"choice\": {}}}", position + 1))
+    };
+    let model = ModelSource::new(Box::new(tensorlang_model::ScriptedRunner::from_answers(
+        vec![answer],
+    )));
+    let mut engine = RepairEngine {
+        model: Some(model),
+        ..engine
+    };
+    let request = RepairRequest {
+        source: OFF_BY_ONE,
+        file: "sum.mlir",
+        entry: "main",
+        failure: &failed,
+    };
+    let repair = engine.repair(&context, &request).unwrap();
+    assert_eq!((repair.source, repair.tried), ("model", 1));
+    assert_eq!(repair.strategy, "model-choice:change-constant");
 }

@@ -1,0 +1,176 @@
+//! The model as a source of candidates: it chooses among the symbolic candidates (a
+//! grammar-constrained number, which even the embedded 270M model can give), and writes whole
+//! replacement functions (for capable models), with the verifier's findings fed back.
+//!
+//! Model errors are not repair errors: they are logged and the engine goes on with its other
+//! sources.
+
+use tensorlang_model::{ModelRunner, Prompt, Request};
+
+/// What every prompt shows the model.
+#[derive(Debug, Clone)]
+pub struct PromptContext<'a> {
+    /// The suspect function's name.
+    pub function: &'a str,
+    /// Its text, with locations.
+    pub text: &'a str,
+    /// The failure, as `file:line:col: error: ...` and its note.
+    pub diagnostic: &'a str,
+    /// The entry point's text: its asserts are the specification.
+    pub caller: &'a str,
+}
+
+impl PromptContext<'_> {
+    fn header(&self) -> String {
+        format!(
+            "You repair MLIR functions. A run-time check failed:\n{}\n\n\
+             The function to repair, @{}:\n```mlir\n{}\n```\n\n\
+             The program's entry point; its asserts are the specification and must hold:\n\
+             ```mlir\n{}\n```\n\n",
+            self.diagnostic.trim(),
+            self.function,
+            self.text.trim(),
+            self.caller.trim()
+        )
+    }
+}
+
+/// A model runner used for repairs.
+pub struct ModelSource {
+    runner: Box<dyn ModelRunner>,
+}
+
+impl ModelSource {
+    /// Repairs with `runner`.
+    pub fn new(runner: Box<dyn ModelRunner>) -> Self {
+        Self { runner }
+    }
+
+    /// What answers.
+    pub fn describe(&self) -> String {
+        self.runner.describe()
+    }
+
+    /// Asks which of `changes` fixes the failure: an index into `changes`.
+    pub fn choose(&mut self, context: &PromptContext, changes: &[String]) -> Option<usize> {
+        if changes.len() < 2 {
+            return None;
+        }
+        let mut prompt = context.header();
+        prompt.push_str("Possible changes:\n");
+        for (number, change) in changes.iter().enumerate() {
+            prompt.push_str(&format!("{}. {change}\n", number + 1));
+        }
+        prompt.push_str("\nThe number of the change that fixes the failure, as JSON:\n");
+        let numbers: Vec<String> = (1..=changes.len())
+            .rev()
+            .map(|number| format!("\"{number}\""))
+            .collect();
+        let grammar = format!(
+            "root ::= \"{{\\\"choice\\\": \" number \"}}\"\nnumber ::= {}\n",
+            numbers.join(" | ")
+        );
+        let mut request = Request::new(Prompt::Completion(prompt)).with_grammar(grammar);
+        request.max_tokens = 16;
+        let answer = self.ask(&request)?;
+        let value: serde_json::Value = serde_json::from_str(answer.trim()).ok()?;
+        let choice = value["choice"].as_u64()? as usize;
+        (1..=changes.len()).contains(&choice).then(|| choice - 1)
+    }
+
+    /// Asks for a whole replacement of the function; `feedback` says why earlier answers were
+    /// rejected.
+    pub fn write(&mut self, context: &PromptContext, feedback: &[String]) -> Option<String> {
+        let mut prompt = context.header();
+        for finding in feedback {
+            prompt.push_str(&format!("A previous answer was rejected: {finding}\n"));
+        }
+        prompt.push_str(&format!(
+            "Write the corrected @{} with the same signature, keeping every assert. Answer with \
+             the function only.\n```mlir\n",
+            context.function
+        ));
+        let mut request = Request::new(Prompt::Completion(prompt));
+        request.max_tokens = 1024;
+        request.stop = vec!["```".into()];
+        self.ask(&request).map(|answer| extract_function(&answer))
+    }
+
+    fn ask(&mut self, request: &Request) -> Option<String> {
+        match self.runner.generate(request) {
+            Ok(completion) => Some(completion.text),
+            Err(error) => {
+                tracing::warn!("the model gave no answer: {error}");
+                None
+            }
+        }
+    }
+}
+
+/// The function in an answer: fences and prose around it dropped.
+fn extract_function(answer: &str) -> String {
+    let text = answer.trim();
+    let text = text
+        .strip_prefix("```mlir")
+        .or_else(|| text.strip_prefix("```"))
+        .unwrap_or(text);
+    let text = text.split("```").next().unwrap_or(text);
+    match text.find("func.func") {
+        Some(start) => text[start..].trim().to_owned(),
+        None => text.trim().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tensorlang_model::{ScriptedAnswer, ScriptedRunner};
+
+    fn context() -> PromptContext<'static> {
+        PromptContext {
+            function: "f",
+            text: "func.func @f() {\n  return\n}",
+            diagnostic: "f.mlir:2:3: error: division by zero",
+            caller: "func.func @main() {\n  return\n}",
+        }
+    }
+
+    #[test]
+    fn a_choice_is_a_number_in_range() {
+        let runner = ScriptedRunner::from_answers(vec![
+            ScriptedAnswer {
+                expect: Some("2. clamp".into()),
+                ..ScriptedAnswer::new("{\"choice\": 2}")
+            },
+            ScriptedAnswer::new("{\"choice\": 9}"),
+        ]);
+        let mut source = ModelSource::new(Box::new(runner));
+        let changes = ["swap".to_string(), "clamp".to_string()];
+        assert_eq!(source.choose(&context(), &changes), Some(1));
+        assert_eq!(source.choose(&context(), &changes), None);
+        // Out of answers: no choice, no error.
+        assert_eq!(source.choose(&context(), &changes), None);
+    }
+
+    #[test]
+    fn written_functions_are_taken_out_of_their_fences() {
+        assert_eq!(
+            extract_function("Here it is:\nfunc.func @f() {\n  return\n}\n```\nDone."),
+            "func.func @f() {\n  return\n}"
+        );
+        assert_eq!(
+            extract_function("```mlir\nfunc.func @f()\n```"),
+            "func.func @f()"
+        );
+        let runner = ScriptedRunner::from_answers(vec![ScriptedAnswer {
+            expect: Some("A previous answer was rejected: changes the signature".into()),
+            ..ScriptedAnswer::new("func.func @f() {\n  return\n}")
+        }]);
+        let mut source = ModelSource::new(Box::new(runner));
+        let feedback = ["changes the signature from () -> () to (i32) -> ()".to_string()];
+        assert_eq!(
+            source.write(&context(), &feedback).as_deref(),
+            Some("func.func @f() {\n  return\n}")
+        );
+    }
+}
