@@ -10,6 +10,7 @@ pub mod model_source;
 pub mod module_text;
 pub mod pass;
 pub mod sandbox;
+pub mod static_failures;
 pub mod strategies;
 
 pub use admission::{Admission, Rejection};

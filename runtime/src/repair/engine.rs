@@ -124,6 +124,15 @@ impl RepairEngine {
         }
     }
 
+    /// Whether `source` already runs with every check passing (an earlier repair can fix several
+    /// reported failures at once).
+    ///
+    /// # Errors
+    /// [`RepairError::Sandbox`] when the sandbox cannot run.
+    pub fn program_passes(&mut self, source: &str) -> Result<bool, RepairError> {
+        Ok(matches!(self.sandbox.run(source)?, Outcome::Passed { .. }))
+    }
+
     /// Finds a verified replacement for a function of the failing program.
     ///
     /// # Errors

@@ -91,7 +91,7 @@ impl ModelSource {
             context.function
         ));
         let mut request = Request::new(Prompt::Completion(prompt));
-        request.max_tokens = 1024;
+        request.max_tokens = 512;
         request.stop = vec!["```".into()];
         self.ask(&request).map(|answer| extract_function(&answer))
     }

@@ -5,7 +5,8 @@
 //! is configured: `model=`, `model-script=`, or `TENSORLANG_MODEL`/`TENSORLANG_MODEL_URL`), verifies it
 //! (admission, then the whole program run in a sandboxed `tensorlang-run`), and the pass replaces
 //! the function and prints a remark: what failed, which source and strategy fixed it, how it was
-//! verified. When no candidate survives, the module is left unchanged and a warning says why.
+//! verified. Asserts that fail whatever the input (their condition folds to `false` once callees
+//! are inlined) are repaired too, with or without a report. When no candidate survives, the module is left unchanged and a warning says why.
 //!
 //! ```mlir
 //! // tensorlang-run sum.mlir --failure-report=f.json   (index 4 out of bounds in @sum4)
@@ -30,7 +31,8 @@ use super::engine::{EngineOptions, RepairEngine, RepairRequest, Sources, scratch
 use super::model_source::ModelSource;
 use super::module_text::{find_in_block, print};
 use super::sandbox::Sandbox;
-use crate::failure::FailureReport;
+use super::static_failures::statically_failing;
+use crate::failure::{Failure, FailureReport};
 use tensorlang_model::ModelArgs;
 
 /// The pass definition, registered as `neuro-repair`.
@@ -42,8 +44,13 @@ pub static PASS: PassDefinition = PassDefinition {
     options: &[
         PassOption {
             name: c"report",
-            description: c"The failure report written by tensorlang-run --failure-report",
+            description: c"The failure report written by tensorlang-run --failure-report (without one, only asserts that always fail are repaired)",
             default: c"",
+        },
+        PassOption {
+            name: c"entry",
+            description: c"The entry point of programs checked for asserts that always fail (the report names its own)",
+            default: c"main",
         },
         PassOption {
             name: c"cache",
@@ -95,63 +102,45 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         tensorlang::emit_error(root.location(), &format!("neuro-repair: {message}"));
         PassFailure
     };
-    let report_path = invocation.option("report").unwrap_or("");
-    if report_path.is_empty() {
-        return Err(fail(
-            "no failure report: pass report=FILE (tensorlang-run --failure-report=FILE writes one)"
-                .into(),
-        ));
+    // SAFETY: the context outlives the pass run, and with it every module parsed here.
+    let context = unsafe { root.context().to_ref() };
+    let settings = Settings::read(invocation).map_err(&fail)?;
+    let (file, failures) = failures(context, root, &settings).map_err(&fail)?;
+    if failures.is_empty() {
+        tensorlang::emit_remark(
+            root.location(),
+            "neuro-repair: nothing to repair (no failure reported, no assert that always fails)",
+        );
+        return Ok(());
     }
-    let report = FailureReport::read(Path::new(report_path)).map_err(|error| {
-        fail(format!(
-            "cannot read the failure report {report_path}: {error}"
-        ))
-    })?;
-    let number = |name: &str| {
-        invocation
-            .option(name)
-            .and_then(|value| value.parse::<u64>().ok())
-    };
-    let timeout = Duration::from_millis(number("timeout-ms").unwrap_or(5000));
-    let sources = Sources::parse(invocation.option("sources").unwrap_or("")).map_err(&fail)?;
-    let options = EngineOptions {
-        sources,
-        max_candidates: number("max-candidates").unwrap_or(200) as usize,
-        model_rounds: number("model-rounds").unwrap_or(3) as usize,
-    };
-    let model = if sources.model {
-        open_model(
-            invocation.option("model").unwrap_or(""),
-            invocation.option("model-script").unwrap_or(""),
-        )
+    let mut cache = open_cache(&settings.cache);
+    let mut model = if settings.options.sources.model {
+        open_model(&settings.model, &settings.model_script)
     } else {
         None
     };
-    let shared_libs: Vec<String> = invocation
-        .option("shared-libs")
-        .unwrap_or("")
-        .split(',')
-        .filter(|library| !library.is_empty())
-        .map(str::to_owned)
-        .collect();
-    let mut cache = open_cache(invocation.option("cache").unwrap_or(""));
-    // SAFETY: the context outlives the pass run, and with it every module parsed here.
-    let context = unsafe { root.context().to_ref() };
     let mut engine = None;
-    let mut model = model;
     let mut repaired = Vec::new();
-    for failure in &report.failures {
+    for failure in &failures {
         if repaired.contains(&failure.function) {
             continue;
         }
         let engine = engine.get_or_insert_with(|| {
-            let sandbox = Sandbox::new(&failure.entry, &shared_libs, timeout, &scratch_dir());
-            RepairEngine::new(sandbox, cache.take_once(), model.take(), options)
+            let sandbox = Sandbox::new(
+                &failure.entry,
+                &settings.shared_libs,
+                settings.timeout,
+                &scratch_dir(),
+            );
+            RepairEngine::new(sandbox, cache.take_once(), model.take(), settings.options)
         });
         let source = print(&root, true);
+        if !repaired.is_empty() && engine.program_passes(&source).unwrap_or(false) {
+            break;
+        }
         let request = RepairRequest {
             source: &source,
-            file: &report.file,
+            file: &file,
             entry: &failure.entry,
             failure,
         };
@@ -186,6 +175,76 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         }
     }
     Ok(())
+}
+
+/// The pass's options, read and checked.
+struct Settings {
+    report: String,
+    entry: String,
+    cache: String,
+    model: String,
+    model_script: String,
+    shared_libs: Vec<String>,
+    timeout: Duration,
+    options: EngineOptions,
+}
+
+impl Settings {
+    fn read(invocation: &PassInvocation) -> Result<Self, String> {
+        let text = |name: &str| invocation.option(name).unwrap_or("").to_owned();
+        let number = |name: &str| -> Result<u64, String> {
+            text(name)
+                .parse()
+                .map_err(|_| format!("option '{name}' expects a number, got '{}'", text(name)))
+        };
+        Ok(Self {
+            report: text("report"),
+            entry: text("entry"),
+            cache: text("cache"),
+            model: text("model"),
+            model_script: text("model-script"),
+            shared_libs: text("shared-libs")
+                .split(',')
+                .filter(|library| !library.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            timeout: Duration::from_millis(number("timeout-ms")?),
+            options: EngineOptions {
+                sources: Sources::parse(&text("sources"))?,
+                max_candidates: number("max-candidates")? as usize,
+                model_rounds: number("model-rounds")? as usize,
+            },
+        })
+    }
+}
+
+/// The failures to repair: the report's, then the asserts that always fail and it does not name.
+fn failures(
+    context: &melior::Context,
+    root: OperationRef,
+    settings: &Settings,
+) -> Result<(String, Vec<Failure>), String> {
+    let source = print(&root, true);
+    let (file, mut failures) = if settings.report.is_empty() {
+        (String::from("input.mlir"), Vec::new())
+    } else {
+        let report = FailureReport::read(Path::new(&settings.report)).map_err(|error| {
+            format!(
+                "cannot read the failure report {}: {error}",
+                settings.report
+            )
+        })?;
+        (report.file, report.failures)
+    };
+    for failure in statically_failing(context, &source, &file, &settings.entry) {
+        if !failures
+            .iter()
+            .any(|known| known.location == failure.location)
+        {
+            failures.push(failure);
+        }
+    }
+    Ok((file, failures))
 }
 
 /// The cache option: a path, `none`, or empty for the default; handed to the engine once.
