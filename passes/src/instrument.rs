@@ -104,8 +104,12 @@ fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFail
         .collect();
 
     let existing = Census::take(module);
-    // SAFETY: the context outlives the pass run, and with it every value built here.
-    let context = unsafe { module.context().to_ref() };
+    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
+    // use, not a temporary (a dangling reference that crashed release builds).
+    let context_ref = module.context();
+    // SAFETY: `context_ref` lives to the end of this function, and the context it names
+    // outlives the pass run, and with it every value built here.
+    let context = unsafe { context_ref.to_ref() };
     let rewriter = IrRewriter::new(context);
     if div_by_zero || overflow {
         arithmetic::guard_divisions(context, &rewriter, module, div_by_zero, overflow);

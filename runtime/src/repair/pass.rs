@@ -102,8 +102,12 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         tensorlang::emit_error(root.location(), &format!("neuro-repair: {message}"));
         PassFailure
     };
-    // SAFETY: the context outlives the pass run, and with it every module parsed here.
-    let context = unsafe { root.context().to_ref() };
+    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
+    // use, not a temporary (a dangling reference that crashed release builds).
+    let context_ref = root.context();
+    // SAFETY: `context_ref` lives to the end of this function, and the context it names
+    // outlives the pass run, and with it every module parsed here.
+    let context = unsafe { context_ref.to_ref() };
     let settings = Settings::read(invocation).map_err(&fail)?;
     let (file, failures) = failures(context, root, &settings).map_err(&fail)?;
     if failures.is_empty() {
