@@ -7,13 +7,18 @@
 //! - guards ([`guards`]): clamp an index into bounds, make a zero divisor 1, keep `sqrt`/`log`
 //!   arguments in their domain;
 //! - in-place rewrites ([`rewrites`]): swap operands, change a comparison predicate or an
-//!   arithmetic op, try nearby constants (which also moves loop bounds and steps).
+//!   arithmetic op, try nearby constants (which also moves loop bounds and steps);
+//! - widening ([`widen`]): an overflowing integer op and its consumer computed in 64 bits;
+//! - a controller template ([`controller`]) filled from a grid of gains, for functions from a
+//!   small float state to a float command, when an assert fails.
 //!
 //! Candidates are proposals: the verifier ([`super::Admission`], then a sandboxed run) decides.
 
+mod controller;
 mod guards;
 mod op_line;
 mod rewrites;
+mod widen;
 
 use op_line::OpLine;
 use rewrites::Rewrite;
@@ -22,7 +27,8 @@ use rewrites::Rewrite;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// The strategy: `clamp-index`, `guard-division`, `guard-nan`, `swap-operands`,
-    /// `change-predicate`, `change-operator`, `change-constant`.
+    /// `change-predicate`, `change-operator`, `change-constant`, `widen-integer`,
+    /// `controller-template`.
     pub strategy: &'static str,
     /// What it changes, for remarks: `swap the operands of 'arith.subf' at lander.mlir:12:9`.
     pub change: String,
@@ -80,6 +86,35 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
             ranked.push((rank, index, candidate(&lines, index, rewrite)));
         }
     }
+    for widening in widen::widenings(&lines) {
+        let producer = widening.producer.0;
+        let function = replace_lines(&lines, &[widening.producer, widening.consumer]);
+        ranked.push((
+            3,
+            producer,
+            Candidate {
+                strategy: "widen-integer",
+                change: widening.change,
+                function,
+            },
+        ));
+    }
+    if hint.kind == "assert" {
+        for filled in controller::fillings(function) {
+            ranked.push((
+                5,
+                lines.len(),
+                Candidate {
+                    strategy: "controller-template",
+                    change: format!(
+                        "a controller max(0, bias + gains . state) with {}",
+                        filled.parameters
+                    ),
+                    function: filled.function,
+                },
+            ));
+        }
+    }
     // Stable: within a rank, candidates keep the order of the ops.
     ranked.sort_by_key(|(rank, index, _)| (*rank, *index));
     let mut seen = std::collections::HashSet::new();
@@ -91,16 +126,25 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
 }
 
 fn candidate(lines: &[&str], index: usize, rewrite: Rewrite) -> Candidate {
-    let mut function = String::new();
-    for (at, line) in lines.iter().enumerate() {
-        function.push_str(if at == index { &rewrite.line } else { line });
-        function.push('\n');
-    }
     Candidate {
+        function: replace_lines(lines, &[(index, rewrite.line)]),
         strategy: rewrite.strategy,
         change: rewrite.change,
-        function,
     }
+}
+
+/// The function with the given lines replaced (each by one or more lines).
+fn replace_lines(lines: &[&str], replacements: &[(usize, String)]) -> String {
+    let mut function = String::new();
+    for (at, line) in lines.iter().enumerate() {
+        let replacement = replacements
+            .iter()
+            .find(|(index, _)| *index == at)
+            .map(|(_, text)| text.as_str());
+        function.push_str(replacement.unwrap_or(line));
+        function.push('\n');
+    }
+    function
 }
 
 #[cfg(test)]

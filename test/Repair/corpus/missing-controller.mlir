@@ -1,8 +1,10 @@
-// Repair corpus, bug class: missing-controller. @thrust ignores the state: the lander needs a controller (a PD law) that no single rewrite produces.
+// Repair corpus, bug class: missing-controller. @thrust ignores the state and the lander falls:
+// it needs a controller, which the template max(0, bias + gains . state) gives once the search
+// finds gains that pass the driver's asserts (soft touchdown, landed in time).
 // RUN: not tensorlang-run %s -e main -entry-point-result=void --failure-report=%t.json 2>/dev/null
-// RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none sources=symbolic" -o /dev/null 2>&1 | FileCheck %s
-// Filling a controller template by search against the asserts is not built yet.
-// CHECK: warning: neuro-repair: no verified repair for 'main' {{.*}}the module is unchanged: no candidate survived verification (1 tried for thrust)
+// RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none sources=symbolic" -o %t.fixed.mlir 2>&1 | FileCheck %s
+// RUN: tensorlang-run %t.fixed.mlir -e main -entry-point-result=void
+// CHECK: remark: neuro-repair: repaired 'thrust' {{.*}}: symbolic strategy controller-template: a controller max(0, bias + gains . state) with bias
 
 func.func @thrust(%altitude: f32, %velocity: f32) -> f32 {
   %zero = arith.constant 0.0 : f32
@@ -33,6 +35,8 @@ func.func @main() {
     }
     scf.yield %next#0, %next#1, %next#2 : f32, f32, f32
   }
+  %landed = arith.cmpf ole, %state#0, %zero : f32
+  cf.assert %landed, "landed within 20 s"
   %limit = arith.constant -2.0 : f32
   %soft = arith.cmpf oge, %state#2, %limit : f32
   cf.assert %soft, "touchdown slower than 2 m/s"

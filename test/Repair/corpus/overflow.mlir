@@ -1,10 +1,9 @@
-// Repair corpus, bug class: overflow. @average adds before halving: the i32 sum wraps. Dividing
-// the wrapped sum as unsigned gives the right average of non-negative numbers, the fix a single
-// rewrite finds (a + (b - a) / 2, or widening, would need a model).
+// Repair corpus, bug class: overflow. @average adds before halving: the i32 sum wraps. Widening
+// computes the sum and the division in 64 bits and truncates only the average.
 // RUN: not tensorlang-run %s -e main -entry-point-result=void --failure-report=%t.json 2>/dev/null
 // RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none sources=symbolic" -o %t.fixed.mlir 2>&1 | FileCheck %s
 // RUN: tensorlang-run %t.fixed.mlir -e main -entry-point-result=void
-// CHECK: remark: neuro-repair: repaired 'average' {{.*}}: symbolic strategy change-operator: use 'arith.divui' instead of 'arith.divsi'
+// CHECK: remark: neuro-repair: repaired 'average' {{.*}}: symbolic strategy widen-integer: compute 'arith.addi' at {{.*}} and 'arith.divsi' at {{.*}} in 64 bits
 
 func.func @average(%a: i32, %b: i32) -> i32 {
   %sum = arith.addi %a, %b : i32
