@@ -17,8 +17,7 @@ pub use slot::{HotSwapSlot, call_symbol, slot_symbol};
 
 use crate::guard::{self, Callee, Trap};
 use llvm_ir::LlvmModule;
-use melior::ir::operation::OperationLike;
-use melior::ir::{BlockLike, OperationRef, RegionLike};
+use melior::ir::OperationRef;
 use orc::{OrcJit, ResourceTracker};
 use quiescence::Quiescence;
 use std::collections::HashMap;
@@ -480,21 +479,9 @@ fn version_symbol(function: &str, key: &ObjectKey) -> String {
 
 /// Names of the `llvm.func` definitions at the top of `module`.
 fn defined_functions(module: OperationRef) -> Vec<String> {
-    let mut names = Vec::new();
-    let Ok(body) = module.region(0) else {
-        return names;
-    };
-    let mut next = body.first_block().and_then(|block| block.first_operation());
-    while let Some(op) = next {
-        let is_definition = op.name().as_string_ref().as_str() == Ok("llvm.func")
-            && op.region(0).is_ok_and(|r| r.first_block().is_some());
-        if is_definition
-            && let Ok(name) = op.attribute("sym_name")
-            && let Ok(name) = melior::ir::attribute::StringAttribute::try_from(name)
-        {
-            names.push(name.value().to_string());
-        }
-        next = op.next_in_block();
-    }
-    names
+    crate::ir::top_level_ops(module)
+        .iter()
+        .filter(|op| crate::ir::op_name(op) == "llvm.func" && crate::ir::is_definition(op))
+        .filter_map(crate::ir::symbol_name)
+        .collect()
 }

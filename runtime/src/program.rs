@@ -2,6 +2,7 @@
 //! there already, with what the runtime needs to know about its functions (locations, parameter
 //! types, which ones are replaceable).
 
+use crate::ir::{op_name, symbol_name, top_level_ops};
 use crate::jit::call_symbol;
 use melior::Context;
 use melior::StringRef;
@@ -60,25 +61,6 @@ pub struct Program<'c> {
     pub replaceable: Vec<String>,
 }
 
-fn top_level_ops<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
-    let mut ops = Vec::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
-        ops.push(op);
-    }
-    ops
-}
-
-fn op_name(op: &OperationRef) -> String {
-    op.name().as_string_ref().as_str().unwrap_or("").to_string()
-}
-
-fn symbol_name(op: &OperationRef) -> Option<String> {
-    let name = StringAttribute::try_from(op.attribute("sym_name").ok()?).ok()?;
-    Some(name.value().to_string())
-}
-
 /// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
 fn parameter_types(op: &OperationRef) -> Vec<String> {
     let Ok(region) = op.region(0) else {
@@ -129,7 +111,7 @@ impl<'c> Program<'c> {
             functions: Vec::new(),
             replaceable: Vec::new(),
         };
-        for op in top_level_ops(&program.module) {
+        for op in top_level_ops(program.module.as_operation()) {
             let name = op_name(&op);
             if name != "func.func" && name != "llvm.func" {
                 continue;
@@ -203,7 +185,7 @@ impl<'c> Program<'c> {
     /// ([`call_symbol`]), so lowering cannot fold what the current body returns into its callers:
     /// the body may be replaced at run time.
     fn hide_replaceable_calls(&mut self, context: &'c Context) {
-        let definitions: Vec<(String, OperationRef)> = top_level_ops(&self.module)
+        let definitions: Vec<(String, OperationRef)> = top_level_ops(self.module.as_operation())
             .into_iter()
             .filter(|op| op_name(op) == "func.func")
             .filter(|op| op.region(0).is_ok_and(|r| r.first_block().is_some()))
@@ -266,7 +248,7 @@ impl<'c> Program<'c> {
     /// The signature of `llvm.func @name` after lowering, or `None` when there is no such
     /// definition (a declaration does not count).
     pub fn entry_signature(&self, name: &str) -> Option<EntrySignature> {
-        let op = top_level_ops(&self.module)
+        let op = top_level_ops(self.module.as_operation())
             .into_iter()
             .find(|op| op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name))?;
         if !op.region(0).is_ok_and(|r| r.first_block().is_some()) {

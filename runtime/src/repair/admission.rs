@@ -11,9 +11,11 @@
 use std::collections::BTreeMap;
 
 use melior::Context;
-use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
+use melior::ir::attribute::FlatSymbolRefAttribute;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
-use melior::ir::{BlockLike, Module, OperationRef, RegionLike};
+use melior::ir::{Module, OperationRef};
+
+use crate::ir::{is_definition, op_name, string_attribute, symbol_name, top_level_ops};
 
 /// Dialects a repair may use.
 const ALLOWED_DIALECTS: &[&str] = &[
@@ -101,7 +103,7 @@ impl Admission {
         let mut signatures = Vec::new();
         let mut asserts = BTreeMap::new();
         for op in functions(module) {
-            let (Some(name), Some(function_type)) = (symbol(&op), function_type(&op)) else {
+            let (Some(name), Some(function_type)) = (symbol_name(&op), function_type(&op)) else {
                 continue;
             };
             if name == function {
@@ -138,9 +140,8 @@ impl Admission {
             .map_err(|error| Rejection::Invalid(error.to_string()))?;
         let mut found = None;
         for op in functions(&module) {
-            let name = symbol(&op).unwrap_or_default();
-            let is_definition = op.region(0).is_ok_and(|body| body.first_block().is_some());
-            match (is_definition, name == self.function) {
+            let name = symbol_name(&op).unwrap_or_default();
+            match (is_definition(&op), name == self.function) {
                 (true, true) => found = Some(op),
                 (true, false) => return Err(Rejection::Extra(name)),
                 (false, _) => {}
@@ -232,24 +233,10 @@ fn declaration_type(function_type: &str) -> String {
 }
 
 fn functions<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
-    let mut ops = Vec::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
-        if op_name(&op) == "func.func" {
-            ops.push(op);
-        }
-    }
-    ops
-}
-
-fn op_name(op: &OperationRef) -> String {
-    op.name().as_string_ref().as_str().unwrap_or("").to_owned()
-}
-
-fn symbol(op: &OperationRef) -> Option<String> {
-    let name = StringAttribute::try_from(op.attribute("sym_name").ok()?).ok()?;
-    Some(name.value().to_owned())
+    top_level_ops(module.as_operation())
+        .into_iter()
+        .filter(|op| op_name(op) == "func.func")
+        .collect()
 }
 
 fn function_type(op: &OperationRef) -> Option<String> {
@@ -267,12 +254,8 @@ fn assert_messages(function: &OperationRef) -> BTreeMap<String, usize> {
     function.walk(WalkOrder::PreOrder, |op| {
         if ASSERT_OPS.contains(&op_name(&op).as_str()) {
             // `tensorlang.assert` names it `message`, `cf.assert` `msg`.
-            let message = op
-                .attribute("message")
-                .or_else(|_| op.attribute("msg"))
-                .ok()
-                .and_then(|message| StringAttribute::try_from(message).ok())
-                .map(|message| message.value().to_owned())
+            let message = string_attribute(&op, "message")
+                .or_else(|| string_attribute(&op, "msg"))
                 .unwrap_or_default();
             *messages.entry(message).or_insert(0) += 1;
         }

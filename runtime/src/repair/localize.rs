@@ -8,9 +8,11 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
+use melior::ir::Module;
+use melior::ir::attribute::FlatSymbolRefAttribute;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
-use melior::ir::{BlockLike, Module, RegionLike};
+
+use crate::ir::{is_definition, op_name, symbol_name, top_level_ops};
 
 /// The functions to try, most suspicious first.
 pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
@@ -33,18 +35,13 @@ pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
 /// Each defined function and the functions it calls, in call order.
 fn call_graph(module: &Module) -> BTreeMap<String, Vec<String>> {
     let mut graph = BTreeMap::new();
-    let mut next = module.body().first_operation();
-    while let Some(op) = next {
-        next = op.next_in_block();
+    for op in top_level_ops(module.as_operation()) {
         // Declarations have no body to repair.
-        let is_function = op.name().as_string_ref().as_str() == Ok("func.func")
-            && op.region(0).is_ok_and(|body| body.first_block().is_some());
-        let name = op
-            .attribute("sym_name")
-            .ok()
-            .and_then(|name| StringAttribute::try_from(name).ok())
-            .map(|name| name.value().to_owned());
-        let (true, Some(name)) = (is_function, name) else {
+        let (true, true, Some(name)) = (
+            op_name(&op) == "func.func",
+            is_definition(&op),
+            symbol_name(&op),
+        ) else {
             continue;
         };
         let mut callees = Vec::new();

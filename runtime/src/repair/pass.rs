@@ -23,16 +23,17 @@ use std::time::Duration;
 
 use melior::IrRewriter;
 use melior::ir::operation::OperationLike;
-use melior::ir::{Location, Module, OperationRef, RegionLike};
+use melior::ir::{Location, Module, OperationRef};
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 use super::cache::StrategyCache;
 use super::engine::{EngineOptions, RepairEngine, RepairRequest, Sources, scratch_dir};
 use super::model_source::ModelSource;
-use super::module_text::{find_in_block, print};
+use super::module_text::print;
 use super::sandbox::Sandbox;
 use super::static_failures::statically_failing;
 use crate::failure::{Failure, FailureReport};
+use crate::ir::{find_symbol, top_level_ops};
 use tensorlang_model::ModelArgs;
 
 /// The pass definition, registered as `neuro-repair`.
@@ -321,14 +322,10 @@ fn replace_function(
 ) -> Result<(), String> {
     let parsed: Module = tensorlang::parse_module(context, replacement, "repair.mlir")
         .map_err(|error| format!("the verified repair no longer parses: {error}"))?;
-    let new = find_in_block(parsed.body(), name).ok_or("the verified repair lost its function")?;
-    let body = root
-        .region(0)
-        .ok()
-        .and_then(|region| region.first_block())
-        .ok_or("the module has no body")?;
-    let old =
-        find_in_block(body, name).ok_or_else(|| format!("no function @{name} in the module"))?;
+    let new = find_symbol(top_level_ops(parsed.as_operation()), name)
+        .ok_or("the verified repair lost its function")?;
+    let old = find_symbol(top_level_ops(root), name)
+        .ok_or_else(|| format!("no function @{name} in the module"))?;
     let rewriter = IrRewriter::new(context);
     let rewriter = rewriter.as_rewriter_base();
     rewriter.set_insertion_point_before(old);

@@ -2,9 +2,11 @@
 //! condition is the constant `false`. `--neuro-repair` repairs them without a failure report.
 
 use melior::Context;
-use melior::ir::attribute::{BoolAttribute, IntegerAttribute, StringAttribute};
+use melior::ir::OperationRef;
+use melior::ir::attribute::{BoolAttribute, IntegerAttribute};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
-use melior::ir::{BlockLike, OperationRef};
+
+use crate::ir::{string_attribute, symbol_name, top_level_ops};
 
 use crate::failure::Failure;
 
@@ -27,10 +29,8 @@ pub fn statically_failing(
         "builtin.module(inline,sccp,canonicalize)",
     );
     let mut failures = Vec::new();
-    let mut next = module.body().first_operation();
-    while let Some(function) = next {
-        next = function.next_in_block();
-        let Some(name) = string_attribute(&function, "sym_name") else {
+    for function in top_level_ops(module.as_operation()) {
+        let Some(name) = symbol_name(&function) else {
             continue;
         };
         function.walk(WalkOrder::PreOrder, |op| {
@@ -71,11 +71,6 @@ fn always_false(assert: &OperationRef) -> bool {
     };
     BoolAttribute::try_from(value).is_ok_and(|value| !value.value())
         || IntegerAttribute::try_from(value).is_ok_and(|value| value.value() == 0)
-}
-
-fn string_attribute(op: &OperationRef, name: &str) -> Option<String> {
-    let value = StringAttribute::try_from(op.attribute(name).ok()?).ok()?;
-    Some(value.value().to_owned())
 }
 
 #[cfg(test)]

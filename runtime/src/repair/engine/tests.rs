@@ -42,6 +42,15 @@ fn failure(function: &str, kind: &str, location: &str, message: &str) -> Failure
     }
 }
 
+fn request<'a>(source: &'a str, file: &'a str, failure: &'a Failure) -> RepairRequest<'a> {
+    RepairRequest {
+        source,
+        file,
+        entry: "main",
+        failure,
+    }
+}
+
 fn engine(cache: Option<StrategyCache>) -> Option<RepairEngine> {
     let dir = std::env::temp_dir().join(format!("tensorlang-engine-{}", std::process::id()));
     let sandbox = Sandbox::new("main", &[], Duration::from_secs(5), &dir);
@@ -87,12 +96,7 @@ fn an_out_of_bounds_loop_is_repaired_and_then_cached() {
         "sum.mlir:8:10",
         "index 4 out of bounds [0, 4) in 'memref.load'",
     );
-    let request = RepairRequest {
-        source: OFF_BY_ONE,
-        file: "sum.mlir",
-        entry: "main",
-        failure: &failed,
-    };
+    let request = request(OFF_BY_ONE, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
     assert_eq!(repair.function, "sum4");
     assert_eq!(repair.source, "symbolic");
@@ -115,12 +119,7 @@ fn a_failing_driver_assert_is_traced_to_the_function_it_checks() {
     let context = crate::create_context().unwrap();
     let source = OFF_BY_ONE.replace("%c5 = arith.constant 5", "%c5 = arith.constant 3");
     let failed = failure("main", "assert", "sum.mlir:27:3", "sum4 of four ones is 4");
-    let request = RepairRequest {
-        source: &source,
-        file: "sum.mlir",
-        entry: "main",
-        failure: &failed,
-    };
+    let request = request(&source, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
     assert_eq!(repair.function, "sum4");
     assert_eq!(repair.change, "use 4 instead of 3 at sum.mlir:5:9");
@@ -134,12 +133,7 @@ fn the_entry_point_is_never_changed() {
     let context = crate::create_context().unwrap();
     let source = "func.func @main() {\n  %false = arith.constant false\n  cf.assert %false, \"always fails\"\n  return\n}\n";
     let failed = failure("main", "assert", "m.mlir:3:3", "always fails");
-    let request = RepairRequest {
-        source,
-        file: "m.mlir",
-        entry: "main",
-        failure: &failed,
-    };
+    let request = request(source, "m.mlir", &failed);
     let error = engine.repair(&context, &request).unwrap_err();
     assert!(
         matches!(error, RepairError::NoCandidate { tried: 0, .. }),
@@ -185,12 +179,7 @@ fn the_model_choice_is_tried_first() {
         model: Some(model),
         ..engine
     };
-    let request = RepairRequest {
-        source: OFF_BY_ONE,
-        file: "sum.mlir",
-        entry: "main",
-        failure: &failed,
-    };
+    let request = request(OFF_BY_ONE, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
     assert_eq!((repair.source, repair.tried), ("model", 1));
     assert_eq!(repair.strategy, "model-choice:change-constant");

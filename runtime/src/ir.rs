@@ -1,0 +1,57 @@
+//! Small queries on MLIR operations that the program loader, the JIT and the repair engine share:
+//! the ops at the top of a module, op names, symbol names, string attributes, definitions.
+
+use melior::ir::attribute::StringAttribute;
+use melior::ir::operation::OperationLike;
+use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike};
+
+/// The ops directly in `block` (a module's body), in order.
+pub fn ops_in<'c, 'a>(block: BlockRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
+    let mut ops = Vec::new();
+    let mut next = block.first_operation();
+    while let Some(op) = next {
+        next = op.next_in_block();
+        ops.push(op);
+    }
+    ops
+}
+
+/// The ops at the top of the module op `module`.
+pub fn top_level_ops<'c, 'a>(module: OperationRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
+    module
+        .region(0)
+        .ok()
+        .and_then(|region| region.first_block())
+        .map(ops_in)
+        .unwrap_or_default()
+}
+
+/// `func.func`, `arith.addi`, ...
+pub fn op_name(op: &OperationRef) -> String {
+    op.name().as_string_ref().as_str().unwrap_or("").to_owned()
+}
+
+/// The value of a string attribute.
+pub fn string_attribute(op: &OperationRef, name: &str) -> Option<String> {
+    let value = StringAttribute::try_from(op.attribute(name).ok()?).ok()?;
+    Some(value.value().to_owned())
+}
+
+/// The op's `sym_name`.
+pub fn symbol_name(op: &OperationRef) -> Option<String> {
+    string_attribute(op, "sym_name")
+}
+
+/// Whether a function op has a body (a definition, not a declaration).
+pub fn is_definition(op: &OperationRef) -> bool {
+    op.region(0).is_ok_and(|body| body.first_block().is_some())
+}
+
+/// The op among `ops` whose symbol is `name`.
+pub fn find_symbol<'c, 'a>(
+    ops: impl IntoIterator<Item = OperationRef<'c, 'a>>,
+    name: &str,
+) -> Option<OperationRef<'c, 'a>> {
+    ops.into_iter()
+        .find(|op| symbol_name(op).as_deref() == Some(name))
+}
