@@ -279,12 +279,11 @@ fn open_cache(option: &str) -> CacheOption {
 /// The model the options name, if any; one that cannot be opened is a warning, and the repair
 /// goes on with the other sources.
 fn open_model(model: &str, script: &str) -> Option<ModelSource> {
+    let is_url = model.starts_with("http://") || model.starts_with("https://");
     let args = ModelArgs {
         model_script: (!script.is_empty()).then(|| PathBuf::from(script)),
-        model_url: (model.starts_with("http://") || model.starts_with("https://"))
-            .then(|| model.to_owned()),
-        model: (!model.is_empty() && model != "default" && !model.starts_with("http"))
-            .then(|| PathBuf::from(model)),
+        model_url: is_url.then(|| model.to_owned()),
+        model: (!model.is_empty() && model != "default" && !is_url).then(|| PathBuf::from(model)),
         ..ModelArgs::default()
     };
     let configured = !script.is_empty()
