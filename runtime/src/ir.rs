@@ -1,7 +1,7 @@
 //! Small queries on MLIR operations that the program loader, the JIT and the repair engine share:
 //! the ops at the top of a module, op names, symbol names, string attributes, definitions.
 
-use melior::ir::attribute::StringAttribute;
+use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike};
 
@@ -35,6 +35,15 @@ pub fn op_name(op: &OperationRef) -> String {
 pub fn string_attribute(op: &OperationRef, name: &str) -> Option<String> {
     let value = StringAttribute::try_from(op.attribute(name).ok()?).ok()?;
     Some(value.value().to_owned())
+}
+
+/// The function a `func.call` calls; `None` for other ops.
+pub fn callee(op: &OperationRef) -> Option<String> {
+    if op_name(op) != "func.call" {
+        return None;
+    }
+    let callee = FlatSymbolRefAttribute::try_from(op.attribute("callee").ok()?).ok()?;
+    Some(callee.value().to_owned())
 }
 
 /// The op's `sym_name`.

@@ -22,6 +22,16 @@ pub use program::{Program, ProgramError};
 pub use repair::{CacheKey, CachedRepair, StrategyCache};
 pub use swap::{SwapError, replace_function};
 
+/// Where the runtime keeps what outlives a process (compiled objects, the strategy cache,
+/// sandbox scratch files): `$NEUROJIT_CACHE_DIR`, else `~/.neurojit`; `None` without either.
+pub fn neurojit_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("NEUROJIT_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".neurojit"))
+        })
+}
+
 /// Creates an MLIR context for the runtime: TensorLang's (every dialect, ours loaded) plus the
 /// translations to LLVM IR.
 pub fn create_context() -> Result<melior::Context, tensorlang::Error> {

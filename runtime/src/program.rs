@@ -215,12 +215,10 @@ impl<'c> Program<'c> {
         }
         let mut calls = Vec::new();
         self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
-            if op.name().as_string_ref().as_str() == Ok("func.call")
-                && let Ok(callee) = op.attribute("callee")
-                && let Ok(callee) = FlatSymbolRefAttribute::try_from(callee)
-                && definitions.iter().any(|(name, _)| callee.value() == name)
+            if let Some(callee) = crate::ir::callee(&op)
+                && definitions.iter().any(|(name, _)| callee == *name)
             {
-                calls.push((op.to_raw(), call_symbol(callee.value())));
+                calls.push((op.to_raw(), call_symbol(&callee)));
             }
             WalkResult::Advance
         });

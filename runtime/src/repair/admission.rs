@@ -11,11 +11,10 @@
 use std::collections::BTreeMap;
 
 use melior::Context;
-use melior::ir::attribute::FlatSymbolRefAttribute;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
-use crate::ir::{is_definition, op_name, string_attribute, symbol_name, top_level_ops};
+use crate::ir::{callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops};
 
 /// Dialects a repair may use.
 const ALLOWED_DIALECTS: &[&str] = &[
@@ -241,11 +240,6 @@ fn functions<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
 
 fn function_type(op: &OperationRef) -> Option<String> {
     Some(op.attribute("function_type").ok()?.to_string())
-}
-
-fn callee(op: &OperationRef) -> Option<String> {
-    let callee = FlatSymbolRefAttribute::try_from(op.attribute("callee").ok()?).ok()?;
-    Some(callee.value().to_owned())
 }
 
 /// How many asserts carry each message.

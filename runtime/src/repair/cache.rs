@@ -106,11 +106,9 @@ pub struct StrategyCache {
 impl StrategyCache {
     /// `$NEUROJIT_CACHE_DIR/cache.json`, else `~/.neurojit/cache.json`.
     pub fn default_path() -> PathBuf {
-        let dir = std::env::var_os("NEUROJIT_CACHE_DIR")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".neurojit")))
-            .unwrap_or_else(|| PathBuf::from(".neurojit"));
-        dir.join("cache.json")
+        crate::neurojit_dir()
+            .unwrap_or_else(|| PathBuf::from(".neurojit"))
+            .join("cache.json")
     }
 
     /// Opens the cache at `path`, creating its directory. A missing file is an empty cache; a

@@ -393,7 +393,9 @@ fn describe(outcome: &Outcome) -> String {
 
 /// The scratch directory for sandboxed runs under `$NEUROJIT_CACHE_DIR` (or `~/.neurojit`).
 pub fn scratch_dir() -> PathBuf {
-    super::cache::StrategyCache::default_path().with_file_name("sandbox")
+    crate::neurojit_dir()
+        .unwrap_or_else(|| PathBuf::from(".neurojit"))
+        .join("sandbox")
 }
 
 mod options;

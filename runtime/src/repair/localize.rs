@@ -9,10 +9,9 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use melior::ir::Module;
-use melior::ir::attribute::FlatSymbolRefAttribute;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 
-use crate::ir::{is_definition, op_name, symbol_name, top_level_ops};
+use crate::ir::{callee, is_definition, op_name, symbol_name, top_level_ops};
 
 /// The functions to try, most suspicious first.
 pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
@@ -46,16 +45,10 @@ fn call_graph(module: &Module) -> BTreeMap<String, Vec<String>> {
         };
         let mut callees = Vec::new();
         op.walk(WalkOrder::PreOrder, |inner| {
-            if inner.name().as_string_ref().as_str() == Ok("func.call")
-                && let Some(callee) = inner
-                    .attribute("callee")
-                    .ok()
-                    .and_then(|callee| FlatSymbolRefAttribute::try_from(callee).ok())
+            if let Some(callee) = callee(&inner)
+                && !callees.contains(&callee)
             {
-                let callee = callee.value().to_owned();
-                if !callees.contains(&callee) {
-                    callees.push(callee);
-                }
+                callees.push(callee);
             }
             WalkResult::Advance
         });

@@ -50,8 +50,7 @@ fn cache_directory(cli: &Cli) -> Option<PathBuf> {
     }
     cli.cache_dir
         .clone()
-        .or_else(|| std::env::var_os("NEUROJIT_CACHE_DIR").map(PathBuf::from))
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".neurojit")))
+        .or_else(tensorlang_runtime::neurojit_dir)
         .map(|root| root.join("objects"))
 }
 
