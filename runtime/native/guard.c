@@ -173,6 +173,16 @@ void tlGuardCheckFailed(int64_t id, const char *table) {
   abort();
 }
 
+void tlGuardRethrow(const TlGuardFailure *failure) {
+  if (activeJump) {
+    *activeFailure = *failure;
+    siglongjmp(*activeJump, 1);
+  }
+  if (failure->outcome == TlOutcomeCheckFailed && unguardedHandler)
+    unguardedHandler(failure->check_id, failure->check_table);
+  abort();
+}
+
 void tlGuardSetUnguardedHandler(void (*handler)(int64_t, const char *)) {
   unguardedHandler = handler;
 }

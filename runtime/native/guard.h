@@ -51,6 +51,11 @@ int32_t tlGuardedCall(TlThunk thunk, void *context, uint64_t timeout_ms,
 /// outside one it calls the handler set below, which must not return.
 void tlGuardCheckFailed(int64_t id, const char *table);
 
+/// Ends the enclosing guarded call with `failure`, as if it had happened
+/// there (a nested call that could not handle it passes it on). Outside any
+/// guarded call a failed check goes to the handler below; anything else aborts.
+void tlGuardRethrow(const TlGuardFailure *failure);
+
 /// Sets the handler for a failed check outside any guarded call.
 void tlGuardSetUnguardedHandler(void (*handler)(int64_t id, const char *table));
 

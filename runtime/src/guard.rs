@@ -41,6 +41,7 @@ unsafe extern "C" {
     ) -> i32;
     fn tlGuardCheckFailed(id: i64, table: *const c_char);
     fn tlGuardSetUnguardedHandler(handler: unsafe extern "C" fn(i64, *const c_char));
+    fn tlGuardRethrow(failure: *const TlGuardFailure) -> !;
 }
 
 /// The address JIT code calls when a check fails (`__tensorlang_assert_fail`).
@@ -152,6 +153,47 @@ pub(crate) unsafe fn call(callee: &mut Callee, timeout: Option<Duration>) -> Res
         }),
         _ => Err(Trap::Timeout { pc: failure.pc }),
     }
+}
+
+/// Ends the enclosing guarded call with `trap`, as if it had happened there: a nested guarded
+/// call that could not deal with a trap passes it on.
+///
+/// # Safety
+///
+/// It jumps over every frame between here and the enclosing guarded call without unwinding:
+/// none of them may own anything with a destructor (this function drops `trap` itself).
+pub(crate) unsafe fn rethrow(trap: Trap) -> ! {
+    let mut failure = TlGuardFailure::empty();
+    match trap {
+        Trap::CheckFailed { id, table, pc } => {
+            failure.outcome = 1;
+            failure.check_id = id;
+            failure.pc = pc;
+            // Leaked: the outer call reads it after this frame is gone. One small string per
+            // failure that could not be repaired.
+            failure.check_table = std::ffi::CString::new(table)
+                .unwrap_or_default()
+                .into_raw();
+        }
+        Trap::Signal {
+            signal,
+            code,
+            address,
+            pc,
+        } => {
+            failure.outcome = 2;
+            failure.signal = signal;
+            failure.code = code;
+            failure.fault_address = address;
+            failure.pc = pc;
+        }
+        Trap::Timeout { pc } => {
+            failure.outcome = 3;
+            failure.pc = pc;
+        }
+    }
+    // SAFETY: the caller guarantees no frame in between owns anything to drop.
+    unsafe { tlGuardRethrow(&failure) }
 }
 
 /// Sets what a failed check outside any guarded call does (it must not return).

@@ -66,6 +66,10 @@ pub struct JitOptions {
     pub cache: ObjectCache,
     /// Shared libraries JIT code may call (`-shared-libs`).
     pub libraries: Vec<PathBuf>,
+    /// The self-healing handler (`void(i64 id, void **packed)`): with one, every call of a
+    /// replaceable function goes to it ([`heal_symbol`]) with the function's id in
+    /// [`Jit::healed_functions`] and its arguments packed as for [`Jit::call_packed`].
+    pub heal_handler: Option<usize>,
 }
 
 /// How a module or version got into the JIT.
@@ -103,10 +107,20 @@ pub enum EntryValue {
     F32(f32),
 }
 
-/// The live version of a replaced function.
+/// A version of a replaceable function in the JIT, live or a candidate.
 struct Version {
-    key: ObjectKey,
+    function: String,
+    address: usize,
     code: ResourceTracker,
+}
+
+/// A version of a function loaded into the JIT (swapped in or not).
+#[derive(Debug, Clone, Copy)]
+pub struct LoadedVersion {
+    /// Where its code starts.
+    pub address: usize,
+    /// How it got there.
+    pub report: LoadReport,
 }
 
 /// An ORC JIT session. See the module docs.
@@ -116,7 +130,12 @@ pub struct Jit {
     opt_level: Option<u8>,
     cache: ObjectCache,
     slots: Mutex<HashMap<String, Arc<HotSwapSlot>>>,
-    versions: Mutex<HashMap<String, Version>>,
+    /// Loaded versions by key, and the key of the one each slot points to.
+    loaded: Mutex<HashMap<ObjectKey, Version>>,
+    active: Mutex<HashMap<String, ObjectKey>>,
+    /// Replaceable functions whose calls go through the self-healing handler, by handler id.
+    healed: Mutex<Vec<String>>,
+    heal_handler: Option<usize>,
     modules: Mutex<Vec<ResourceTracker>>,
     /// Symbols of defined functions, with the function each stands for, to locate traps.
     functions: Mutex<Vec<(String, String)>>,
@@ -126,6 +145,14 @@ pub struct Jit {
     initializers: Mutex<Initializers>,
     // Last: fields drop in order, and the resource trackers above must go before the JIT.
     orc: OrcJit,
+}
+
+/// The symbol the self-healing handler is bound to in JIT code.
+pub const HEAL_HANDLER_SYMBOL: &str = "__tensorlang_heal_call";
+
+/// The symbol of the stub that hands calls of `function` to the self-healing handler.
+pub fn heal_symbol(function: &str) -> String {
+    format!("__tensorlang_heal.{function}")
 }
 
 /// The symbol of the packed wrapper (`void(void **)`) of a replaceable function.
@@ -144,13 +171,19 @@ impl Jit {
             guard::check_failed_entry(),
         )])?;
         guard::set_unguarded_handler(tensorlang_checks::__tensorlang_assert_fail);
+        if let Some(handler) = options.heal_handler {
+            orc.define_absolute(&[(HEAL_HANDLER_SYMBOL, handler)])?;
+        }
         let libraries = library::RuntimeLibraries::load(&orc, &options.libraries)?;
         Ok(Self {
             target: Mutex::new(target),
             opt_level: options.opt_level,
             cache: options.cache,
             slots: Mutex::default(),
-            versions: Mutex::default(),
+            loaded: Mutex::default(),
+            active: Mutex::default(),
+            healed: Mutex::default(),
+            heal_handler: options.heal_handler,
             modules: Mutex::default(),
             functions: Mutex::default(),
             quiescence: Quiescence::default(),
@@ -187,7 +220,13 @@ impl Jit {
     ) -> Result<LoadReport, JitError> {
         let text = module.to_string();
         let names = replaceable.join(",");
-        let key = self.key(&[text.as_bytes(), names.as_bytes()]);
+        let heal_ids = self.assign_heal_ids(replaceable);
+        let healing: &[u8] = if self.heal_handler.is_some() {
+            b"heal"
+        } else {
+            b""
+        };
+        let key = self.key(&[text.as_bytes(), names.as_bytes(), healing]);
         let (object, from_cache) = match self.cache.get(&key) {
             Some(object) => (object, true),
             None => {
@@ -200,6 +239,18 @@ impl Jit {
                     replaceable.iter().filter(|f| llvm.defines(f)).collect();
                 for function in &replaceable {
                     llvm.add_packed_wrapper(function, &packed_symbol(function))?;
+                }
+                if self.heal_handler.is_some() {
+                    for function in &replaceable {
+                        let id = heal_ids[function.as_str()];
+                        llvm.add_heal_stub(
+                            function,
+                            &heal_symbol(function),
+                            HEAL_HANDLER_SYMBOL,
+                            id,
+                        )?;
+                        llvm.redirect_function(&call_symbol(function), &heal_symbol(function))?;
+                    }
                 }
                 for function in &replaceable {
                     llvm.route_calls_through_slot(function, &slot_symbol(function));
@@ -233,6 +284,28 @@ impl Jit {
         Ok(LoadReport { key, from_cache })
     }
 
+    /// The self-healing handler's id of each of `functions` (assigned on first sight; empty
+    /// without a handler).
+    fn assign_heal_ids<'n>(&self, functions: &'n [String]) -> HashMap<&'n str, u64> {
+        if self.heal_handler.is_none() {
+            return HashMap::new();
+        }
+        let mut healed = self.healed.lock().expect("lock");
+        functions
+            .iter()
+            .map(|function| {
+                let id = match healed.iter().position(|f| f == function) {
+                    Some(id) => id,
+                    None => {
+                        healed.push(function.clone());
+                        healed.len() - 1
+                    }
+                };
+                (function.as_str(), id as u64)
+            })
+            .collect()
+    }
+
     /// The slot of `function`, created (and bound to its symbol) on first use.
     fn slot_for(&self, function: &str) -> Result<Arc<HotSwapSlot>, JitError> {
         let mut slots = self.slots.lock().expect("lock");
@@ -251,6 +324,17 @@ impl Jit {
         self.slots.lock().expect("lock").keys().cloned().collect()
     }
 
+    /// The functions whose calls go through the self-healing handler; a function's index here is
+    /// the id the handler receives.
+    pub fn healed_functions(&self) -> Vec<String> {
+        self.healed.lock().expect("lock").clone()
+    }
+
+    /// The address of the packed wrapper of replaceable `function` ([`packed_symbol`]).
+    pub fn packed_address(&self, function: &str) -> Result<usize, JitError> {
+        self.orc.lookup(&packed_symbol(function))
+    }
+
     /// The slot of a replaceable function.
     pub fn slot(&self, function: &str) -> Option<Arc<HotSwapSlot>> {
         self.slots.lock().expect("lock").get(function).cloned()
@@ -267,10 +351,11 @@ impl Jit {
         function: &str,
         key: ObjectKey,
     ) -> Result<Option<LoadReport>, JitError> {
-        match self.cache.get(&key) {
-            Some(object) => self.swap_in(function, key, object, true).map(Some),
-            None => Ok(None),
-        }
+        let Some(version) = self.load_cached(function, key)? else {
+            return Ok(None);
+        };
+        self.activate(function, key)?;
+        Ok(Some(version.report))
     }
 
     /// Compiles `module` (the LLVM dialect; it must define `function`) as a new version of
@@ -282,13 +367,50 @@ impl Jit {
         key: ObjectKey,
         module: OperationRef,
     ) -> Result<LoadReport, JitError> {
+        let version = self.load_compiled(function, key, module)?;
+        self.activate(function, key)?;
+        Ok(version.report)
+    }
+
+    /// Loads the cached version `key` of `function` without swapping it in; `None` when the
+    /// cache does not have it.
+    pub fn load_cached(
+        &self,
+        function: &str,
+        key: ObjectKey,
+    ) -> Result<Option<LoadedVersion>, JitError> {
+        if let Some(version) = self.loaded_version(function, key) {
+            return Ok(Some(version));
+        }
+        match self.cache.get(&key) {
+            Some(object) => self.load_version(function, key, object, true).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Compiles `module` as version `key` of `function` (see [`Jit::swap_compiled`]) and loads
+    /// it without swapping it in: [`Jit::activate`] does that, or nothing, for a candidate that
+    /// is turned down.
+    pub fn load_compiled(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        module: OperationRef,
+    ) -> Result<LoadedVersion, JitError> {
         if self.slot(function).is_none() {
             return Err(JitError::NotReplaceable(function.into()));
+        }
+        if let Some(version) = self.loaded_version(function, key) {
+            return Ok(version);
         }
         let llvm = LlvmModule::translate(module)?;
         llvm.keep_only(function)?;
         let replaceable: Vec<String> = self.slots.lock().expect("lock").keys().cloned().collect();
+        let healed = self.healed.lock().expect("lock").clone();
         for name in &replaceable {
+            if healed.contains(name) {
+                llvm.redirect_function(&call_symbol(name), &heal_symbol(name))?;
+            }
             llvm.route_calls_through_slot(name, &slot_symbol(name));
             llvm.route_calls_through_slot(&call_symbol(name), &slot_symbol(name));
         }
@@ -296,23 +418,28 @@ impl Jit {
         tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
         let object = self.compile(&llvm)?;
         self.cache.put(key, object.clone());
-        self.swap_in(function, key, object, false)
+        self.load_version(function, key, object, false)
     }
 
-    fn swap_in(
+    fn loaded_version(&self, function: &str, key: ObjectKey) -> Option<LoadedVersion> {
+        let loaded = self.loaded.lock().expect("lock");
+        let version = loaded.get(&key).filter(|v| v.function == function)?;
+        Some(LoadedVersion {
+            address: version.address,
+            report: LoadReport {
+                key,
+                from_cache: true,
+            },
+        })
+    }
+
+    fn load_version(
         &self,
         function: &str,
         key: ObjectKey,
         object: Arc<[u8]>,
         from_cache: bool,
-    ) -> Result<LoadReport, JitError> {
-        let slot = self
-            .slot(function)
-            .ok_or_else(|| JitError::NotReplaceable(function.into()))?;
-        let mut versions = self.versions.lock().expect("lock");
-        if versions.get(function).is_some_and(|v| v.key == key) {
-            return Ok(LoadReport { key, from_cache });
-        }
+    ) -> Result<LoadedVersion, JitError> {
         let symbol = version_symbol(function, &key);
         let code = self.orc.create_tracker();
         self.orc.add_object(&code, &object)?;
@@ -323,15 +450,59 @@ impl Jit {
                 return Err(error);
             }
         };
-        slot.swap(address);
-        if let Some(previous) = versions.insert(function.into(), Version { key, code }) {
-            self.quiescence.retire(previous.code);
-        }
+        self.loaded.lock().expect("lock").insert(
+            key,
+            Version {
+                function: function.into(),
+                address,
+                code,
+            },
+        );
         self.functions
             .lock()
             .expect("lock")
             .push((symbol, function.into()));
-        Ok(LoadReport { key, from_cache })
+        Ok(LoadedVersion {
+            address,
+            report: LoadReport { key, from_cache },
+        })
+    }
+
+    /// Swaps the loaded version `key` of `function` in; the version it replaces is freed once
+    /// no call can be inside it.
+    pub fn activate(&self, function: &str, key: ObjectKey) -> Result<(), JitError> {
+        let slot = self
+            .slot(function)
+            .ok_or_else(|| JitError::NotReplaceable(function.into()))?;
+        let mut loaded = self.loaded.lock().expect("lock");
+        let address = loaded
+            .get(&key)
+            .filter(|v| v.function == function)
+            .ok_or_else(|| JitError::NoSuchFunction(version_symbol(function, &key)))?
+            .address;
+        let mut active = self.active.lock().expect("lock");
+        if active.get(function) == Some(&key) {
+            return Ok(());
+        }
+        slot.swap(address);
+        if let Some(previous) = active.insert(function.into(), key)
+            && let Some(version) = loaded.remove(&previous)
+        {
+            self.quiescence.retire(version.code);
+        }
+        Ok(())
+    }
+
+    /// Frees a loaded version that was never swapped in (a candidate turned down).
+    pub fn discard(&self, function: &str, key: ObjectKey) {
+        if self.active.lock().expect("lock").get(function) == Some(&key) {
+            return;
+        }
+        if let Some(version) = self.loaded.lock().expect("lock").remove(&key)
+            && let Err(error) = version.code.remove()
+        {
+            tracing::warn!("{error}");
+        }
     }
 
     /// Retired versions still waiting for callers to leave them.

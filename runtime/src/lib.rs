@@ -7,6 +7,7 @@
 
 pub mod failure;
 pub mod guard;
+pub mod heal;
 pub mod ir;
 pub mod jit;
 pub mod program;

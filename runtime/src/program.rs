@@ -59,6 +59,10 @@ pub struct Program<'c> {
     pub functions: Vec<FunctionInfo>,
     /// Functions whose calls go through hot-swap slots.
     pub replaceable: Vec<String>,
+    /// Whether some function holds a TensorLang op.
+    pub is_tensorlang: bool,
+    /// Whether [`Program::lower`] lowered it (it was not in the LLVM dialect already).
+    pub was_lowered: bool,
 }
 
 /// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
@@ -110,6 +114,8 @@ impl<'c> Program<'c> {
             module,
             functions: Vec::new(),
             replaceable: Vec::new(),
+            is_tensorlang: false,
+            was_lowered: false,
         };
         for op in top_level_ops(program.module.as_operation()) {
             let name = op_name(&op);
@@ -120,9 +126,9 @@ impl<'c> Program<'c> {
                 continue;
             };
             let is_definition = op.region(0).is_ok_and(|r| r.first_block().is_some());
-            if is_definition
-                && (op.attribute(REPLACEABLE_ATTRIBUTE).is_ok() || contains_tensorlang_op(&op))
-            {
+            let tensorlang = is_definition && contains_tensorlang_op(&op);
+            program.is_tensorlang |= tensorlang;
+            if is_definition && (op.attribute(REPLACEABLE_ATTRIBUTE).is_ok() || tensorlang) {
                 program.replaceable.push(symbol.clone());
             }
             program.functions.push(FunctionInfo {
@@ -141,6 +147,15 @@ impl<'c> Program<'c> {
                 self.replaceable.push(name.clone());
             }
         }
+    }
+
+    /// The `func.func` definitions (not declarations), in order.
+    pub fn defined_functions(&self) -> Vec<String> {
+        top_level_ops(self.module.as_operation())
+            .iter()
+            .filter(|op| op_name(op) == "func.func" && crate::ir::is_definition(op))
+            .filter_map(symbol_name)
+            .collect()
     }
 
     /// Whether everything is in the LLVM dialect already (what upstream `mlir-runner` accepts).
@@ -167,6 +182,7 @@ impl<'c> Program<'c> {
         if self.is_llvm_dialect() {
             return Ok(());
         }
+        self.was_lowered = true;
         self.hide_replaceable_calls(context);
         tensorlang_passes::register_all();
         tensorlang::pass::register_upstream_passes();

@@ -12,6 +12,7 @@ pub mod pass;
 pub mod sandbox;
 pub mod static_failures;
 pub mod strategies;
+pub mod verifier;
 
 pub use admission::{Admission, Rejection};
 pub use cache::{CacheError, CacheKey, CachedRepair, StrategyCache, TrainingExample};
@@ -19,3 +20,4 @@ pub use engine::{EngineOptions, Repair, RepairEngine, RepairError, RepairRequest
 pub use model_source::ModelSource;
 pub use sandbox::{Outcome, Sandbox, SandboxError};
 pub use strategies::{Candidate, FailureHint};
+pub use verifier::{Trial, Verdict, Verifier};

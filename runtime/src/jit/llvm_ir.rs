@@ -169,6 +169,112 @@ impl LlvmModule {
         Ok(())
     }
 
+    /// Adds `stub`, of the same type as `function`, which hands its arguments packed (like
+    /// [`LlvmModule::add_packed_wrapper`]'s) with `id` to `handler` (`void handler(i64, void
+    /// **)`) and returns the result the handler stored: the self-healing runtime sees every call.
+    pub(crate) fn add_heal_stub(
+        &self,
+        function: &str,
+        stub: &str,
+        handler: &str,
+        id: u64,
+    ) -> Result<(), JitError> {
+        let callee = self
+            .function(function)
+            .ok_or_else(|| JitError::NoSuchFunction(function.into()))?;
+        let stub = CString::new(stub).map_err(|_| JitError::BadName(stub.into()))?;
+        let handler = CString::new(handler).map_err(|_| JitError::BadName(handler.into()))?;
+        // SAFETY: every handle belongs to this live module and context.
+        unsafe {
+            let function_type = LLVMGlobalGetValueType(callee);
+            let count = LLVMCountParamTypes(function_type) as usize;
+            let result = LLVMGetReturnType(function_type);
+            let has_result = LLVMGetTypeKind(result) != llvm_sys::LLVMTypeKind::LLVMVoidTypeKind;
+            let pointer = LLVMPointerTypeInContext(self.context, 0);
+            let i64_type = LLVMInt64TypeInContext(self.context);
+            let mut handler_params = [i64_type, pointer];
+            let handler_type = LLVMFunctionType(
+                LLVMVoidTypeInContext(self.context),
+                handler_params.as_mut_ptr(),
+                2,
+                0,
+            );
+            let mut handler_fn = LLVMGetNamedFunction(self.module, handler.as_ptr());
+            if handler_fn.is_null() {
+                handler_fn = LLVMAddFunction(self.module, handler.as_ptr(), handler_type);
+            }
+            let stub = LLVMAddFunction(self.module, stub.as_ptr(), function_type);
+            let block = LLVMAppendBasicBlockInContext(self.context, stub, c"entry".as_ptr());
+            let builder = LLVMCreateBuilderInContext(self.context);
+            LLVMPositionBuilderAtEnd(builder, block);
+            let slots = count + usize::from(has_result);
+            let array_type = LLVMArrayType2(pointer, slots.max(1) as u64);
+            let array = LLVMBuildAlloca(builder, array_type, c"packed".as_ptr());
+            let store_slot = |index: usize, value: LLVMValueRef| {
+                let mut offset = [LLVMConstInt(i64_type, index as u64, 0)];
+                let element = LLVMBuildGEP2(
+                    builder,
+                    pointer,
+                    array,
+                    offset.as_mut_ptr(),
+                    1,
+                    c"".as_ptr(),
+                );
+                LLVMBuildStore(builder, value, element);
+            };
+            for index in 0..count {
+                let param = LLVMGetParam(stub, index as c_uint);
+                let storage = LLVMBuildAlloca(builder, LLVMTypeOf(param), c"".as_ptr());
+                LLVMBuildStore(builder, param, storage);
+                store_slot(index, storage);
+            }
+            let result_storage = has_result.then(|| {
+                let storage = LLVMBuildAlloca(builder, result, c"result".as_ptr());
+                store_slot(count, storage);
+                storage
+            });
+            let mut arguments = [LLVMConstInt(i64_type, id, 0), array];
+            LLVMBuildCall2(
+                builder,
+                handler_type,
+                handler_fn,
+                arguments.as_mut_ptr(),
+                2,
+                c"".as_ptr(),
+            );
+            match result_storage {
+                Some(storage) => {
+                    let value = LLVMBuildLoad2(builder, result, storage, c"".as_ptr());
+                    LLVMBuildRet(builder, value);
+                }
+                None => {
+                    LLVMBuildRetVoid(builder);
+                }
+            }
+            LLVMDisposeBuilder(builder);
+        }
+        Ok(())
+    }
+
+    /// Points every use of function `from` (a declaration the program calls) at function `to`,
+    /// declared here with `from`'s type when the module does not define it. Returns whether
+    /// `from` was there.
+    pub(crate) fn redirect_function(&self, from: &str, to: &str) -> Result<bool, JitError> {
+        let Some(old) = self.function(from) else {
+            return Ok(false);
+        };
+        let name = CString::new(to).map_err(|_| JitError::BadName(to.into()))?;
+        // SAFETY: handles of this live module; `old` and `new` are both functions (pointers).
+        unsafe {
+            let mut new = LLVMGetNamedFunction(self.module, name.as_ptr());
+            if new.is_null() {
+                new = LLVMAddFunction(self.module, name.as_ptr(), LLVMGlobalGetValueType(old));
+            }
+            LLVMReplaceAllUsesWith(old, new);
+        }
+        Ok(true)
+    }
+
     /// Reduces the module to a new version of `function`: every other definition that code
     /// outside this module can see becomes a declaration (so it binds to the live one), static
     /// constructors and destructors go; private helpers and constants stay.

@@ -20,6 +20,7 @@ use super::localize::suspects;
 use super::model_source::{ModelSource, PromptContext};
 use super::module_text::{find_function, print, splice};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
+use super::verifier::{Trial, Verdict, Verifier};
 use super::strategies::{self, FailureHint};
 use crate::failure::Failure;
 pub use options::{EngineOptions, Sources};
@@ -70,6 +71,9 @@ pub enum RepairError {
     /// The sandbox could not run.
     #[error(transparent)]
     Sandbox(#[from] SandboxError),
+    /// The live verifier could not run (the program it verifies in is gone).
+    #[error("{0}")]
+    Verifier(String),
 }
 
 /// The failing program, as the engine needs it.
@@ -85,9 +89,9 @@ pub struct RepairRequest<'a> {
     pub failure: &'a Failure,
 }
 
-/// The repair engine.
-pub struct RepairEngine {
-    sandbox: Sandbox,
+/// The repair engine, verifying candidates with `V`.
+pub struct RepairEngine<V = Sandbox> {
+    verifier: V,
     cache: Option<StrategyCache>,
     model: Option<ModelSource>,
     options: EngineOptions,
@@ -108,29 +112,45 @@ struct Search {
     findings: Vec<String>,
 }
 
-impl RepairEngine {
-    /// An engine verifying in `sandbox`, remembering in `cache`, asking `model`.
-    pub fn new(
-        sandbox: Sandbox,
-        cache: Option<StrategyCache>,
-        model: Option<ModelSource>,
-        options: EngineOptions,
-    ) -> Self {
-        Self {
-            sandbox,
-            cache,
-            model,
-            options,
-        }
-    }
-
+impl RepairEngine<Sandbox> {
     /// Whether `source` already runs with every check passing (an earlier repair can fix several
     /// reported failures at once).
     ///
     /// # Errors
     /// [`RepairError::Sandbox`] when the sandbox cannot run.
     pub fn program_passes(&mut self, source: &str) -> Result<bool, RepairError> {
-        Ok(matches!(self.sandbox.run(source)?, Outcome::Passed { .. }))
+        Ok(matches!(
+            self.verifier.run(source)?,
+            Outcome::Passed { .. }
+        ))
+    }
+}
+
+impl<V: Verifier> RepairEngine<V> {
+    /// An engine verifying with `verifier`, remembering in `cache`, asking `model`.
+    pub fn new(
+        verifier: V,
+        cache: Option<StrategyCache>,
+        model: Option<ModelSource>,
+        options: EngineOptions,
+    ) -> Self {
+        Self {
+            verifier,
+            cache,
+            model,
+            options,
+        }
+    }
+
+    /// The verifier.
+    pub fn verifier(&mut self) -> &mut V {
+        &mut self.verifier
+    }
+
+    /// Which sources are asked (the self-healing runtime leaves the cache out after a cached fix
+    /// failed again).
+    pub fn options_mut(&mut self) -> &mut EngineOptions {
+        &mut self.options
     }
 
     /// Finds a verified replacement for a function of the failing program.
@@ -280,27 +300,28 @@ impl RepairEngine {
             return Ok(None);
         }
         let program = splice(module, target.name, &proposal.function);
-        match self.sandbox.run(&program)? {
-            Outcome::Passed { .. } => Ok(Some(Repair {
+        let trial = Trial {
+            function: target.name,
+            replacement: &proposal.function,
+            program: &program,
+            source: proposal.source,
+        };
+        match self.verifier.run(&trial)? {
+            Verdict::Passed(how) => Ok(Some(Repair {
                 function: target.name.to_owned(),
                 source: proposal.source,
                 strategy: proposal.strategy,
                 change: proposal.change,
-                verification: format!(
-                    "the program ran to completion with every check passing, in a sandboxed process ({} candidates tried)",
-                    search.tried
-                ),
+                verification: format!("{how} ({} candidates tried)", search.tried),
                 replacement: proposal.function,
                 program,
                 tried: search.tried,
                 elapsed: search.started.elapsed(),
             })),
-            outcome => {
+            Verdict::Rejected(why) => {
                 search.findings.push(format!(
-                    "{} ({}) {}",
-                    proposal.change,
-                    proposal.source,
-                    describe(&outcome)
+                    "{} ({}) {why}",
+                    proposal.change, proposal.source
                 ));
                 Ok(None)
             }
@@ -378,17 +399,6 @@ fn failure_signature(failure: &Failure) -> String {
         .filter(|c| !c.is_ascii_digit())
         .collect();
     format!("{}|{message}", failure.kind)
-}
-
-fn describe(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Passed { .. } => "passed".into(),
-        Outcome::Failed { failures, .. } => format!("still fails: {}", failures.join("; ")),
-        Outcome::Broken { stderr } => {
-            format!("does not run: {}", stderr.lines().next().unwrap_or(""))
-        }
-        Outcome::TimedOut => "timed out".into(),
-    }
 }
 
 /// The scratch directory for sandboxed runs under `$NEUROJIT_CACHE_DIR` (or `~/.neurojit`).

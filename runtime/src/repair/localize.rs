@@ -4,7 +4,8 @@
 //! `@target` returned. The suspects are the failing function itself (unless it is the entry
 //! point, which holds the specification and is never changed) and then every function it calls,
 //! directly or not, breadth first in the order of the calls: the functions whose results the
-//! failing check can depend on.
+//! failing check can depend on. A function marked [`TRUSTED_ATTRIBUTE`] (a simulation's physics,
+//! say) is the specification too: its callees are suspects, it is not.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -13,9 +14,18 @@ use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 
 use crate::ir::{callee, is_definition, op_name, symbol_name, top_level_ops};
 
+/// The attribute that keeps the repair engine away from a function (`func.func @physics(...)
+/// attributes {tensorlang.trusted}`): its asserts are the specification.
+pub const TRUSTED_ATTRIBUTE: &str = "tensorlang.trusted";
+
 /// The functions to try, most suspicious first.
 pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
     let calls = call_graph(module);
+    let trusted: Vec<String> = top_level_ops(module.as_operation())
+        .iter()
+        .filter(|op| op.attribute(TRUSTED_ATTRIBUTE).is_ok())
+        .filter_map(symbol_name)
+        .collect();
     let mut order = Vec::new();
     let mut queue = VecDeque::from([failing.to_owned()]);
     while let Some(function) = queue.pop_front() {
@@ -27,7 +37,7 @@ pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
         }
         order.push(function);
     }
-    order.retain(|function| function != entry);
+    order.retain(|function| function != entry && !trusted.contains(function));
     order
 }
 
@@ -96,5 +106,16 @@ func.func @main() {
         );
         assert_eq!(suspects(&module, "offset", "main"), ["offset"]);
         assert!(suspects(&module, "external", "main").is_empty());
+    }
+
+    #[test]
+    fn a_trusted_function_is_never_a_suspect_but_its_callees_are() {
+        let context = crate::create_context().unwrap();
+        let trusted = PROGRAM.replace(
+            "@target(%x: i32) -> i32 {",
+            "@target(%x: i32) -> i32 attributes {tensorlang.trusted} {",
+        );
+        let module = tensorlang::parse_module(&context, &trusted, "t.mlir").unwrap();
+        assert_eq!(suspects(&module, "target", "main"), ["offset", "scale"]);
     }
 }

@@ -4,7 +4,9 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::time::Duration;
+use tensorlang_model::ModelArgs;
 use tensorlang_runtime::EntryResult;
+use tensorlang_runtime::repair::Sources;
 
 /// Runs an MLIR program with the TensorLang JIT: a drop-in for `mlir-runner`, with crash
 /// recovery and hot-swappable functions.
@@ -78,6 +80,50 @@ pub struct Cli {
     /// Keeps compiled code in memory only (no cache directory).
     #[arg(long = "no-cache")]
     pub no_cache: bool,
+
+    /// Repairs failed calls while the program runs: the call's buffers are restored, a verified
+    /// fix is swapped in and the call runs again. On by default for TensorLang input; with plain
+    /// upstream MLIR every function but the entry point becomes replaceable.
+    #[arg(long = "self-heal", overrides_with = "no_self_heal")]
+    pub self_heal: bool,
+
+    /// Turns self-healing off (failures end the call, as with mlir-runner).
+    #[arg(long = "no-self-heal")]
+    pub no_self_heal: bool,
+
+    /// Repairs per failing call before its failure is passed on.
+    #[arg(long = "heal-attempts", default_value_t = 3)]
+    pub heal_attempts: usize,
+
+    /// Where repairs come from, cheapest first: any of cache, symbolic, model.
+    #[arg(long = "heal-sources", default_value = "cache,symbolic,model", value_parser = parse_sources)]
+    pub heal_sources: Sources,
+
+    /// Candidates tried per repair, over all sources.
+    #[arg(long = "heal-max-candidates", default_value_t = 64)]
+    pub heal_max_candidates: usize,
+
+    /// Functions the model may write per repair, each told why the last was rejected.
+    #[arg(long = "heal-model-rounds", default_value_t = 3)]
+    pub heal_model_rounds: usize,
+
+    /// The strategy cache (default: $NEUROJIT_CACHE_DIR/cache.json, else ~/.neurojit/cache.json;
+    /// `none` for no cache).
+    #[arg(long = "heal-cache")]
+    pub heal_cache: Option<PathBuf>,
+
+    /// How long one trial run of a candidate (the failed call and the rest of the program) may
+    /// take.
+    #[arg(long = "heal-trial-limit", value_parser = parse_duration, default_value = "10s")]
+    pub heal_trial_limit: Duration,
+
+    /// Writes every self-healing attempt (failure, repair, time to resume) as JSON to this file.
+    #[arg(long = "heal-report")]
+    pub heal_report: Option<PathBuf>,
+
+    /// The model that repairs (with the `model` source).
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 /// The long flags that `mlir-runner` users write with a single dash.
@@ -96,6 +142,15 @@ const LONG_FLAGS: &[&str] = &[
     "swap",
     "swap-after",
     "no-cache",
+    "self-heal",
+    "no-self-heal",
+    "heal-attempts",
+    "heal-sources",
+    "heal-max-candidates",
+    "heal-model-rounds",
+    "heal-cache",
+    "heal-trial-limit",
+    "heal-report",
 ];
 
 /// Rewrites `-flag[=value]` to `--flag[=value]` for the flags above, as LLVM's command line
@@ -124,6 +179,10 @@ fn parse_result(text: &str) -> Result<EntryResult, String> {
         "f32" => Ok(EntryResult::F32),
         _ => Err(format!("'{text}' is not one of void, i32, i64, f32")),
     }
+}
+
+fn parse_sources(text: &str) -> Result<Sources, String> {
+    Sources::parse(text)
 }
 
 fn parse_swap(text: &str) -> Result<(String, PathBuf), String> {

@@ -9,6 +9,8 @@ use cli::Cli;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tensorlang_runtime::heal::{self, SelfHeal};
+use tensorlang_runtime::repair::{EngineOptions, StrategyCache};
 use tensorlang_runtime::{
     EntryResult, EntryValue, Failure, FailureReport, Jit, JitOptions, ObjectCache, Program,
     ProgramError, Trap,
@@ -54,6 +56,21 @@ fn cache_directory(cli: &Cli) -> Option<PathBuf> {
         .map(|root| root.join("objects"))
 }
 
+/// Whether calls are healed: `--self-heal`, or by default for TensorLang input; never for input
+/// already in the LLVM dialect (its calls cannot be routed through the runtime).
+fn heal_enabled(program: &Program, cli: &Cli) -> bool {
+    !cli.no_self_heal && (cli.self_heal || program.is_tensorlang) && program.was_lowered
+}
+
+/// The strategy cache `--heal-cache` names (`none`: no cache).
+fn strategy_cache(cli: &Cli) -> Option<PathBuf> {
+    match &cli.heal_cache {
+        Some(path) if path.as_os_str() == "none" => None,
+        Some(path) => Some(path.clone()),
+        None => Some(StrategyCache::default_path()),
+    }
+}
+
 /// Checks the entry point the way `mlir-runner` does, with its messages.
 fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
     let Some(signature) = program.entry_signature(&cli.entry_point) else {
@@ -88,10 +105,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let program = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
 
+    let self_heal = heal_enabled(&program, cli);
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
         cache: ObjectCache::new(cache_directory(cli)),
         libraries: cli.shared_libs.clone(),
+        heal_handler: self_heal.then(heal::handler_address),
     })?;
     let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
     tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
@@ -104,21 +123,63 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         file: filename.to_string(),
         failures: Vec::new(),
     };
-    let swaps = std::thread::scope(|scope| -> Result<()> {
+    let (swaps, attempts) = std::thread::scope(|scope| -> Result<(Result<()>, Vec<_>)> {
+        let healer = if self_heal {
+            let setup = heal::WorkerSetup {
+                source: source.clone(),
+                file: filename.to_string(),
+                entry: cli.entry_point.clone(),
+                cache: strategy_cache(cli),
+                model: Some(cli.model.clone()),
+                options: EngineOptions {
+                    sources: cli.heal_sources,
+                    max_candidates: cli.heal_max_candidates,
+                    model_rounds: cli.heal_model_rounds,
+                },
+            };
+            let options = heal::HealOptions {
+                attempts: cli.heal_attempts,
+                trial_limit: cli.heal_trial_limit,
+            };
+            Some(SelfHeal::start(
+                scope,
+                &jit,
+                &program.functions,
+                setup,
+                options,
+            )?)
+        } else {
+            None
+        };
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
         let entry = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
+        if heal::trial::in_trial() {
+            heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
+                Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, 0)
+                    .to_string()
+            }));
+        }
         record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
-        swapper.join().expect("the swap thread does not panic")
-    });
-    for function in &cli.then {
-        let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
-        record(outcome, function, &jit, &program, cli, &mut report);
-    }
+        for function in &cli.then {
+            let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
+            record(outcome, function, &jit, &program, cli, &mut report);
+        }
+        let attempts = healer.map(|h| h.attempts()).unwrap_or_default();
+        Ok((
+            swapper.join().expect("the swap thread does not panic"),
+            attempts,
+        ))
+    })?;
     jit.shutdown()?;
     if let Some(path) = &cli.failure_report {
         report
             .write(path)
             .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
+    }
+    if let Some(path) = &cli.heal_report {
+        let text = serde_json::to_string_pretty(&attempts)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the heal report '{}'", path.display()))?;
     }
     swaps?;
     Ok(if report.failures.is_empty() {
@@ -143,6 +204,15 @@ fn load_program<'c>(
         Err(error) => return Err(error.into()),
     };
     program.add_replaceable(&cli.replaceable);
+    if cli.self_heal && !cli.no_self_heal {
+        // Plain upstream MLIR: every function but the entry point may be repaired.
+        let functions = program.defined_functions();
+        let others: Vec<String> = functions
+            .into_iter()
+            .filter(|f| *f != cli.entry_point)
+            .collect();
+        program.add_replaceable(&others);
+    }
     if let Err(error) = program.lower(context) {
         eprintln!("{error}");
         bail!("could not lower the input IR to the LLVM dialect");

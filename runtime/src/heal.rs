@@ -1,0 +1,342 @@
+//! Self-healing: a failed call is repaired, swapped and run again while the program runs.
+//!
+//! With [`crate::jit::JitOptions::heal_handler`] set to [`handler_address`], every call of a
+//! replaceable function goes through [`SelfHeal`]: it saves what the call may write (a
+//! [`Checkpoint`] of the buffers its arguments reach) and runs it under the guard. When the call
+//! fails, it restores the checkpoint and hands the failure to the repair worker (a thread with the
+//! repair engine: strategy cache, symbolic strategies, model). Each candidate the worker loads is
+//! run in a forked copy of the program ([`trial`]): the failed call again and the rest of the run,
+//! every check included. The first that passes is swapped in and the call runs again from the
+//! checkpoint. After `attempts` failed calls, or when no candidate passes, the failure goes on to
+//! the caller as if there were no self-healing, with every attempt reported.
+
+mod checkpoint;
+pub mod trial;
+mod worker;
+
+pub use checkpoint::{Checkpoint, Parameter};
+pub use worker::WorkerSetup;
+
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::Scope;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::failure::Failure;
+use crate::guard::{self, Callee, Trap};
+use crate::jit::{HotSwapSlot, Jit, JitError};
+use crate::program::FunctionInfo;
+use worker::{Event, Found, Job, RepairWorker};
+
+/// How hard the runtime tries.
+#[derive(Debug, Clone, Copy)]
+pub struct HealOptions {
+    /// Failed calls repaired per call before the failure is passed on.
+    pub attempts: usize,
+    /// How long one trial run may take.
+    pub trial_limit: Duration,
+}
+
+/// One failed call and what came of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    /// The function whose call failed.
+    pub call: String,
+    /// What failed.
+    pub failure: Failure,
+    /// The repair swapped in, if one was found.
+    pub repair: Option<SwappedRepair>,
+    /// Why there was none.
+    pub error: Option<String>,
+}
+
+/// A repair that was swapped in.
+#[derive(Debug, Clone, Serialize)]
+pub struct SwappedRepair {
+    /// The replaced function.
+    pub function: String,
+    /// `cache`, `symbolic` or `model`.
+    pub source: &'static str,
+    /// The strategy.
+    pub strategy: String,
+    /// What it changed.
+    pub change: String,
+    /// How it was verified.
+    pub verification: String,
+    /// Candidates tried.
+    pub candidates: usize,
+    /// Milliseconds from the failure to the call running again with the fix.
+    pub resumed_after_ms: f64,
+    /// Bytes of buffers restored before the call ran again.
+    pub restored_bytes: usize,
+}
+
+/// A replaceable function as the handler sees it.
+struct Healed {
+    name: String,
+    packed: usize,
+    parameters: Vec<Parameter>,
+}
+
+/// The self-healing runtime of one program. See the module docs.
+pub struct SelfHeal<'j> {
+    jit: &'j Jit,
+    functions: Vec<Healed>,
+    slots: Vec<(String, Arc<HotSwapSlot>)>,
+    program: Vec<FunctionInfo>,
+    worker: RepairWorker,
+    options: HealOptions,
+    attempts: Mutex<Vec<Attempt>>,
+}
+
+static ACTIVE: AtomicPtr<SelfHeal<'static>> = AtomicPtr::new(std::ptr::null_mut());
+
+/// The address of the handler every healed call goes to (for [`crate::JitOptions`]).
+pub fn handler_address() -> usize {
+    heal_call as *const () as usize
+}
+
+/// What JIT code calls instead of a replaceable function: `id` names it, `arguments` are packed.
+unsafe extern "C" fn heal_call(id: u64, arguments: *mut *mut c_void) {
+    let active = ACTIVE.load(Ordering::Acquire);
+    assert!(!active.is_null(), "a healed call ran without the self-healing runtime");
+    // SAFETY: `ACTIVE` points at the live `SelfHeal` (cleared before it is dropped).
+    let outcome = unsafe { &*active }.handle(id as usize, arguments);
+    if let Err(trap) = outcome {
+        // SAFETY: this frame owns nothing to drop, and the frames between here and the guarded
+        // call above are JIT code.
+        unsafe { guard::rethrow(trap) }
+    }
+}
+
+enum Outcome {
+    Repaired(Box<Found>),
+    Failed(String),
+    /// This is a trial child, with the candidate in place and the call done.
+    TrialPassedCall,
+}
+
+impl<'j> SelfHeal<'j> {
+    /// Starts self-healing for the program in `jit` (whose functions are `program`): the worker
+    /// starts in `scope`. Calls are healed until the result is dropped.
+    pub fn start<'scope>(
+        scope: &'scope Scope<'scope, 'j>,
+        jit: &'j Jit,
+        program: &[FunctionInfo],
+        setup: WorkerSetup,
+        options: HealOptions,
+    ) -> Result<Box<Self>, JitError> {
+        let mut functions = Vec::new();
+        let mut slots = Vec::new();
+        for name in jit.healed_functions() {
+            let types = program
+                .iter()
+                .find(|f| f.name == name)
+                .map(|f| f.parameters.clone())
+                .unwrap_or_default();
+            functions.push(Healed {
+                packed: jit.packed_address(&name)?,
+                parameters: types.iter().map(|t| Parameter::of(t)).collect(),
+                name: name.clone(),
+            });
+            if let Some(slot) = jit.slot(&name) {
+                slots.push((name, slot));
+            }
+        }
+        let heal = Box::new(Self {
+            jit,
+            functions,
+            slots,
+            program: program.to_vec(),
+            worker: RepairWorker::spawn(scope, jit, setup),
+            options,
+            attempts: Mutex::default(),
+        });
+        let pointer: *const SelfHeal<'j> = &*heal;
+        ACTIVE.store(pointer.cast_mut().cast(), Ordering::Release);
+        Ok(heal)
+    }
+
+    /// Every attempt so far.
+    pub fn attempts(&self) -> Vec<Attempt> {
+        self.attempts.lock().expect("lock").clone()
+    }
+
+    fn call(&self, function: &Healed, arguments: *mut *mut c_void) -> Result<(), Trap> {
+        // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
+        unsafe { guard::call(&mut Callee::Packed(function.packed, arguments), None) }
+    }
+
+    fn handle(&self, id: usize, arguments: *mut *mut c_void) -> Result<(), Trap> {
+        let function = &self.functions[id];
+        if trial::in_trial() {
+            return self
+                .call(function, arguments)
+                .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
+        }
+        // SAFETY: the stub packed the arguments of this very call.
+        let checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
+        let mut attempts = 0;
+        let mut skip_cache = false;
+        loop {
+            let trap = match self.call(function, arguments) {
+                Ok(()) => return Ok(()),
+                Err(trap @ Trap::Timeout { .. }) => return Err(trap),
+                Err(trap) => trap,
+            };
+            let failed_at = Instant::now();
+            let failure = self.describe(&trap, function);
+            trial::flush_output();
+            eprintln!("{failure}");
+            if attempts == self.options.attempts {
+                eprintln!(
+                    "{}: error: self-heal: gave up on '{}' after {attempts} repairs; the failure goes on to its caller",
+                    failure.location, function.name
+                );
+                self.record(function, failure, None, Some("attempts exhausted".into()));
+                return Err(trap);
+            }
+            attempts += 1;
+            // SAFETY: the buffers belong to the caller of this call, which is waiting.
+            unsafe { checkpoint.restore() };
+            eprintln!(
+                "{}: note: self-heal: attempt {attempts} of {}: restored {} bytes the call could have changed{}; repairing",
+                failure.location,
+                self.options.attempts,
+                checkpoint.bytes(),
+                if checkpoint.incomplete {
+                    " (some arguments could not be saved)"
+                } else {
+                    ""
+                }
+            );
+            match self.repair(function, arguments, &checkpoint, &failure, skip_cache) {
+                Outcome::TrialPassedCall => return Ok(()),
+                Outcome::Failed(error) => {
+                    eprintln!(
+                        "{}: error: self-heal: no verified repair: {error}",
+                        failure.location
+                    );
+                    self.record(function, failure, None, Some(error));
+                    return Err(trap);
+                }
+                Outcome::Repaired(found) => {
+                    let repair = &found.repair;
+                    if let Err(error) = self.jit.activate(&repair.function, found.key) {
+                        self.record(function, failure, None, Some(error.to_string()));
+                        return Err(trap);
+                    }
+                    // SAFETY: as above.
+                    unsafe { checkpoint.restore() };
+                    let resumed_after = failed_at.elapsed();
+                    skip_cache = repair.source == "cache";
+                    self.report_swap(function, repair, resumed_after);
+                    let swapped = SwappedRepair {
+                        function: repair.function.clone(),
+                        source: repair.source,
+                        strategy: repair.strategy.clone(),
+                        change: repair.change.clone(),
+                        verification: repair.verification.clone(),
+                        candidates: repair.tried,
+                        resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
+                        restored_bytes: checkpoint.bytes(),
+                    };
+                    self.record(function, failure, Some(swapped), None);
+                }
+            }
+        }
+    }
+
+    /// Asks the worker and runs the trials it sends until it is done.
+    fn repair(
+        &self,
+        function: &Healed,
+        arguments: *mut *mut c_void,
+        checkpoint: &Checkpoint,
+        failure: &Failure,
+        skip_cache: bool,
+    ) -> Outcome {
+        let job = Job {
+            failure: failure.clone(),
+            skip_cache,
+        };
+        if self.worker.jobs.send(job).is_err() {
+            return Outcome::Failed("the repair worker stopped".into());
+        }
+        loop {
+            match self.worker.events.recv() {
+                Err(_) => return Outcome::Failed("the repair worker stopped".into()),
+                Ok(Event::Done(Ok(found))) => return Outcome::Repaired(Box::new(found)),
+                Ok(Event::Done(Err(error))) => return Outcome::Failed(error),
+                Ok(Event::Trial { function: replaced, address }) => {
+                    let slot = self.slots.iter().find(|(name, _)| *name == replaced);
+                    let verdict = match (slot, trial::fork(self.options.trial_limit)) {
+                        (None, _) => Err(format!("'{replaced}' has no slot")),
+                        (_, Err(error)) => Err(format!("cannot fork a trial: {error}")),
+                        (Some((_, slot)), Ok(trial::Side::Child)) => {
+                            slot.swap(address);
+                            // SAFETY: the child's copy of the caller's buffers.
+                            unsafe { checkpoint.restore() };
+                            return match self.call(function, arguments) {
+                                Ok(()) => Outcome::TrialPassedCall,
+                                Err(trap) => trial::finish(Err(self
+                                    .describe(&trap, function)
+                                    .to_string())),
+                            };
+                        }
+                        (Some(_), Ok(trial::Side::Parent(verdict))) => verdict,
+                    };
+                    if self.worker.verdicts.send(verdict).is_err() {
+                        return Outcome::Failed("the repair worker stopped".into());
+                    }
+                }
+            }
+        }
+    }
+
+    fn describe(&self, trap: &Trap, function: &Healed) -> Failure {
+        Failure::from_trap(trap, &function.name, self.jit, &self.program, 0)
+    }
+
+    fn report_swap(&self, function: &Healed, repair: &crate::repair::Repair, resumed: Duration) {
+        let location = self
+            .program
+            .iter()
+            .find(|f| f.name == repair.function)
+            .map_or("loc(unknown)", |f| f.location.as_str());
+        eprintln!(
+            "{location}: remark: self-heal: repaired '{}' ({} strategy {}: {}); verified: {}; swapped in, '{}' resumed {:.2} ms after the failure",
+            repair.function,
+            repair.source,
+            repair.strategy,
+            repair.change,
+            repair.verification,
+            function.name,
+            resumed.as_secs_f64() * 1e3
+        );
+    }
+
+    fn record(
+        &self,
+        function: &Healed,
+        failure: Failure,
+        repair: Option<SwappedRepair>,
+        error: Option<String>,
+    ) {
+        self.attempts.lock().expect("lock").push(Attempt {
+            call: function.name.clone(),
+            failure,
+            repair,
+            error,
+        });
+    }
+}
+
+impl Drop for SelfHeal<'_> {
+    fn drop(&mut self) {
+        ACTIVE.store(std::ptr::null_mut(), Ordering::Release);
+    }
+}

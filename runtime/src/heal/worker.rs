@@ -1,0 +1,222 @@
+//! The repair worker: a thread that owns the repair engine (its MLIR context, the strategy
+//! cache, the model) and turns failures into verified, loaded versions, while the program's
+//! thread waits for it and runs its trials ([`super::trial`]).
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::Scope;
+
+use melior::Context;
+
+use crate::failure::Failure;
+use crate::jit::{Jit, ObjectKey};
+use crate::program::Program;
+use crate::repair::engine::{EngineOptions, Repair, RepairEngine, RepairError, RepairRequest};
+use crate::repair::model_source::ModelSource;
+use crate::repair::verifier::{Trial, Verdict, Verifier};
+use crate::repair::StrategyCache;
+use tensorlang_model::ModelArgs;
+
+/// What the worker needs to know about the program and where its repairs may come from.
+pub struct WorkerSetup {
+    /// The program's source text.
+    pub source: String,
+    /// Its file name, as locations name it.
+    pub file: String,
+    /// Its entry point (never replaced).
+    pub entry: String,
+    /// The strategy cache's path; `None` for no cache.
+    pub cache: Option<PathBuf>,
+    /// The model; `None` for no model.
+    pub model: Option<ModelArgs>,
+    /// Sources, candidate and round limits.
+    pub options: EngineOptions,
+}
+
+/// A failure to repair.
+pub(super) struct Job {
+    pub failure: Failure,
+    /// Leave the cache out: its fix was just tried and failed again.
+    pub skip_cache: bool,
+}
+
+/// What the worker tells the program's thread.
+pub(super) enum Event {
+    /// Run this loaded candidate in a trial and answer on the verdict channel.
+    Trial {
+        function: String,
+        address: usize,
+    },
+    /// The search is over.
+    Done(Result<Found, String>),
+}
+
+/// A verified repair, loaded into the JIT but not yet swapped in.
+pub(super) struct Found {
+    pub repair: Repair,
+    pub key: ObjectKey,
+}
+
+/// The program's side of the worker.
+pub(super) struct RepairWorker {
+    pub jobs: Sender<Job>,
+    pub events: Receiver<Event>,
+    pub verdicts: Sender<Result<(), String>>,
+}
+
+impl RepairWorker {
+    /// Starts the worker in `scope`. It opens the cache and loads the model right away, so that
+    /// a first failure finds them ready.
+    pub(super) fn spawn<'scope, 'env: 'scope>(
+        scope: &'scope Scope<'scope, 'env>,
+        jit: &'env Jit,
+        setup: WorkerSetup,
+    ) -> Self {
+        let (jobs, job_queue) = channel::<Job>();
+        let (events, event_queue) = channel();
+        let (verdicts, verdict_queue) = channel();
+        scope.spawn(move || work(jit, setup, job_queue, events, verdict_queue));
+        Self {
+            jobs,
+            events: event_queue,
+            verdicts,
+        }
+    }
+}
+
+fn work(
+    jit: &Jit,
+    setup: WorkerSetup,
+    jobs: Receiver<Job>,
+    events: Sender<Event>,
+    verdicts: Receiver<Result<(), String>>,
+) {
+    let context = match crate::create_context() {
+        Ok(context) => context,
+        Err(error) => {
+            let _ = events.send(Event::Done(Err(error.to_string())));
+            return;
+        }
+    };
+    let cache = setup.cache.as_ref().and_then(|path| match StrategyCache::open(path) {
+        Ok(cache) => Some(cache),
+        Err(error) => {
+            tracing::warn!("{error}; repairing without the cache");
+            None
+        }
+    });
+    let model = setup
+        .model
+        .as_ref()
+        .filter(|_| setup.options.sources.model)
+        .and_then(|args| match args.open(true) {
+            Ok(runner) => Some(ModelSource::new(runner)),
+            Err(error) => {
+                tracing::warn!("repairing without a model: {error}");
+                None
+            }
+        });
+    let verifier = LiveVerifier {
+        context: &context,
+        jit,
+        file: &setup.file,
+        events: events.clone(),
+        verdicts,
+        accepted: None,
+    };
+    let mut engine = RepairEngine::new(verifier, cache, model, setup.options);
+    for job in jobs {
+        engine.options_mut().sources.cache = setup.options.sources.cache && !job.skip_cache;
+        let request = RepairRequest {
+            source: &setup.source,
+            file: &setup.file,
+            entry: &setup.entry,
+            failure: &job.failure,
+        };
+        let result = engine.repair(&context, &request);
+        let accepted = engine.verifier().accepted.take();
+        let done = match (result, accepted) {
+            (Ok(repair), Some(key)) => Ok(Found { repair, key }),
+            (Ok(repair), None) => Err(format!("'{}' was repaired but not loaded", repair.function)),
+            (Err(error), _) => Err(error.to_string()),
+        };
+        if events.send(Event::Done(done)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Verifies candidates against the live program: compiles each into the JIT (or takes it from
+/// the object cache) and has the program's thread run it in a trial.
+struct LiveVerifier<'a> {
+    context: &'a Context,
+    jit: &'a Jit,
+    file: &'a str,
+    events: Sender<Event>,
+    verdicts: Receiver<Result<(), String>>,
+    /// The version of the last candidate that passed.
+    accepted: Option<ObjectKey>,
+}
+
+impl LiveVerifier<'_> {
+    fn load(&self, trial: &Trial, key: ObjectKey) -> Result<usize, String> {
+        if let Some(version) = self
+            .jit
+            .load_cached(trial.function, key)
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(version.address);
+        }
+        let mut program = Program::parse(self.context, trial.program, self.file, true)
+            .map_err(|e| e.to_string())?;
+        program.add_replaceable(&self.jit.replaceable());
+        program.lower(self.context).map_err(|e| e.to_string())?;
+        let version = self
+            .jit
+            .load_compiled(trial.function, key, program.module().as_operation())
+            .map_err(|e| e.to_string())?;
+        Ok(version.address)
+    }
+}
+
+impl Verifier for LiveVerifier<'_> {
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError> {
+        let key = self.jit.version_key(trial.function, trial.program);
+        let address = match self.load(trial, key) {
+            Ok(address) => address,
+            Err(error) => {
+                let first = error.lines().next().unwrap_or("").to_owned();
+                return Ok(Verdict::Rejected(format!("does not compile: {first}")));
+            }
+        };
+        if trial.source == "cache" {
+            // Verified in full when it was recorded; the failed call runs again with it, and a
+            // second failure leaves the cache out.
+            self.accepted = Some(key);
+            return Ok(Verdict::Passed(
+                "a cached repair, verified in full when it was recorded, run again on the failing call".into(),
+            ));
+        }
+        self.events
+            .send(Event::Trial {
+                function: trial.function.to_owned(),
+                address,
+            })
+            .map_err(|_| RepairError::Verifier("the program stopped waiting for the repair".into()))?;
+        match self.verdicts.recv() {
+            Ok(Ok(())) => {
+                self.accepted = Some(key);
+                Ok(Verdict::Passed(
+                    "in a forked copy of the running program, the failed call and the rest of the run passed every check".into(),
+                ))
+            }
+            Ok(Err(why)) => {
+                self.jit.discard(trial.function, key);
+                Ok(Verdict::Rejected(format!("still fails: {why}")))
+            }
+            Err(_) => Err(RepairError::Verifier(
+                "the program stopped waiting for the repair".into(),
+            )),
+        }
+    }
+}

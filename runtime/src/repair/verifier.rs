@@ -1,0 +1,56 @@
+//! [`Verifier`]: how the engine runs a candidate that passed admission. The [`Sandbox`] runs the
+//! whole program in a child `tensorlang-run` (offline, `--neuro-repair`); the self-healing runtime
+//! runs the rest of the live program in a forked copy of itself (`crate::heal`).
+
+use super::engine::RepairError;
+use super::sandbox::{Outcome, Sandbox};
+
+/// One candidate to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Trial<'a> {
+    /// The function it replaces.
+    pub function: &'a str,
+    /// The replacement function (MLIR).
+    pub replacement: &'a str,
+    /// The whole program with the replacement in place.
+    pub program: &'a str,
+    /// Where it came from: `cache`, `symbolic` or `model`.
+    pub source: &'static str,
+}
+
+/// What running a candidate showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every check passed; how it was run, in words.
+    Passed(String),
+    /// It failed, or did not run; why, in words.
+    Rejected(String),
+}
+
+/// Runs candidates.
+pub trait Verifier {
+    /// Runs `trial`.
+    ///
+    /// # Errors
+    /// [`RepairError`] when the verifier itself cannot run (not when the candidate fails).
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError>;
+}
+
+impl Verifier for Sandbox {
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError> {
+        Ok(match Sandbox::run(self, trial.program)? {
+            Outcome::Passed { .. } => Verdict::Passed(
+                "the program ran to completion with every check passing, in a sandboxed process"
+                    .into(),
+            ),
+            Outcome::Failed { failures, .. } => {
+                Verdict::Rejected(format!("still fails: {}", failures.join("; ")))
+            }
+            Outcome::Broken { stderr } => Verdict::Rejected(format!(
+                "does not run: {}",
+                stderr.lines().next().unwrap_or("")
+            )),
+            Outcome::TimedOut => Verdict::Rejected("timed out".into()),
+        })
+    }
+}
