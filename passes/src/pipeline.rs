@@ -33,6 +33,7 @@ pub const PASSES: &str = concat!(
     "tensorlang-instrument,",
     "tensorlang-lower-asserts,",
     "expand-strided-metadata,",
+    "convert-vector-to-scf,",
     "convert-scf-to-cf,",
     "convert-vector-to-llvm,",
     "convert-math-to-llvm,",

@@ -17,11 +17,14 @@ use tensorlang_runtime::{
 };
 
 fn main() -> ExitCode {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
+            // llama.cpp's loader warns about the embedded model's tokens on every load.
             tracing_subscriber::EnvFilter::try_from_env("TENSORLANG_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,llama-cpp-2=error".into()),
         )
         .init();
     let cli = Cli::parse_from(cli::normalize(std::env::args()));
