@@ -54,6 +54,9 @@ pub enum RepairError {
     /// The program does not parse.
     #[error("{0}")]
     Program(String),
+    /// The failing function is the entry point or trusted, and it calls nothing else to repair.
+    #[error("nothing may be repaired: '{0}' is the entry point or trusted, and calls no function that could be")]
+    NothingToRepair(String),
     /// No candidate survived verification.
     #[error(
         "no candidate survived verification ({tried} tried for {}){}",
@@ -170,6 +173,11 @@ impl<V: Verifier> RepairEngine<V> {
         let module = tensorlang::parse_module(context, request.source, request.file)
             .map_err(|error| RepairError::Program(error.to_string()))?;
         let suspects = suspects(&module, &request.failure.function, request.entry);
+        if suspects.is_empty() {
+            return Err(RepairError::NothingToRepair(
+                request.failure.function.clone(),
+            ));
+        }
         let signature = failure_signature(request.failure);
         for name in &suspects {
             let Some(op) = find_function(&module, name) else {
