@@ -171,9 +171,7 @@ pub(crate) unsafe fn rethrow(trap: Trap) -> ! {
             failure.pc = pc;
             // Leaked: the outer call reads it after this frame is gone. One small string per
             // failure that could not be repaired.
-            failure.check_table = std::ffi::CString::new(table)
-                .unwrap_or_default()
-                .into_raw();
+            failure.check_table = std::ffi::CString::new(table).unwrap_or_default().into_raw();
         }
         Trap::Signal {
             signal,

@@ -102,7 +102,10 @@ pub fn handler_address() -> usize {
 /// What JIT code calls instead of a replaceable function: `id` names it, `arguments` are packed.
 unsafe extern "C" fn heal_call(id: u64, arguments: *mut *mut c_void) {
     let active = ACTIVE.load(Ordering::Acquire);
-    assert!(!active.is_null(), "a healed call ran without the self-healing runtime");
+    assert!(
+        !active.is_null(),
+        "a healed call ran without the self-healing runtime"
+    );
     // SAFETY: `ACTIVE` points at the live `SelfHeal` (cleared before it is dropped).
     let outcome = unsafe { &*active }.handle(id as usize, arguments);
     if let Err(trap) = outcome {
@@ -271,7 +274,10 @@ impl<'j> SelfHeal<'j> {
                 Err(_) => return Outcome::Failed("the repair worker stopped".into()),
                 Ok(Event::Done(Ok(found))) => return Outcome::Repaired(Box::new(found)),
                 Ok(Event::Done(Err(error))) => return Outcome::Failed(error),
-                Ok(Event::Trial { function: replaced, address }) => {
+                Ok(Event::Trial {
+                    function: replaced,
+                    address,
+                }) => {
                     let slot = self.slots.iter().find(|(name, _)| *name == replaced);
                     let verdict = match (slot, trial::fork(self.options.trial_limit)) {
                         (None, _) => Err(format!("'{replaced}' has no slot")),
@@ -282,9 +288,9 @@ impl<'j> SelfHeal<'j> {
                             unsafe { checkpoint.restore() };
                             return match self.call(function, arguments) {
                                 Ok(()) => Outcome::TrialPassedCall,
-                                Err(trap) => trial::finish(Err(self
-                                    .describe(&trap, function)
-                                    .to_string())),
+                                Err(trap) => {
+                                    trial::finish(Err(self.describe(&trap, function).to_string()))
+                                }
                             };
                         }
                         (Some(_), Ok(trial::Side::Parent(verdict))) => verdict,

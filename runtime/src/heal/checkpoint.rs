@@ -129,11 +129,13 @@ impl Checkpoint {
                     element_bytes,
                 } => {
                     // SAFETY: the caller's contract: these are the descriptor's fields.
-                    let (start, bytes) = unsafe { extent(arguments.add(index), rank, element_bytes) };
+                    let (start, bytes) =
+                        unsafe { extent(arguments.add(index), rank, element_bytes) };
                     if bytes > 0
-                        && !checkpoint.buffers.iter().any(|(saved, copy)| {
-                            *saved == start && copy.len() >= bytes
-                        })
+                        && !checkpoint
+                            .buffers
+                            .iter()
+                            .any(|(saved, copy)| *saved == start && copy.len() >= bytes)
                     {
                         // SAFETY: the descriptor says `bytes` bytes from `start` are its memory.
                         let copy = unsafe { std::slice::from_raw_parts(start, bytes) }.to_vec();
@@ -170,7 +172,11 @@ impl Checkpoint {
 /// # Safety
 ///
 /// `fields` must point at `3 + 2 * rank` valid pointers to the descriptor's fields.
-unsafe fn extent(fields: *const *mut c_void, rank: usize, element_bytes: usize) -> (*mut u8, usize) {
+unsafe fn extent(
+    fields: *const *mut c_void,
+    rank: usize,
+    element_bytes: usize,
+) -> (*mut u8, usize) {
     // SAFETY: the caller's contract.
     unsafe {
         let field = |i: usize| *fields.add(i);
@@ -219,7 +225,10 @@ mod tests {
             }
         );
         assert_eq!(Parameter::of("memref<*xf32>"), Parameter::Opaque(2));
-        assert_eq!(Parameter::of("memref<4xvector<8xf32>>"), Parameter::Opaque(5));
+        assert_eq!(
+            Parameter::of("memref<4xvector<8xf32>>"),
+            Parameter::Opaque(5)
+        );
         assert_eq!(Parameter::of("memref<3xi24>").width(), 5);
     }
 
@@ -237,7 +246,10 @@ mod tests {
             (&raw const stride).cast_mut().cast(),
             (&raw mut scalar).cast(),
         ];
-        let parameters = [Parameter::of("memref<3xf32, strided<[2], offset: 1>>"), Parameter::Scalar];
+        let parameters = [
+            Parameter::of("memref<3xf32, strided<[2], offset: 1>>"),
+            Parameter::Scalar,
+        ];
         // SAFETY: the fields describe `data`, which lives to the end of the test.
         let checkpoint = unsafe { Checkpoint::take(&parameters, fields.as_mut_ptr()) };
         assert_eq!(checkpoint.bytes(), 5 * 4);

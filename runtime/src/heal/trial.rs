@@ -99,9 +99,15 @@ fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String
     } else if !message.is_empty() {
         Err(message)
     } else if libc::WIFSIGNALED(status) {
-        Err(format!("the trial died of signal {}", libc::WTERMSIG(status)))
+        Err(format!(
+            "the trial died of signal {}",
+            libc::WTERMSIG(status)
+        ))
     } else {
-        Err(format!("the trial exited with status {}", libc::WEXITSTATUS(status)))
+        Err(format!(
+            "the trial exited with status {}",
+            libc::WEXITSTATUS(status)
+        ))
     }
 }
 

@@ -11,10 +11,12 @@ use melior::Context;
 use crate::failure::Failure;
 use crate::jit::{Jit, ObjectKey};
 use crate::program::Program;
-use crate::repair::engine::{EngineOptions, Repair, RepairEngine, RepairError, RepairRequest};
+use crate::repair::StrategyCache;
+use crate::repair::engine::{
+    EngineOptions, Repair, RepairEngine, RepairError, RepairRequest, Sources,
+};
 use crate::repair::model_source::ModelSource;
 use crate::repair::verifier::{Trial, Verdict, Verifier};
-use crate::repair::StrategyCache;
 use tensorlang_model::ModelArgs;
 
 /// What the worker needs to know about the program and where its repairs may come from.
@@ -43,10 +45,7 @@ pub(super) struct Job {
 /// What the worker tells the program's thread.
 pub(super) enum Event {
     /// Run this loaded candidate in a trial and answer on the verdict channel.
-    Trial {
-        function: String,
-        address: usize,
-    },
+    Trial { function: String, address: usize },
     /// The search is over.
     Done(Result<Found, String>),
 }
@@ -75,7 +74,11 @@ impl RepairWorker {
         let (jobs, job_queue) = channel::<Job>();
         let (events, event_queue) = channel();
         let (verdicts, verdict_queue) = channel();
-        scope.spawn(move || work(jit, setup, job_queue, events, verdict_queue));
+        let (ready, started) = channel();
+        scope.spawn(move || work(jit, setup, job_queue, events, verdict_queue, ready));
+        // The MLIR context and the cache take milliseconds to set up: better before the program
+        // starts than between a failure and its repair.
+        let _ = started.recv();
         Self {
             jobs,
             events: event_queue,
@@ -90,6 +93,7 @@ fn work(
     jobs: Receiver<Job>,
     events: Sender<Event>,
     verdicts: Receiver<Result<(), String>>,
+    ready: Sender<()>,
 ) {
     let context = match crate::create_context() {
         Ok(context) => context,
@@ -98,21 +102,13 @@ fn work(
             return;
         }
     };
-    let cache = setup.cache.as_ref().and_then(|path| match StrategyCache::open(path) {
-        Ok(cache) => Some(cache),
-        Err(error) => {
-            tracing::warn!("{error}; repairing without the cache");
-            None
-        }
-    });
-    let model = setup
-        .model
+    let cache = setup
+        .cache
         .as_ref()
-        .filter(|_| setup.options.sources.model)
-        .and_then(|args| match args.open(true) {
-            Ok(runner) => Some(ModelSource::new(runner)),
+        .and_then(|path| match StrategyCache::open(path) {
+            Ok(cache) => Some(cache),
             Err(error) => {
-                tracing::warn!("repairing without a model: {error}");
+                tracing::warn!("{error}; repairing without the cache");
                 None
             }
         });
@@ -124,16 +120,43 @@ fn work(
         verdicts,
         accepted: None,
     };
-    let mut engine = RepairEngine::new(verifier, cache, model, setup.options);
+    let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
+    // Parsing once here loads every dialect the program uses into the context.
+    let _ = tensorlang::parse_module(&context, &setup.source, &setup.file);
+    let _ = ready.send(());
+    let mut model_opened = false;
     for job in jobs {
-        engine.options_mut().sources.cache = setup.options.sources.cache && !job.skip_cache;
         let request = RepairRequest {
             source: &setup.source,
             file: &setup.file,
             entry: &setup.entry,
             failure: &job.failure,
         };
-        let result = engine.repair(&context, &request);
+        let sources = setup.options.sources;
+        // The cache alone first: a hit needs no model, which loads only when a search does.
+        let mut result = None;
+        if sources.cache && !job.skip_cache {
+            engine.options_mut().sources = Sources {
+                cache: true,
+                symbolic: false,
+                model: false,
+            };
+            result = engine.repair(&context, &request).ok();
+        }
+        let result = match result {
+            Some(repair) => Ok(repair),
+            None => {
+                if sources.model && !model_opened {
+                    model_opened = true;
+                    engine.set_model(open_model(setup.model.as_ref()));
+                }
+                engine.options_mut().sources = Sources {
+                    cache: false,
+                    ..sources
+                };
+                engine.repair(&context, &request)
+            }
+        };
         let accepted = engine.verifier().accepted.take();
         let done = match (result, accepted) {
             (Ok(repair), Some(key)) => Ok(Found { repair, key }),
@@ -142,6 +165,18 @@ fn work(
         };
         if events.send(Event::Done(done)).is_err() {
             return;
+        }
+    }
+}
+
+/// The model `args` name, if it opens; a model that does not is a warning, and the search goes
+/// on without it.
+fn open_model(args: Option<&ModelArgs>) -> Option<ModelSource> {
+    match args?.open(true) {
+        Ok(runner) => Some(ModelSource::new(runner)),
+        Err(error) => {
+            tracing::warn!("repairing without a model: {error}");
+            None
         }
     }
 }
@@ -202,7 +237,9 @@ impl Verifier for LiveVerifier<'_> {
                 function: trial.function.to_owned(),
                 address,
             })
-            .map_err(|_| RepairError::Verifier("the program stopped waiting for the repair".into()))?;
+            .map_err(|_| {
+                RepairError::Verifier("the program stopped waiting for the repair".into())
+            })?;
         match self.verdicts.recv() {
             Ok(Ok(())) => {
                 self.accepted = Some(key);

@@ -20,8 +20,8 @@ use super::localize::suspects;
 use super::model_source::{ModelSource, PromptContext};
 use super::module_text::{find_function, print, splice};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
-use super::verifier::{Trial, Verdict, Verifier};
 use super::strategies::{self, FailureHint};
+use super::verifier::{Trial, Verdict, Verifier};
 use crate::failure::Failure;
 pub use options::{EngineOptions, Sources};
 
@@ -55,7 +55,9 @@ pub enum RepairError {
     #[error("{0}")]
     Program(String),
     /// The failing function is the entry point or trusted, and it calls nothing else to repair.
-    #[error("nothing may be repaired: '{0}' is the entry point or trusted, and calls no function that could be")]
+    #[error(
+        "nothing may be repaired: '{0}' is the entry point or trusted, and calls no function that could be"
+    )]
     NothingToRepair(String),
     /// No candidate survived verification.
     #[error(
@@ -122,10 +124,7 @@ impl RepairEngine<Sandbox> {
     /// # Errors
     /// [`RepairError::Sandbox`] when the sandbox cannot run.
     pub fn program_passes(&mut self, source: &str) -> Result<bool, RepairError> {
-        Ok(matches!(
-            self.verifier.run(source)?,
-            Outcome::Passed { .. }
-        ))
+        Ok(matches!(self.verifier.run(source)?, Outcome::Passed { .. }))
     }
 }
 
@@ -143,6 +142,11 @@ impl<V: Verifier> RepairEngine<V> {
             model,
             options,
         }
+    }
+
+    /// Sets the model (the self-healing runtime opens it only when a search needs it).
+    pub fn set_model(&mut self, model: Option<ModelSource>) {
+        self.model = model;
     }
 
     /// The verifier.
@@ -327,10 +331,9 @@ impl<V: Verifier> RepairEngine<V> {
                 elapsed: search.started.elapsed(),
             })),
             Verdict::Rejected(why) => {
-                search.findings.push(format!(
-                    "{} ({}) {why}",
-                    proposal.change, proposal.source
-                ));
+                search
+                    .findings
+                    .push(format!("{} ({}) {why}", proposal.change, proposal.source));
                 Ok(None)
             }
         }

@@ -158,8 +158,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let entry = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
         if heal::trial::in_trial() {
             heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
-                Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, 0)
-                    .to_string()
+                Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, 0).to_string()
             }));
         }
         record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
