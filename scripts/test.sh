@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds, then formatting and lints, `cargo test`,
-# and the lit suite (`lit test/`).
+# the lit suite (`lit test/`), the lander demo and the conformance suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,9 @@ cargo fmt --all --check
 cargo clippy --all-targets -- -D warnings
 cargo test
 "$(command -v lit || echo /usr/lib/llvm-22/bin/lit)" -sv test/
+
+# The main job, end to end with the embedded model: the lander must land.
+./scripts/run_lander.sh
 
 # Upstream MLIR's runner integration tests with tensorlang-run in place of mlir-runner, where the
 # suite is present beside the repository (it is not copied into it).

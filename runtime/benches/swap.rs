@@ -39,6 +39,7 @@ fn main() {
         opt_level: Some(2),
         cache: ObjectCache::new(None),
         libraries: Vec::new(),
+        heal_handler: None,
     })
     .expect("jit");
     jit.add_module(program.module().as_operation(), &program.replaceable)
