@@ -122,7 +122,6 @@ impl LlvmModule {
             LLVMGetParamTypes(function_type, params.as_mut_ptr());
             let result = LLVMGetReturnType(function_type);
             let pointer = LLVMPointerTypeInContext(self.context, 0);
-            let i64_type = LLVMInt64TypeInContext(self.context);
             let mut wrapper_params = [pointer];
             let wrapper_type = LLVMFunctionType(
                 LLVMVoidTypeInContext(self.context),
@@ -136,15 +135,7 @@ impl LlvmModule {
             LLVMPositionBuilderAtEnd(builder, block);
             let packed = LLVMGetParam(wrapper, 0);
             let slot_address = |index: usize| {
-                let mut offset = [LLVMConstInt(i64_type, index as u64, 0)];
-                let element = LLVMBuildGEP2(
-                    builder,
-                    pointer,
-                    packed,
-                    offset.as_mut_ptr(),
-                    1,
-                    c"".as_ptr(),
-                );
+                let element = packed_element(builder, packed, index);
                 LLVMBuildLoad2(builder, pointer, element, c"".as_ptr())
             };
             let mut arguments: Vec<LLVMValueRef> = params
@@ -211,16 +202,7 @@ impl LlvmModule {
             let array_type = LLVMArrayType2(pointer, slots.max(1) as u64);
             let array = LLVMBuildAlloca(builder, array_type, c"packed".as_ptr());
             let store_slot = |index: usize, value: LLVMValueRef| {
-                let mut offset = [LLVMConstInt(i64_type, index as u64, 0)];
-                let element = LLVMBuildGEP2(
-                    builder,
-                    pointer,
-                    array,
-                    offset.as_mut_ptr(),
-                    1,
-                    c"".as_ptr(),
-                );
-                LLVMBuildStore(builder, value, element);
+                LLVMBuildStore(builder, value, packed_element(builder, array, index));
             };
             for index in 0..count {
                 let param = LLVMGetParam(stub, index as c_uint);
@@ -385,6 +367,37 @@ impl LlvmModule {
             LLVMDisposeMessage(raw);
             text
         }
+    }
+}
+
+/// The address of element `index` of a packed argument array (`void *[]`), built at the
+/// builder's position.
+///
+/// # Safety
+///
+/// `builder` and `array` must be live and belong to the same LLVM context.
+unsafe fn packed_element(
+    builder: LLVMBuilderRef,
+    array: LLVMValueRef,
+    index: usize,
+) -> LLVMValueRef {
+    // SAFETY: the caller's contract; the types come from the array's own context.
+    unsafe {
+        let context = LLVMGetTypeContext(LLVMTypeOf(array));
+        let pointer = LLVMPointerTypeInContext(context, 0);
+        let mut offset = [LLVMConstInt(
+            LLVMInt64TypeInContext(context),
+            index as u64,
+            0,
+        )];
+        LLVMBuildGEP2(
+            builder,
+            pointer,
+            array,
+            offset.as_mut_ptr(),
+            1,
+            c"".as_ptr(),
+        )
     }
 }
 

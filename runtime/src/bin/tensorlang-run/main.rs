@@ -6,7 +6,7 @@ mod cli;
 use anyhow::{Context as _, Result, bail};
 use clap::Parser;
 use cli::Cli;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tensorlang_runtime::heal::{self, SelfHeal};
@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
-            flush_output();
+            heal::trial::flush_output();
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
         }
@@ -236,7 +236,7 @@ fn record(
         Err(trap) => {
             let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
             let failure = Failure::from_trap(&trap, entry, jit, &program.functions, timeout_ms);
-            flush_output();
+            heal::trial::flush_output();
             eprintln!("{failure}");
             report.failures.push(failure);
         }
@@ -258,14 +258,6 @@ fn swap_while_running(jit: &Jit, cli: &Cli) -> Result<()> {
         tracing::info!(function, key = %report.key, from_cache = report.from_cache, "swapped");
     }
     Ok(())
-}
-
-/// Flushes what the program printed (through Rust or C stdio) so that it comes before a
-/// diagnostic, as it happened.
-fn flush_output() {
-    let _ = std::io::stdout().flush();
-    // SAFETY: fflush(NULL) flushes every open C output stream.
-    unsafe { libc::fflush(std::ptr::null_mut()) };
 }
 
 fn print_result(value: EntryValue) {
