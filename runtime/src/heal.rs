@@ -9,12 +9,22 @@
 //! every check included. The first that passes is swapped in and the call runs again from the
 //! checkpoint. After `attempts` failed calls, or when no candidate passes, the failure goes on to
 //! the caller as if there were no self-healing, with every attempt reported.
+//!
+//! A failed check in the entry point itself (a test driver's `cf.assert`) is healed by
+//! [`SelfHeal::run_entry`] ([`entry`]): the suspects are the functions it calls, a trial runs the
+//! entry again from the start with the candidate in place, and after the swap the entry runs
+//! again with the output already shown held back ([`ShownOutput`]), so that no line is lost or
+//! repeated.
 
 mod checkpoint;
+mod entry;
+mod isolated;
+mod output;
 pub mod trial;
 mod worker;
 
 pub use checkpoint::{Checkpoint, Parameter};
+pub use output::ShownOutput;
 pub use worker::WorkerSetup;
 
 use std::ffi::c_void;
@@ -28,7 +38,8 @@ use serde::Serialize;
 use crate::failure::Failure;
 use crate::guard::{self, Callee, Trap};
 use crate::jit::{HotSwapSlot, Jit, JitError};
-use crate::program::FunctionInfo;
+use crate::program::{FunctionInfo, MutableGlobal};
+use trial::Expected;
 use worker::{Event, Found, Job, RepairWorker};
 
 /// How hard the runtime tries.
@@ -70,7 +81,7 @@ pub struct SwappedRepair {
     pub candidates: usize,
     /// Milliseconds from the failure to the call running again with the fix.
     pub resumed_after_ms: f64,
-    /// Bytes of buffers restored before the call ran again.
+    /// Bytes the failed run had changed, written back before the call ran again.
     pub restored_bytes: usize,
 }
 
@@ -79,6 +90,8 @@ struct Healed {
     name: String,
     packed: usize,
     parameters: Vec<Parameter>,
+    /// The mutable globals it can reach: address and size.
+    globals: Vec<(usize, usize)>,
 }
 
 /// The self-healing runtime of one program. See the module docs.
@@ -90,6 +103,11 @@ pub struct SelfHeal<'j> {
     worker: RepairWorker,
     options: HealOptions,
     attempts: Mutex<Vec<Attempt>>,
+    /// The entry point, and every mutable global as it was before it ran.
+    entry: String,
+    initial_globals: Checkpoint,
+    /// The program's output, recorded (for runs of the entry point after a repair).
+    output: Option<&'static ShownOutput>,
 }
 
 static ACTIVE: AtomicPtr<SelfHeal<'static>> = AtomicPtr::new(std::ptr::null_mut());
@@ -129,26 +147,46 @@ impl<'j> SelfHeal<'j> {
         scope: &'scope Scope<'scope, 'j>,
         jit: &'j Jit,
         program: &[FunctionInfo],
+        globals: &[MutableGlobal],
         setup: WorkerSetup,
         options: HealOptions,
     ) -> Result<Box<Self>, JitError> {
         let mut functions = Vec::new();
         let mut slots = Vec::new();
+        let global = |name: &String| {
+            let bytes = globals.iter().find(|g| g.name == *name)?.bytes;
+            Some((jit.address(name).ok()?, bytes))
+        };
+        let mut initial_globals = Checkpoint::default();
+        for (address, bytes) in globals.iter().filter_map(|g| global(&g.name)) {
+            // SAFETY: the JIT resolved the global, which is `bytes` long and lives as long as it.
+            unsafe { initial_globals.add_region(address as *mut u8, bytes) };
+        }
         for name in jit.healed_functions() {
-            let types = program
-                .iter()
-                .find(|f| f.name == name)
-                .map(|f| f.parameters.clone())
-                .unwrap_or_default();
+            let info = program.iter().find(|f| f.name == name);
+            let types = info.map(|f| f.parameters.clone()).unwrap_or_default();
             functions.push(Healed {
                 packed: jit.packed_address(&name)?,
                 parameters: types.iter().map(|t| Parameter::of(t)).collect(),
+                globals: info
+                    .map(|f| f.globals.iter().filter_map(global).collect())
+                    .unwrap_or_default(),
                 name: name.clone(),
             });
             if let Some(slot) = jit.slot(&name) {
                 slots.push((name, slot));
             }
         }
+        let output = match ShownOutput::install() {
+            Ok(output) => Some(output),
+            Err(error) => {
+                tracing::warn!(
+                    "the output is not recorded ({error}): a failed check in the entry point will not be healed"
+                );
+                None
+            }
+        };
+        let entry = setup.entry.clone();
         let heal = Box::new(Self {
             jit,
             functions,
@@ -157,6 +195,9 @@ impl<'j> SelfHeal<'j> {
             worker: RepairWorker::spawn(scope, jit, setup),
             options,
             attempts: Mutex::default(),
+            entry,
+            initial_globals,
+            output,
         });
         let pointer: *const SelfHeal<'j> = &*heal;
         ACTIVE.store(pointer.cast_mut().cast(), Ordering::Release);
@@ -181,7 +222,11 @@ impl<'j> SelfHeal<'j> {
                 .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
         }
         // SAFETY: the stub packed the arguments of this very call.
-        let checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
+        let mut checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
+        for &(address, bytes) in &function.globals {
+            // SAFETY: a global of the program (see `start`).
+            unsafe { checkpoint.add_region(address as *mut u8, bytes) };
+        }
         let mut attempts = 0;
         let mut skip_cache = false;
         loop {
@@ -204,9 +249,9 @@ impl<'j> SelfHeal<'j> {
             }
             attempts += 1;
             // SAFETY: the buffers belong to the caller of this call, which is waiting.
-            unsafe { checkpoint.restore() };
+            let restored = unsafe { checkpoint.restore() };
             eprintln!(
-                "{}: note: self-heal: attempt {attempts} of {}: restored {} bytes the call could have changed{}; repairing",
+                "{}: note: self-heal: attempt {attempts} of {}: restored {restored} bytes the call changed (of {} saved){}; repairing",
                 failure.location,
                 self.options.attempts,
                 checkpoint.bytes(),
@@ -216,7 +261,20 @@ impl<'j> SelfHeal<'j> {
                     ""
                 }
             );
-            match self.repair(function, arguments, &checkpoint, &failure, skip_cache) {
+            let trial = || {
+                // SAFETY: the child's copy of the caller's buffers.
+                unsafe { checkpoint.restore() };
+                match self.call(function, arguments) {
+                    Ok(()) => Outcome::TrialPassedCall,
+                    Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
+                }
+            };
+            let job = Job {
+                failure: failure.clone(),
+                skip_cache,
+                entry: false,
+            };
+            match self.repair(job, Expected::Anything, &trial) {
                 Outcome::TrialPassedCall => return Ok(()),
                 Outcome::Failed(error) => {
                     eprintln!(
@@ -233,10 +291,10 @@ impl<'j> SelfHeal<'j> {
                         return Err(trap);
                     }
                     // SAFETY: as above.
-                    unsafe { checkpoint.restore() };
+                    let restored = restored + unsafe { checkpoint.restore() };
                     let resumed_after = failed_at.elapsed();
                     skip_cache = repair.source == "cache";
-                    self.report_swap(function, repair, resumed_after);
+                    self.report_swap(&function.name, repair, resumed_after);
                     let swapped = SwappedRepair {
                         function: repair.function.clone(),
                         source: repair.source,
@@ -245,7 +303,7 @@ impl<'j> SelfHeal<'j> {
                         verification: repair.verification.clone(),
                         candidates: repair.tried,
                         resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
-                        restored_bytes: checkpoint.bytes(),
+                        restored_bytes: restored,
                     };
                     self.record(function, failure, Some(swapped), None);
                 }
@@ -253,19 +311,10 @@ impl<'j> SelfHeal<'j> {
         }
     }
 
-    /// Asks the worker and runs the trials it sends until it is done.
-    fn repair(
-        &self,
-        function: &Healed,
-        arguments: *mut *mut c_void,
-        checkpoint: &Checkpoint,
-        failure: &Failure,
-        skip_cache: bool,
-    ) -> Outcome {
-        let job = Job {
-            failure: failure.clone(),
-            skip_cache,
-        };
+    /// Asks the worker and runs the trials it sends until it is done: in a forked child, each
+    /// candidate is swapped in and `trial` runs (and ends the child, or returns
+    /// [`Outcome::TrialPassedCall`] for the child to go on with the program).
+    fn repair(&self, job: Job, expected: Expected, trial: &dyn Fn() -> Outcome) -> Outcome {
         if self.worker.jobs.send(job).is_err() {
             return Outcome::Failed("the repair worker stopped".into());
         }
@@ -279,21 +328,16 @@ impl<'j> SelfHeal<'j> {
                     address,
                 }) => {
                     let slot = self.slots.iter().find(|(name, _)| *name == replaced);
-                    let verdict = match (slot, trial::fork(self.options.trial_limit)) {
-                        (None, _) => Err(format!("'{replaced}' has no slot")),
-                        (_, Err(error)) => Err(format!("cannot fork a trial: {error}")),
-                        (Some((_, slot)), Ok(trial::Side::Child)) => {
+                    let forked =
+                        slot.map(|_| trial::fork(self.options.trial_limit, expected.clone()));
+                    let verdict = match (slot, forked) {
+                        (None, _) | (_, None) => Err(format!("'{replaced}' has no slot")),
+                        (_, Some(Err(error))) => Err(format!("cannot fork a trial: {error}")),
+                        (Some((_, slot)), Some(Ok(trial::Side::Child))) => {
                             slot.swap(address);
-                            // SAFETY: the child's copy of the caller's buffers.
-                            unsafe { checkpoint.restore() };
-                            return match self.call(function, arguments) {
-                                Ok(()) => Outcome::TrialPassedCall,
-                                Err(trap) => {
-                                    trial::finish(Err(self.describe(&trap, function).to_string()))
-                                }
-                            };
+                            return trial();
                         }
-                        (Some(_), Ok(trial::Side::Parent(verdict))) => verdict,
+                        (Some(_), Some(Ok(trial::Side::Parent(verdict)))) => verdict,
                     };
                     if self.worker.verdicts.send(verdict).is_err() {
                         return Outcome::Failed("the repair worker stopped".into());
@@ -307,7 +351,7 @@ impl<'j> SelfHeal<'j> {
         Failure::from_trap(trap, &function.name, self.jit, &self.program, 0)
     }
 
-    fn report_swap(&self, function: &Healed, repair: &crate::repair::Repair, resumed: Duration) {
+    fn report_swap(&self, resumed_call: &str, repair: &crate::repair::Repair, resumed: Duration) {
         let location = self
             .program
             .iter()
@@ -320,7 +364,7 @@ impl<'j> SelfHeal<'j> {
             repair.strategy,
             repair.change,
             repair.verification,
-            function.name,
+            resumed_call,
             resumed.as_secs_f64() * 1e3
         );
     }
@@ -332,8 +376,22 @@ impl<'j> SelfHeal<'j> {
         repair: Option<SwappedRepair>,
         error: Option<String>,
     ) {
+        self.record_call(&function.name, failure, repair, error);
+    }
+
+    fn record_entry(&self, failure: Failure, repair: Option<SwappedRepair>, error: Option<String>) {
+        self.record_call(&self.entry, failure, repair, error);
+    }
+
+    fn record_call(
+        &self,
+        call: &str,
+        failure: Failure,
+        repair: Option<SwappedRepair>,
+        error: Option<String>,
+    ) {
         self.attempts.lock().expect("lock").push(Attempt {
-            call: function.name.clone(),
+            call: call.to_owned(),
             failure,
             repair,
             error,

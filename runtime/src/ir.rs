@@ -1,5 +1,6 @@
 //! Small queries on MLIR operations that the program loader, the JIT and the repair engine share:
-//! the ops at the top of a module, op names, symbol names, string attributes, definitions.
+//! the ops at the top of a module, op names, symbol names, string attributes, definitions, and
+//! the size of an element type.
 
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
@@ -63,4 +64,20 @@ pub fn find_symbol<'c, 'a>(
 ) -> Option<OperationRef<'c, 'a>> {
     ops.into_iter()
         .find(|op| symbol_name(op).as_deref() == Some(name))
+}
+
+/// Bytes per element of the MLIR element type `element` as printed (`f32`, `i1`, `index`, ...);
+/// `None` for a type whose size is not known here.
+pub fn element_bytes(element: &str) -> Option<usize> {
+    match element {
+        "f16" | "bf16" => Some(2),
+        "f32" => Some(4),
+        "f64" | "index" => Some(8),
+        "complex<f32>" => Some(8),
+        "complex<f64>" => Some(16),
+        _ => {
+            let bits: usize = element.strip_prefix('i')?.parse().ok()?;
+            Some(bits.div_ceil(8).next_power_of_two())
+        }
+    }
 }

@@ -231,6 +231,7 @@ impl Jit {
             Some(object) => (object, true),
             None => {
                 let llvm = LlvmModule::translate(module)?;
+                llvm.export_mutable_globals();
                 llvm.lower_static_initializers(
                     &initializer_symbol("ctors", &key),
                     &initializer_symbol("dtors", &key),
@@ -397,13 +398,27 @@ impl Jit {
         key: ObjectKey,
         module: OperationRef,
     ) -> Result<LoadedVersion, JitError> {
-        if self.slot(function).is_none() {
-            return Err(JitError::NotReplaceable(function.into()));
-        }
         if let Some(version) = self.loaded_version(function, key) {
             return Ok(version);
         }
+        let object = self.build_version(function, key, module)?;
+        self.load_built(function, key, object)
+    }
+
+    /// The object code of version `key` of `function`, compiled from `module` but not loaded:
+    /// [`Jit::load_built`] loads it (the self-healing runtime compiles candidates in a child
+    /// process, so that a compiler crash on hostile code cannot take the program down).
+    pub fn build_version(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        module: OperationRef,
+    ) -> Result<Arc<[u8]>, JitError> {
+        if self.slot(function).is_none() {
+            return Err(JitError::NotReplaceable(function.into()));
+        }
         let llvm = LlvmModule::translate(module)?;
+        llvm.export_mutable_globals();
         llvm.keep_only(function)?;
         let replaceable: Vec<String> = self.slots.lock().expect("lock").keys().cloned().collect();
         let healed = self.healed.lock().expect("lock").clone();
@@ -416,7 +431,22 @@ impl Jit {
         }
         llvm.rename(function, &version_symbol(function, &key))?;
         tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
-        let object = self.compile(&llvm)?;
+        self.compile(&llvm)
+    }
+
+    /// Caches and loads `object`, built by [`Jit::build_version`], without swapping it in.
+    pub fn load_built(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        object: Arc<[u8]>,
+    ) -> Result<LoadedVersion, JitError> {
+        if self.slot(function).is_none() {
+            return Err(JitError::NotReplaceable(function.into()));
+        }
+        if let Some(version) = self.loaded_version(function, key) {
+            return Ok(version);
+        }
         self.cache.put(key, object.clone());
         self.load_version(function, key, object, false)
     }

@@ -16,6 +16,9 @@ use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
 use melior::ir::{Identifier, Region};
 use tensorlang::diagnostic::format_location;
 
+pub mod globals;
+pub use globals::MutableGlobal;
+
 /// The attribute that makes any function replaceable (`func.func @f() attributes
 /// {tensorlang.replaceable}`); TensorLang functions are replaceable without it.
 pub const REPLACEABLE_ATTRIBUTE: &str = "tensorlang.replaceable";
@@ -29,6 +32,8 @@ pub struct FunctionInfo {
     pub location: String,
     /// Its parameter types as written in the source, e.g. `memref<4xf32>`.
     pub parameters: Vec<String>,
+    /// The mutable globals it can reach (see [`globals`]).
+    pub globals: Vec<String>,
 }
 
 /// What went wrong before the program could run.
@@ -59,6 +64,8 @@ pub struct Program<'c> {
     pub functions: Vec<FunctionInfo>,
     /// Functions whose calls go through hot-swap slots.
     pub replaceable: Vec<String>,
+    /// Its mutable globals (see [`globals`]).
+    pub globals: Vec<MutableGlobal>,
     /// Whether some function holds a TensorLang op.
     pub is_tensorlang: bool,
     /// Whether [`Program::lower`] lowered it (it was not in the LLVM dialect already).
@@ -114,9 +121,12 @@ impl<'c> Program<'c> {
             module,
             functions: Vec::new(),
             replaceable: Vec::new(),
+            globals: Vec::new(),
             is_tensorlang: false,
             was_lowered: false,
         };
+        program.globals = globals::mutable_globals(&program.module);
+        let reached = globals::reached_globals(&program.module, &program.globals);
         for op in top_level_ops(program.module.as_operation()) {
             let name = op_name(&op);
             if name != "func.func" && name != "llvm.func" {
@@ -132,9 +142,13 @@ impl<'c> Program<'c> {
                 program.replaceable.push(symbol.clone());
             }
             program.functions.push(FunctionInfo {
-                name: symbol,
                 location: format_location(op.location()),
                 parameters: parameter_types(&op),
+                globals: reached
+                    .get(&symbol)
+                    .map(|g| g.iter().cloned().collect())
+                    .unwrap_or_default(),
+                name: symbol,
             });
         }
         Ok(program)

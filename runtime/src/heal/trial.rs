@@ -5,14 +5,31 @@
 //! goes on to the end of the program. Every check on the way must pass. The child's output goes
 //! to `/dev/null`; what failed, if anything, comes back through a pipe; the parent waits (with a
 //! time limit) and the program itself never runs unverified code.
+//!
+//! A trial of a repair for a failure in the entry point runs the entry again from the start
+//! instead ([`Expected::Output`]): its output goes to a memory file, and it passes only when it
+//! begins with exactly what the program has shown already, which a run after the swap will not
+//! show again.
 
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 static IN_TRIAL: AtomicBool = AtomicBool::new(false);
 static REPORT_FD: AtomicI32 = AtomicI32::new(-1);
+/// In a child checking its output: the memory file it writes to and what must come first.
+static OUTPUT_CHECK: Mutex<Option<(i32, Vec<u8>)>> = Mutex::new(None);
+
+/// What a trial child's output must be.
+#[derive(Debug, Clone)]
+pub enum Expected {
+    /// Anything: the trial goes on from the failed call, after the output shown so far.
+    Anything,
+    /// It must begin with these bytes: the trial runs the entry point again from the start.
+    Output(Vec<u8>),
+}
 
 /// Whether this process is a trial child.
 pub fn in_trial() -> bool {
@@ -22,6 +39,7 @@ pub fn in_trial() -> bool {
 /// Ends a trial child: exit status 0 when the program passed, else the failure goes to the
 /// parent first.
 pub fn finish(result: Result<(), String>) -> ! {
+    let result = result.and_then(|()| check_output());
     let status = match result {
         Ok(()) => 0,
         Err(failure) => {
@@ -43,8 +61,32 @@ pub enum Side {
     Parent(Result<(), String>),
 }
 
+/// With [`Expected::Output`], whether the child printed what the program showed already.
+fn check_output() -> Result<(), String> {
+    let Some((fd, expected)) = OUTPUT_CHECK.lock().ok().and_then(|mut check| check.take()) else {
+        return Ok(());
+    };
+    flush_output();
+    let mut printed = vec![0u8; expected.len()];
+    // SAFETY: reading from the start of our own memory file into our own buffer.
+    let read = unsafe { libc::pread(fd, printed.as_mut_ptr().cast(), printed.len(), 0) };
+    let read = usize::try_from(read).unwrap_or(0);
+    match printed[..read]
+        .iter()
+        .zip(&expected)
+        .position(|(a, b)| a != b)
+    {
+        None if read == expected.len() => Ok(()),
+        at => Err(format!(
+            "the run printed something else than the program showed already (from byte {} of {})",
+            at.unwrap_or(read),
+            expected.len()
+        )),
+    }
+}
+
 /// Forks a trial child and, in the parent, waits for it for at most `limit`.
-pub fn fork(limit: Duration) -> std::io::Result<Side> {
+pub fn fork(limit: Duration, expected: Expected) -> std::io::Result<Side> {
     let mut fds = [0; 2];
     // SAFETY: `fds` has room for two descriptors.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -62,6 +104,9 @@ pub fn fork(limit: Duration) -> std::io::Result<Side> {
             std::mem::forget(write);
             drop(read);
             silence_output();
+            if let Expected::Output(bytes) = expected {
+                capture_output(bytes);
+            }
             Ok(Side::Child)
         }
         child => {
@@ -111,13 +156,31 @@ fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String
     }
 }
 
-/// Flushes Rust's and C's buffered output, so that neither the child nor a diagnostic written
-/// next repeats or overtakes it.
+/// Flushes Rust's and C's buffered output (and, when the output is recorded, waits until it is
+/// shown), so that neither the child nor a diagnostic written next repeats or overtakes it.
 pub fn flush_output() {
     use std::io::Write;
     let _ = std::io::stdout().flush();
     // SAFETY: fflush(NULL) flushes every open C output stream.
     unsafe { libc::fflush(std::ptr::null_mut()) };
+    if !in_trial()
+        && let Some(output) = super::output::ShownOutput::installed()
+    {
+        output.sync();
+    }
+}
+
+/// Sends the child's standard output to a memory file, checked by [`finish`].
+fn capture_output(expected: Vec<u8>) {
+    // SAFETY: a fresh memory file of our own, duplicated over descriptor 1.
+    let fd = unsafe { libc::memfd_create(c"tensorlang-trial-output".as_ptr(), 0) };
+    if fd >= 0 {
+        // SAFETY: as above.
+        unsafe { libc::dup2(fd, 1) };
+    }
+    if let Ok(mut check) = OUTPUT_CHECK.lock() {
+        *check = Some((fd, expected));
+    }
 }
 
 fn silence_output() {

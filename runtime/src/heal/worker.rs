@@ -40,6 +40,9 @@ pub(super) struct Job {
     pub failure: Failure,
     /// Leave the cache out: its fix was just tried and failed again.
     pub skip_cache: bool,
+    /// The failed check is in the entry point: every candidate, cached ones included, runs in a
+    /// trial (the entry runs again from the start, and must show what it showed).
+    pub entry: bool,
 }
 
 /// What the worker tells the program's thread.
@@ -102,6 +105,8 @@ fn work(
             return;
         }
     };
+    // Candidates compile in forked children (`isolated`), which have no thread pool.
+    context.enable_multi_threading(false);
     let cache = setup
         .cache
         .as_ref()
@@ -119,6 +124,7 @@ fn work(
         events: events.clone(),
         verdicts,
         accepted: None,
+        trial_cached: false,
     };
     let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
     // Parsing once here loads every dialect the program uses into the context.
@@ -133,6 +139,7 @@ fn work(
             failure: &job.failure,
         };
         let sources = setup.options.sources;
+        engine.verifier().trial_cached = job.entry;
         // The cache alone first: a hit needs no model, which loads only when a search does.
         let mut result = None;
         if sources.cache && !job.skip_cache {
@@ -191,6 +198,8 @@ struct LiveVerifier<'a> {
     verdicts: Receiver<Result<(), String>>,
     /// The version of the last candidate that passed.
     accepted: Option<ObjectKey>,
+    /// Whether cached repairs run in a trial too (see [`Job::entry`]).
+    trial_cached: bool,
 }
 
 impl LiveVerifier<'_> {
@@ -202,13 +211,18 @@ impl LiveVerifier<'_> {
         {
             return Ok(version.address);
         }
-        let mut program = Program::parse(self.context, trial.program, self.file, true)
-            .map_err(|e| e.to_string())?;
-        program.add_replaceable(&self.jit.replaceable());
-        program.lower(self.context).map_err(|e| e.to_string())?;
+        let object = super::isolated::in_child(|| {
+            let mut program = Program::parse(self.context, trial.program, self.file, true)
+                .map_err(|e| e.to_string())?;
+            program.add_replaceable(&self.jit.replaceable());
+            program.lower(self.context).map_err(|e| e.to_string())?;
+            self.jit
+                .build_version(trial.function, key, program.module().as_operation())
+                .map_err(|e| e.to_string())
+        })?;
         let version = self
             .jit
-            .load_compiled(trial.function, key, program.module().as_operation())
+            .load_built(trial.function, key, object)
             .map_err(|e| e.to_string())?;
         Ok(version.address)
     }
@@ -224,7 +238,7 @@ impl Verifier for LiveVerifier<'_> {
                 return Ok(Verdict::Rejected(format!("does not compile: {first}")));
             }
         };
-        if trial.source == "cache" {
+        if trial.source == "cache" && !self.trial_cached {
             // Verified in full when it was recorded; the failed call runs again with it, and a
             // second failure leaves the cache out.
             self.accepted = Some(key);
@@ -241,6 +255,12 @@ impl Verifier for LiveVerifier<'_> {
                 RepairError::Verifier("the program stopped waiting for the repair".into())
             })?;
         match self.verdicts.recv() {
+            Ok(Ok(())) if self.trial_cached => {
+                self.accepted = Some(key);
+                Ok(Verdict::Passed(
+                    "in a forked copy of the running program, the entry point run again from the start passed every check and printed what had been shown".into(),
+                ))
+            }
             Ok(Ok(())) => {
                 self.accepted = Some(key);
                 Ok(Verdict::Passed(

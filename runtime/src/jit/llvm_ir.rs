@@ -257,6 +257,25 @@ impl LlvmModule {
         Ok(true)
     }
 
+    /// Gives every mutable private global external linkage: the runtime finds it by name (to
+    /// save and restore it around a repair), and a new version of a function that uses it binds
+    /// to the live one instead of getting a copy of its own ([`LlvmModule::keep_only`]).
+    pub(crate) fn export_mutable_globals(&self) {
+        // SAFETY: every handle belongs to this live module.
+        unsafe {
+            let mut global = LLVMGetFirstGlobal(self.module);
+            while !global.is_null() {
+                if LLVMIsDeclaration(global) == 0
+                    && LLVMIsGlobalConstant(global) == 0
+                    && is_local(global)
+                {
+                    LLVMSetLinkage(global, llvm_sys::LLVMLinkage::LLVMExternalLinkage);
+                }
+                global = LLVMGetNextGlobal(global);
+            }
+        }
+    }
+
     /// Reduces the module to a new version of `function`: every other definition that code
     /// outside this module can see becomes a declaration (so it binds to the live one), static
     /// constructors and destructors go; private helpers and constants stay.

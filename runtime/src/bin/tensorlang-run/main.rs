@@ -31,6 +31,9 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(error) => {
+            if let Some(output) = heal::ShownOutput::installed() {
+                output.uninstall();
+            }
             heal::trial::flush_output();
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
@@ -148,6 +151,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 scope,
                 &jit,
                 &program.functions,
+                &program.globals,
                 setup,
                 options,
             )?)
@@ -155,7 +159,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             None
         };
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
-        let entry = jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout)?;
+        let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
+        let entry = match &healer {
+            Some(healer) => healer.run_entry(&run_entry)?,
+            None => run_entry()?,
+        };
         if heal::trial::in_trial() {
             heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
                 Failure::from_trap(&trap, &cli.entry_point, &jit, &program.functions, 0).to_string()
@@ -166,7 +174,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
             record(outcome, function, &jit, &program, cli, &mut report);
         }
-        let attempts = healer.map(|h| h.attempts()).unwrap_or_default();
+        let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();
+        if let Some(healer) = &healer {
+            if healer.output_diverged() {
+                eprintln!(
+                    "warning: self-heal: the entry point, run again after a repair, printed something else than it had shown"
+                );
+            }
+            healer.finish_output();
+        }
         Ok((
             swapper.join().expect("the swap thread does not panic"),
             attempts,

@@ -1,0 +1,148 @@
+//! Healing a failed check in the entry point itself: the usual shape of a test driver, whose
+//! `cf.assert`s on what `@target` returned are the specification.
+//!
+//! The entry point is never replaced, and its frame is gone once the failure reaches the runner,
+//! so the repair is of the functions the failed check depends on (the engine's suspects), and the
+//! program goes on by running the entry again from the start, as if the fix had been there from
+//! the beginning:
+//! 1. the output shown so far is taken from the [`ShownOutput`] recorder;
+//! 2. each candidate runs in a forked trial: swapped in, the mutable globals put back as they were
+//!    before the entry first ran, the entry run again; it passes when every check passes and its
+//!    output begins with exactly what was shown (a fix may not change what the user has read);
+//! 3. the winner is swapped in, the globals are put back, the output the failed run held back is
+//!    dropped, and the entry runs again with the output already shown swallowed.
+
+use std::time::Instant;
+
+use super::trial::{self, Expected};
+use super::worker::Job;
+use super::{Outcome, SelfHeal, SwappedRepair};
+use crate::failure::Failure;
+use crate::guard::Trap;
+use crate::jit::{EntryValue, JitError};
+
+/// One run of the entry point, as the runner makes it.
+pub type EntryRun<'a> = dyn Fn() -> Result<Result<EntryValue, Trap>, JitError> + 'a;
+
+impl SelfHeal<'_> {
+    /// Runs the entry point with `run`; when a check in the entry itself fails, repairs what it
+    /// depends on and runs the entry again (see the module docs), at most `attempts` times.
+    ///
+    /// # Errors
+    /// What `run` returns as an error (the entry cannot be called).
+    pub fn run_entry(&self, run: &EntryRun) -> Result<Result<EntryValue, Trap>, JitError> {
+        let mut attempts = 0;
+        let mut skip_cache = false;
+        loop {
+            let trap = match run()? {
+                Ok(value) => return Ok(Ok(value)),
+                Err(trap) => trap,
+            };
+            let failure = Failure::from_trap(&trap, &self.entry, self.jit, &self.program, 0);
+            let healable = !trial::in_trial()
+                && failure.function == self.entry
+                && !matches!(trap, Trap::Timeout { .. })
+                && self.functions.iter().any(|f| f.name != self.entry);
+            let Some(output) = self.output.filter(|_| healable) else {
+                self.release_output();
+                return Ok(Err(trap));
+            };
+            let failed_at = Instant::now();
+            trial::flush_output();
+            eprintln!("{failure}");
+            if attempts == self.options.attempts {
+                eprintln!(
+                    "{}: error: self-heal: gave up on the entry point '{}' after {attempts} repairs",
+                    failure.location, self.entry
+                );
+                self.record_entry(failure, None, Some("attempts exhausted".into()));
+                self.release_output();
+                return Ok(Err(trap));
+            }
+            attempts += 1;
+            let shown = output.shown();
+            eprintln!(
+                "{}: note: self-heal: attempt {attempts} of {}: the failed check is in the entry point; repairing what it depends on, then running '{}' again from the start ({} bytes of output shown already are not shown again)",
+                failure.location,
+                self.options.attempts,
+                self.entry,
+                shown.len()
+            );
+            let trial = || {
+                // SAFETY: the program's globals, which live as long as the JIT.
+                unsafe { self.initial_globals.restore() };
+                let outcome = run()
+                    .map_err(|error| error.to_string())
+                    .and_then(|outcome| {
+                        outcome.map(|_| ()).map_err(|trap| {
+                            Failure::from_trap(&trap, &self.entry, self.jit, &self.program, 0)
+                                .to_string()
+                        })
+                    });
+                trial::finish(outcome)
+            };
+            let job = Job {
+                failure: failure.clone(),
+                skip_cache,
+                entry: true,
+            };
+            let found = match self.repair(job, Expected::Output(shown.clone()), &trial) {
+                Outcome::Repaired(found) => found,
+                Outcome::Failed(error) => {
+                    eprintln!(
+                        "{}: error: self-heal: no verified repair: {error}",
+                        failure.location
+                    );
+                    self.record_entry(failure, None, Some(error));
+                    self.release_output();
+                    return Ok(Err(trap));
+                }
+                // Only a trial child gets this, and entry trials end in `trial::finish`.
+                Outcome::TrialPassedCall => unreachable!("an entry trial ends the child"),
+            };
+            let repair = &found.repair;
+            if let Err(error) = self.jit.activate(&repair.function, found.key) {
+                self.record_entry(failure, None, Some(error.to_string()));
+                self.release_output();
+                return Ok(Err(trap));
+            }
+            // SAFETY: as above.
+            let restored = unsafe { self.initial_globals.restore() };
+            output.drop_held();
+            output.replay(shown);
+            let resumed_after = failed_at.elapsed();
+            skip_cache = repair.source == "cache";
+            self.report_swap(&self.entry, repair, resumed_after);
+            let swapped = SwappedRepair {
+                function: repair.function.clone(),
+                source: repair.source,
+                strategy: repair.strategy.clone(),
+                change: repair.change.clone(),
+                verification: repair.verification.clone(),
+                candidates: repair.tried,
+                resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
+                restored_bytes: restored,
+            };
+            self.record_entry(failure, Some(swapped), None);
+        }
+    }
+
+    /// Shows the output held back: the entry failed for good, and it is what it printed.
+    fn release_output(&self) {
+        if let Some(output) = self.output.filter(|_| !trial::in_trial()) {
+            output.release_held();
+        }
+    }
+
+    /// Whether a run of the entry after a repair printed something else than what it had shown.
+    pub fn output_diverged(&self) -> bool {
+        self.output.is_some_and(|output| output.diverged())
+    }
+
+    /// Forwards the rest of the program's output and gives the real output back.
+    pub fn finish_output(&self) {
+        if let Some(output) = self.output {
+            output.uninstall();
+        }
+    }
+}

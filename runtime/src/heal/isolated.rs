@@ -1,0 +1,85 @@
+//! Compiling a candidate in a child process: hostile or degenerate code (a `memref.dim` with a
+//! negative constant index, say) can crash MLIR's or LLVM's passes, and a crash there must cost
+//! the candidate, not the program.
+//!
+//! The repair worker forks; the child lowers and compiles the candidate and sends the object
+//! code back through a pipe; the parent loads it. A child that dies, or sends nothing, is a
+//! rejection with the reason. The worker's MLIR context runs single-threaded, so the child needs
+//! no thread that the fork left behind.
+
+use std::io::{Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::sync::Arc;
+
+/// Runs `build` in a forked child and returns the bytes it produced, or why there are none.
+///
+/// `build` must touch only what the calling thread owns (the fork copies no other thread).
+pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc<[u8]>, String> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!(
+            "cannot compile in a child: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    // SAFETY: both are fresh descriptors we own.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // SAFETY: the child runs `build` on this thread's own data, then `_exit`s.
+    match unsafe { libc::fork() } {
+        -1 => Err(format!(
+            "cannot compile in a child: {}",
+            std::io::Error::last_os_error()
+        )),
+        0 => {
+            drop(read);
+            let (status, bytes) = match build() {
+                Ok(object) => (0, object.to_vec()),
+                Err(error) => (2, error.into_bytes()),
+            };
+            let mut pipe = std::fs::File::from(write);
+            let _ = pipe.write_all(&bytes);
+            // SAFETY: ends the child without running the parent's destructors.
+            unsafe { libc::_exit(status) }
+        }
+        child => {
+            drop(write);
+            let mut bytes = Vec::new();
+            let _ = std::fs::File::from(read).read_to_end(&mut bytes);
+            let mut status = 0;
+            // SAFETY: reaping our own child.
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            if libc::WIFSIGNALED(status) {
+                return Err(format!(
+                    "crashed the compiler (signal {}); the program is unharmed",
+                    libc::WTERMSIG(status)
+                ));
+            }
+            match libc::WEXITSTATUS(status) {
+                0 if !bytes.is_empty() => Ok(bytes.into()),
+                0 => Err("the compiler produced no code".into()),
+                _ => Err(String::from_utf8_lossy(&bytes).into_owned()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crash_in_the_child_is_an_error_here() {
+        assert_eq!(
+            in_child(|| Ok(Arc::from(&b"object"[..]))).unwrap()[..],
+            b"object"[..]
+        );
+        assert_eq!(in_child(|| Err("no".into())).unwrap_err(), "no");
+        let crashed = in_child(|| {
+            // SAFETY: the child kills itself, as a crashing compiler would be killed.
+            unsafe { libc::raise(libc::SIGKILL) };
+            Err("still alive".into())
+        });
+        assert!(crashed.unwrap_err().contains("crashed the compiler"));
+    }
+}
