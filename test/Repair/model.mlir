@@ -19,7 +19,7 @@
 // REJECTED-SAME: (model) changes the signature from (i32, i32) -> i32 to (i64, i64) -> i64
 // REJECTED-SAME: (model) uses 'llvm.inline_asm', which repairs may not use
 // REJECTED-SAME: (model) still fails: {{.*}}[div-by-zero] division by zero in 'arith.divsi'
-// REJECTED-SAME: (model) still fails: {{.*}}assertion failed: ratio(8, 2) is 4
+// REJECTED-SAME: (model) never reads argument #0 of @ratio, which the original reads: a function that ignores its inputs is hard-coding its answers
 
 // FIXED: remark: neuro-repair: repaired 'ratio' (div-by-zero: division by zero in 'arith.divsi'): model strategy model-rewrite: the function @ratio as the model wrote it; verified: the program ran to completion with every check passing
 

@@ -35,7 +35,10 @@ impl SelfHeal<'_> {
         let mut skip_cache = false;
         loop {
             let trap = match run()? {
-                Ok(value) => return Ok(Ok(value)),
+                Ok(value) => {
+                    self.release_output();
+                    return Ok(Ok(value));
+                }
                 Err(trap) => trap,
             };
             let failure = Failure::from_trap(&trap, &self.entry, self.jit, &self.program, 0);
@@ -127,8 +130,9 @@ impl SelfHeal<'_> {
         }
     }
 
-    /// Shows the output held back: the entry failed for good, and it is what it printed.
-    fn release_output(&self) {
+    /// Shows the output held back: the entry finished (or failed for good), so it is what the
+    /// program printed.
+    pub fn release_output(&self) {
         if let Some(output) = self.output.filter(|_| !trial::in_trial()) {
             output.release_held();
         }

@@ -7,14 +7,38 @@
 //! program's own functions, and keep every assert of the original: asserts are the specification,
 //! and a candidate that drops one is rejected. The entry function, which holds the program's
 //! checks, is never replaced.
+//!
+//! **Memory safety by construction.** Every op of an allowed dialect that touches memory is either
+//! bounds-checked in the compiled candidate (the `tensorlang-to-llvm` pipeline instruments it, and
+//! the checks stay in the live process) or not allowed:
+//!
+//! | op | in a candidate |
+//! |---|---|
+//! | `memref.load`, `memref.store`, `memref.subview`, `memref.copy`, `memref.atomic_rmw`, `memref.generic_atomic_rmw`, `memref.cast`, `memref.expand_shape`, `memref.assume_alignment` | allowed: checked by `generate-runtime-verification` |
+//! | `memref.collapse_shape`, `memref.dim`, `memref.rank`, `memref.prefetch` | allowed: no access out of bounds possible |
+//! | `affine.load`, `affine.store` | allowed: lowered to `memref.load`/`store` before instrumentation |
+//! | `tensor.*` (`extract`, `insert`, slices, ...) | allowed: bufferized to checked memref ops |
+//! | `linalg.*` | allowed: operand shapes checked, loops lowered to checked memref ops |
+//! | `memref.alloc`, `memref.alloca` | allowed with static sizes; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
+//! | `vector.load`, `vector.store`, `vector.maskedload`, `vector.maskedstore`, `vector.gather`, `vector.scatter`, `vector.expandload`, `vector.compressstore`, `vector.transfer_read`, `vector.transfer_write`, `affine.vector_load`, `affine.vector_store` | not allowed: not bounds-checked |
+//! | `memref.view`, `memref.reinterpret_cast`, `memref.extract_aligned_pointer_as_index`, `memref.extract_strided_metadata`, `memref.memory_space_cast`, `memref.realloc`, `memref.dealloc` | not allowed: escape the bounds of the buffer they are given |
+//!
+//! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
+//! original did not, may not write an argument or a global the original never wrote, and must
+//! read every argument the original read. A model-written candidate may not return, as literals,
+//! the values the entry point's checks compare against (hard-coded answers).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use melior::Context;
+use melior::ir::operation::OperationResult;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
 use crate::ir::{callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops};
+pub use effects::{Effects, Root};
+
+pub mod effects;
 
 /// Dialects a repair may use.
 const ALLOWED_DIALECTS: &[&str] = &[
@@ -33,15 +57,34 @@ const ALLOWED_DIALECTS: &[&str] = &[
     "builtin",
 ];
 
-/// Ops of allowed dialects that escape the type system or the bounds checks.
+/// Ops of allowed dialects that escape the type system or the bounds checks (see the module docs).
 const FORBIDDEN_OPS: &[&str] = &[
     "memref.extract_aligned_pointer_as_index",
+    "memref.extract_strided_metadata",
     "memref.reinterpret_cast",
+    "memref.view",
     "memref.memory_space_cast",
+    "memref.realloc",
     "memref.dealloc",
+    "memref.global",
+    "vector.load",
+    "vector.store",
+    "vector.maskedload",
+    "vector.maskedstore",
+    "vector.gather",
+    "vector.scatter",
+    "vector.expandload",
+    "vector.compressstore",
+    "vector.transfer_read",
+    "vector.transfer_write",
+    "affine.vector_load",
+    "affine.vector_store",
     "func.call_indirect",
     "builtin.unrealized_conversion_cast",
 ];
+
+/// Allocations, allowed with dynamic sizes only where the original has them.
+const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
 
 /// Ops that state the program's specification.
 const ASSERT_OPS: &[&str] = &["tensorlang.assert", "cf.assert"];
@@ -78,6 +121,37 @@ pub enum Rejection {
     /// It drops or bypasses an assert.
     #[error("removes the assert \"{0}\": asserts are the specification")]
     AssertRemoved(String),
+    /// It allocates memory of a size known only at run time, which the original never does.
+    #[error("allocates a buffer of dynamic size with '{0}', which the original never does")]
+    DynamicAllocation(String),
+    /// It calls a function the original does not call.
+    #[error("calls @{0}, which the original never calls (a repair may not add effects)")]
+    NewCallee(String),
+    /// It prints where the original does not.
+    #[error("prints with '{0}', which the original never does (a repair may not add output)")]
+    NewOutput(String),
+    /// It writes memory the original only reads.
+    #[error("writes {0}, which the original never writes")]
+    NewWrite(String),
+    /// It ignores an input the original reads.
+    #[error(
+        "never reads {0}, which the original reads: a function that ignores its inputs is hard-coding its answers"
+    )]
+    IgnoredInput(String),
+    /// It returns, as literals, the values the program's checks expect.
+    #[error(
+        "holds the literal {0}, a value the entry point's checks compare against, which the original does not: a hard-coded answer"
+    )]
+    HardCoded(String),
+}
+
+/// Where a candidate comes from, as far as admission cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A symbolic strategy: a small edit, valid by construction.
+    Symbolic,
+    /// Written whole (by a model, or a cache entry a model wrote): hostile until proven otherwise.
+    Written,
 }
 
 /// A function of the original program, as the admission check needs it.
@@ -94,6 +168,13 @@ pub struct Admission {
     entry: String,
     signatures: Vec<Signature>,
     asserts: BTreeMap<String, usize>,
+    /// What the original does ([`effects`]).
+    effects: Effects,
+    /// Whether the original allocates buffers of dynamic size.
+    allocates_dynamically: bool,
+    /// Literals the original holds, and those the entry's checks compare against.
+    literals: BTreeSet<String>,
+    expected: BTreeSet<String>,
 }
 
 impl Admission {
@@ -101,12 +182,22 @@ impl Admission {
     pub fn new(module: &Module, function: &str, entry: &str) -> Self {
         let mut signatures = Vec::new();
         let mut asserts = BTreeMap::new();
+        let mut effects = Effects::default();
+        let mut allocates_dynamically = false;
+        let mut literals = BTreeSet::new();
+        let mut expected = BTreeSet::new();
         for op in functions(module) {
             let (Some(name), Some(function_type)) = (symbol_name(&op), function_type(&op)) else {
                 continue;
             };
             if name == function {
                 asserts = assert_messages(&op);
+                effects = Effects::of(&op);
+                allocates_dynamically = dynamic_allocation(&op).is_some();
+                literals = constants(&op, false);
+            }
+            if name == entry {
+                expected = constants(&op, true);
             }
             signatures.push(Signature {
                 name,
@@ -118,6 +209,10 @@ impl Admission {
             entry: entry.to_owned(),
             signatures,
             asserts,
+            effects,
+            allocates_dynamically,
+            literals,
+            expected,
         }
     }
 
@@ -130,6 +225,7 @@ impl Admission {
         &self,
         context: &'c Context,
         candidate: &str,
+        origin: Origin,
     ) -> Result<Module<'c>, Rejection> {
         if self.function == self.entry {
             return Err(Rejection::Entry(self.entry.clone()));
@@ -138,7 +234,10 @@ impl Admission {
         let module = tensorlang::parse_module(context, &source, "candidate.mlir")
             .map_err(|error| Rejection::Invalid(error.to_string()))?;
         let mut found = None;
-        for op in functions(&module) {
+        for op in top_level_ops(module.as_operation()) {
+            if op_name(&op) != "func.func" {
+                return Err(Rejection::ForbiddenOp(op_name(&op)));
+            }
             let name = symbol_name(&op).unwrap_or_default();
             match (is_definition(&op), name == self.function) {
                 (true, true) => found = Some(op),
@@ -155,7 +254,48 @@ impl Admission {
                 return Err(Rejection::AssertRemoved(message.clone()));
             }
         }
+        self.check_effects(&function, origin)?;
         Ok(module)
+    }
+
+    /// Effect containment (see the module docs).
+    fn check_effects(&self, function: &OperationRef, origin: Origin) -> Result<(), Rejection> {
+        if !self.allocates_dynamically
+            && let Some(op) = dynamic_allocation(function)
+        {
+            return Err(Rejection::DynamicAllocation(op));
+        }
+        let found = Effects::of(function);
+        let original = &self.effects;
+        if let Some(callee) = found.callees.difference(&original.callees).next() {
+            return Err(Rejection::NewCallee(callee.clone()));
+        }
+        if let Some(output) = found.outputs.difference(&original.outputs).next() {
+            return Err(Rejection::NewOutput(output.clone()));
+        }
+        if let Some(root) = found.writes.difference(&original.writes).next() {
+            return Err(Rejection::NewWrite(self.describe(root)));
+        }
+        if let Some(root) = original.reads.difference(&found.reads).next() {
+            return Err(Rejection::IgnoredInput(self.describe(root)));
+        }
+        if origin == Origin::Written {
+            let literals = constants(function, false);
+            if let Some(literal) = literals
+                .iter()
+                .find(|l| self.expected.contains(*l) && !self.literals.contains(*l))
+            {
+                return Err(Rejection::HardCoded(literal.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn describe(&self, root: &Root) -> String {
+        match root {
+            Root::Argument(index) => format!("argument #{index} of @{}", self.function),
+            Root::Global(name) => format!("the global @{name}"),
+        }
     }
 
     /// `func.func private @g(...) -> ...` for every function but the one replaced.
@@ -240,6 +380,54 @@ fn functions<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
 
 fn function_type(op: &OperationRef) -> Option<String> {
     Some(op.attribute("function_type").ok()?.to_string())
+}
+
+/// The first allocation of a dynamic size in `function`, by op name.
+fn dynamic_allocation(function: &OperationRef) -> Option<String> {
+    let mut found = None;
+    function.walk(WalkOrder::PreOrder, |op| {
+        let name = op_name(&op);
+        if ALLOCATIONS.contains(&name.as_str()) && op.operand_count() > 0 {
+            found = Some(name);
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
+/// The integer and float literals of `function` (as printed, with their type) whose
+/// magnitude is above 1; with `compared`, only those used directly by a comparison (what a
+/// driver checks results against).
+fn constants(function: &OperationRef, compared: bool) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    function.walk(WalkOrder::PreOrder, |op| {
+        let name = op_name(&op);
+        if compared && (name == "arith.cmpi" || name == "arith.cmpf") {
+            for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
+                if let Ok(result) = OperationResult::try_from(operand)
+                    && let Some(value) = literal(&result.owner())
+                {
+                    found.insert(value);
+                }
+            }
+        } else if !compared && let Some(value) = literal(&op) {
+            found.insert(value);
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
+/// The value of an `arith.constant` scalar other than 0, 1 and -1, with its type (`15 : i32`,
+/// `2.500000e+00 : f32`): a loop bound of 4 is not the result 4 a driver expects.
+fn literal(op: &OperationRef) -> Option<String> {
+    if op_name(op) != "arith.constant" {
+        return None;
+    }
+    let text = op.attribute("value").ok()?.to_string();
+    let number: f64 = text.split(" : ").next()?.trim().parse().ok()?;
+    (number.abs() > 1.0).then_some(text)
 }
 
 /// How many asserts carry each message.

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use melior::Context;
 use melior::ir::Module;
 
-use super::admission::Admission;
+use super::admission::{Admission, Origin};
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::localize::suspects;
 use super::model_source::{ModelSource, PromptContext};
@@ -304,7 +304,13 @@ impl<V: Verifier> RepairEngine<V> {
             return Ok(None);
         }
         search.tried += 1;
-        if let Err(rejection) = target.admission.admit(context, &proposal.function) {
+        // A function the model wrote (now, or when it was cached) is not a small edit.
+        let origin = if proposal.strategy.starts_with("model-rewrite") {
+            Origin::Written
+        } else {
+            Origin::Symbolic
+        };
+        if let Err(rejection) = target.admission.admit(context, &proposal.function, origin) {
             search.findings.push(format!(
                 "{} ({}) {rejection}",
                 proposal.change, proposal.source

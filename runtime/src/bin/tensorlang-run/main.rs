@@ -172,6 +172,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
         for function in &cli.then {
             let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
+            if let Some(healer) = &healer {
+                healer.release_output();
+            }
             record(outcome, function, &jit, &program, cli, &mut report);
         }
         let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();

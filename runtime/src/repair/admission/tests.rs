@@ -42,7 +42,9 @@ fn check(function: &str, candidate: &str) -> Result<(), Rejection> {
     let context = crate::create_context().unwrap();
     let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
     let admission = Admission::new(&program, function, "main");
-    admission.admit(&context, candidate).map(|_| ())
+    admission
+        .admit(&context, candidate, Origin::Written)
+        .map(|_| ())
 }
 
 #[test]
