@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
 
 static IN_TRIAL: AtomicBool = AtomicBool::new(false);
+/// In a child of a trial that went on from the failed call: the entry point still has to run
+/// again from the start (see [`take_rerun`]).
+static RERUN_FROM_START: AtomicBool = AtomicBool::new(false);
 static REPORT_FD: AtomicI32 = AtomicI32::new(-1);
 /// In a child checking its output: the memory file it writes to and what must come first.
 static OUTPUT_CHECK: Mutex<Option<(i32, Vec<u8>)>> = Mutex::new(None);
@@ -34,6 +37,12 @@ pub enum Expected {
 /// Whether this process is a trial child.
 pub fn in_trial() -> bool {
     IN_TRIAL.load(Ordering::Relaxed)
+}
+
+/// In a trial child whose run went on from the failed call and finished: whether the entry point
+/// is still to run once more from the start (true once).
+pub fn take_rerun() -> bool {
+    RERUN_FROM_START.swap(false, Ordering::Relaxed)
 }
 
 /// Ends a trial child: exit status 0 when the program passed, else the failure goes to the
@@ -104,8 +113,9 @@ pub fn fork(limit: Duration, expected: Expected) -> std::io::Result<Side> {
             std::mem::forget(write);
             drop(read);
             silence_output();
-            if let Expected::Output(bytes) = expected {
-                capture_output(bytes);
+            match expected {
+                Expected::Output(bytes) => capture_output(bytes),
+                Expected::Anything => RERUN_FROM_START.store(true, Ordering::Relaxed),
             }
             Ok(Side::Child)
         }

@@ -264,7 +264,7 @@ impl Verifier for LiveVerifier<'_> {
             Ok(Ok(())) => {
                 self.accepted = Some(key);
                 Ok(Verdict::Passed(
-                    "in a forked copy of the running program, the failed call and the rest of the run passed every check".into(),
+                    "in a forked copy of the running program, the failed call and the rest of the run passed every check, and so did a run of the entry point from the start".into(),
                 ))
             }
             Ok(Err(why)) => {

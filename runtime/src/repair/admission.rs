@@ -167,6 +167,8 @@ pub struct Admission {
     function: String,
     entry: String,
     signatures: Vec<Signature>,
+    /// The program's `memref.global`s, as printed: a candidate may name them.
+    globals: Vec<String>,
     asserts: BTreeMap<String, usize>,
     /// What the original does ([`effects`]).
     effects: Effects,
@@ -208,6 +210,11 @@ impl Admission {
             function: function.to_owned(),
             entry: entry.to_owned(),
             signatures,
+            globals: top_level_ops(module.as_operation())
+                .iter()
+                .filter(|op| op_name(op) == "memref.global")
+                .map(|op| op.to_string())
+                .collect(),
             asserts,
             effects,
             allocates_dynamically,
@@ -234,7 +241,11 @@ impl Admission {
         let module = tensorlang::parse_module(context, &source, "candidate.mlir")
             .map_err(|error| Rejection::Invalid(error.to_string()))?;
         let mut found = None;
-        for op in top_level_ops(module.as_operation()) {
+        let declared = self.globals.len();
+        for op in top_level_ops(module.as_operation())
+            .into_iter()
+            .skip(declared)
+        {
             if op_name(&op) != "func.func" {
                 return Err(Rejection::ForbiddenOp(op_name(&op)));
             }
@@ -298,18 +309,23 @@ impl Admission {
         }
     }
 
-    /// `func.func private @g(...) -> ...` for every function but the one replaced.
+    /// The program's globals, and `func.func private @g(...) -> ...` for every function but the
+    /// one replaced.
     fn declarations(&self) -> String {
-        self.signatures
-            .iter()
-            .filter(|signature| signature.name != self.function)
-            .map(|signature| {
-                format!(
-                    "func.func private @{}{}\n",
-                    signature.name,
-                    declaration_type(&signature.function_type)
-                )
-            })
+        let globals = self.globals.iter().map(|g| format!("{g}\n"));
+        globals
+            .chain(
+                self.signatures
+                    .iter()
+                    .filter(|signature| signature.name != self.function)
+                    .map(|signature| {
+                        format!(
+                            "func.func private @{}{}\n",
+                            signature.name,
+                            declaration_type(&signature.function_type)
+                        )
+                    }),
+            )
             .collect()
     }
 

@@ -152,7 +152,7 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         let location = parse_location(context, &failure.location).unwrap_or(root.location());
         match engine.repair(context, &request) {
             Ok(repair) => {
-                replace_function(context, root, &repair.function, &repair.replacement)
+                replace_function(context, root, &repair.function, &repair.program)
                     .map_err(&fail)?;
                 tensorlang::emit_remark(
                     location,
@@ -312,14 +312,15 @@ fn parse_location<'c>(context: &'c melior::Context, text: &str) -> Option<Locati
     Some(Location::new(context, file, line, column))
 }
 
-/// Replaces the function `name` of `root` with the one defined in `replacement`.
+/// Replaces the function `name` of `root` with the one defined in `program` (the whole program
+/// with the repair in place: the function may name the program's globals and functions).
 fn replace_function(
     context: &melior::Context,
     root: OperationRef,
     name: &str,
-    replacement: &str,
+    program: &str,
 ) -> Result<(), String> {
-    let parsed: Module = tensorlang::parse_module(context, replacement, "repair.mlir")
+    let parsed: Module = tensorlang::parse_module(context, program, "repair.mlir")
         .map_err(|error| format!("the verified repair no longer parses: {error}"))?;
     let new = find_symbol(top_level_ops(parsed.as_operation()), name)
         .ok_or("the verified repair lost its function")?;

@@ -15,7 +15,7 @@
 // EFFECTS-NOT: remark: self-heal: repaired
 
 // MEMORY-LABEL: error: out-of-bounds access
-// MEMORY: remark: self-heal: repaired 'scale' (model strategy model-rewrite: the function @scale as the model wrote it); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check (4 candidates tried)
+// MEMORY: remark: self-heal: repaired 'scale' (model strategy model-rewrite: the function @scale as the model wrote it); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check, and so did a run of the entry point from the start (4 candidates tried)
 // MEMORY-NEXT: {{^}}2{{$}}
 // MEMORY-NEXT: {{^}}8{{$}}
 // MEMORY-NOT: error

@@ -4,7 +4,7 @@
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 
 // CHECK: error: division by zero in 'arith.divsi'
-// CHECK: remark: self-heal: repaired 'ratio' (model strategy model-rewrite: the function @ratio as the model wrote it); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check (2 candidates tried)
+// CHECK: remark: self-heal: repaired 'ratio' (model strategy model-rewrite: the function @ratio as the model wrote it); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check, and so did a run of the entry point from the start (2 candidates tried)
 // CHECK-NEXT: {{^}}0{{$}}
 // CHECK-NEXT: {{^}}3{{$}}
 // REPORT: "source": "model"

@@ -6,7 +6,7 @@
 // CHECK: symbolic.mlir:[[@LINE+12]]:10: error: out-of-bounds access
 // CHECK-NEXT: note: in function 'sum4' called as 'sum4'
 // CHECK-NEXT: note: self-heal: attempt 1 of 3: restored 0 bytes the call changed (of 16 saved); repairing
-// CHECK-NEXT: symbolic.mlir:[[@LINE+3]]:1: remark: self-heal: repaired 'sum4' (symbolic strategy change-constant: use 4 instead of 5 at {{.*}}); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check ({{[0-9]+}} candidates tried); swapped in, 'sum4' resumed {{.*}} ms after the failure
+// CHECK-NEXT: symbolic.mlir:[[@LINE+3]]:1: remark: self-heal: repaired 'sum4' (symbolic strategy change-constant: use 4 instead of 5 at {{.*}}); verified: in a forked copy of the running program, the failed call and the rest of the run passed every check, and so did a run of the entry point from the start ({{[0-9]+}} candidates tried); swapped in, 'sum4' resumed {{.*}} ms after the failure
 // CHECK-NEXT: {{^}}6{{$}}
 // CHECK-NOT: error
 func.func @sum4(%buf: memref<4xi32>) -> i32 {
