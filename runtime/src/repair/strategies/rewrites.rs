@@ -167,13 +167,16 @@ fn integer_alternatives(value: &str) -> Vec<String> {
     alternatives.iter().map(i64::to_string).collect()
 }
 
-/// Sign, scale and zero candidates for a float constant.
+/// Sign, scale and zero candidates for a float constant, and off-by-one for a whole number (a
+/// count kept as a float, like the divisor of a mean).
 fn float_alternatives(value: &str) -> Vec<String> {
     let Ok(value) = value.parse::<f64>() else {
         return Vec::new();
     };
+    let whole = value.fract() == 0.0;
+    let off_by_one = [value + 1.0, value - 1.0].into_iter().filter(|_| whole);
     let mut alternatives: Vec<f64> = Vec::new();
-    for candidate in [-value, value * 2.0, value / 2.0, 0.0, 1.0] {
+    for candidate in off_by_one.chain([-value, value * 2.0, value / 2.0, 0.0, 1.0]) {
         if candidate != value && candidate.is_finite() && !alternatives.contains(&candidate) {
             alternatives.push(candidate);
         }
