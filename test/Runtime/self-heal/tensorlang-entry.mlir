@@ -8,7 +8,7 @@
 // OUT: {{^}}2.5{{$}}
 // OUT-NOT: {{.}}
 
-// CHECK: tensorlang-entry.mlir:[[@LINE+20]]:3: error: assertion failed: the mean of 1, 2, 3, 4 is 2.5
+// CHECK: tensorlang-entry.mlir:[[@LINE+18]]:3: error: assertion failed: the mean of 1, 2, 3, 4 is 2.5
 // CHECK-NEXT: note: in function 'main' called as 'main'
 // CHECK-NEXT: note: self-heal: attempt 1 of 3: the failed check is in the entry point
 // CHECK-NEXT: remark: self-heal: repaired 'mean' (symbolic strategy change-constant: use 4.000000e0 instead of 3.000000e+00
