@@ -18,7 +18,6 @@
 
 mod checkpoint;
 mod entry;
-mod isolated;
 mod output;
 pub mod trial;
 mod worker;

@@ -211,7 +211,7 @@ impl LiveVerifier<'_> {
         {
             return Ok(version.address);
         }
-        let object = super::isolated::in_child(|| {
+        let object = crate::repair::isolated::in_child(|| {
             let mut program = Program::parse(self.context, trial.program, self.file, true)
                 .map_err(|e| e.to_string())?;
             program.add_replaceable(&self.jit.replaceable());

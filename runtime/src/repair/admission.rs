@@ -238,6 +238,17 @@ impl Admission {
             return Err(Rejection::Entry(self.entry.clone()));
         }
         let source = format!("{}\n{candidate}", self.declarations());
+        if origin == Origin::Written {
+            // Hostile text could crash MLIR's parser or verifier: try it in a child first.
+            super::isolated::in_child(|| {
+                let context = crate::create_context().map_err(|e| e.to_string())?;
+                context.enable_multi_threading(false);
+                tensorlang::parse_module(&context, &source, "candidate.mlir")
+                    .map(|_| std::sync::Arc::from(&b"parsed"[..]))
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Rejection::Invalid)?;
+        }
         let module = tensorlang::parse_module(context, &source, "candidate.mlir")
             .map_err(|error| Rejection::Invalid(error.to_string()))?;
         let mut found = None;

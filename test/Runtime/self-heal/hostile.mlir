@@ -5,6 +5,14 @@
 // Memory: unchecked vector accesses past the end and a top-level LLVM function; then a correct
 // answer, verified and swapped in.
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=model --heal-cache=none --heal-model-rounds=4 --model-script=%S/Inputs/hostile-memory.jsonl 2>&1 | FileCheck %s --check-prefix=MEMORY
+// Valid IR that crashes MLIR's folder when compiled: the crash happens in a child process, the
+// candidate is turned away and the program goes on (to its own failure, unrepaired).
+// RUN: not tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=model --heal-cache=none --heal-model-rounds=1 --model-script=%S/Inputs/hostile-crash.jsonl 2>&1 | FileCheck %s --check-prefix=CRASH
+
+// CRASH-LABEL: error: self-heal: no verified repair: no candidate survived verification (1 tried for scale)
+// CRASH-SAME: does not compile: crashed MLIR or LLVM (signal 11) in a child process; the program is unharmed
+// CRASH-NEXT: error: out-of-bounds access
+// CRASH-NEXT: note: in function 'scale' called as 'main'
 
 // EFFECTS-LABEL: error: self-heal: no verified repair: no candidate survived verification (5 tried for scale)
 // EFFECTS-SAME: holds the literal 2 : i32, a value the entry point's checks compare against, which the original does not: a hard-coded answer

@@ -1,11 +1,11 @@
-//! Compiling a candidate in a child process: hostile or degenerate code (a `memref.dim` with a
-//! negative constant index, say) can crash MLIR's or LLVM's passes, and a crash there must cost
-//! the candidate, not the program.
+//! Work on untrusted code in a child process: hostile or degenerate code (a `memref.dim` with a
+//! negative constant index, say) can crash MLIR's parser, verifier or passes, or LLVM, and a crash
+//! there must cost the candidate, not the program.
 //!
-//! The repair worker forks; the child lowers and compiles the candidate and sends the object
-//! code back through a pipe; the parent loads it. A child that dies, or sends nothing, is a
-//! rejection with the reason. The worker's MLIR context runs single-threaded, so the child needs
-//! no thread that the fork left behind.
+//! The caller forks; the child does the work (admission parses a model's text, the self-healing
+//! worker lowers and compiles a candidate) and sends bytes back through a pipe. A child that dies,
+//! or sends nothing, is an error with the reason. The calling thread's MLIR context must run
+//! single-threaded, so that the child needs no thread the fork left behind.
 
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -51,13 +51,13 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
             unsafe { libc::waitpid(child, &mut status, 0) };
             if libc::WIFSIGNALED(status) {
                 return Err(format!(
-                    "crashed the compiler (signal {}); the program is unharmed",
+                    "crashed MLIR or LLVM (signal {}) in a child process; the program is unharmed",
                     libc::WTERMSIG(status)
                 ));
             }
             match libc::WEXITSTATUS(status) {
                 0 if !bytes.is_empty() => Ok(bytes.into()),
-                0 => Err("the compiler produced no code".into()),
+                0 => Err("the child process produced nothing".into()),
                 _ => Err(String::from_utf8_lossy(&bytes).into_owned()),
             }
         }
@@ -80,6 +80,6 @@ mod tests {
             unsafe { libc::raise(libc::SIGKILL) };
             Err("still alive".into())
         });
-        assert!(crashed.unwrap_err().contains("crashed the compiler"));
+        assert!(crashed.unwrap_err().contains("crashed MLIR or LLVM"));
     }
 }
