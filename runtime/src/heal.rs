@@ -268,8 +268,12 @@ impl<'j> SelfHeal<'j> {
                     Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
                 }
             };
+            // A failure deeper down (a call inside this one whose own repair gave up) may be this
+            // function's fault: the search starts from the function this call is for.
+            let mut searched = failure.clone();
+            searched.function = function.name.clone();
             let job = Job {
-                failure: failure.clone(),
+                failure: searched,
                 skip_cache,
                 entry: false,
             };

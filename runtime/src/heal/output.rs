@@ -105,7 +105,11 @@ impl ShownOutput {
         std::thread::Builder::new()
             .name("tensorlang-output".into())
             .spawn(move || forward(&state, fd, real))?;
-        Ok(INSTALLED.get_or_init(|| output))
+        let installed = INSTALLED.get_or_init(|| output);
+        // A program that calls `exit` itself must not lose what is held back.
+        // SAFETY: registering a plain function that takes and returns nothing.
+        unsafe { libc::atexit(show_at_exit) };
+        Ok(installed)
     }
 
     /// The installed recorder, if any.
@@ -166,6 +170,15 @@ impl ShownOutput {
         self.state.lock().expect("lock").forwarding = Forwarding::Live;
         // SAFETY: putting the real output back on descriptor 1; the pipe's write end closes.
         unsafe { libc::dup2(self.real, 1) };
+    }
+}
+
+/// At `exit`: shows what is held back, unless this is a trial child (whose output is its own).
+extern "C" fn show_at_exit() {
+    if !super::trial::in_trial()
+        && let Some(output) = INSTALLED.get()
+    {
+        output.uninstall();
     }
 }
 

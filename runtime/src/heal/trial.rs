@@ -49,18 +49,20 @@ pub fn take_rerun() -> bool {
 /// parent first.
 pub fn finish(result: Result<(), String>) -> ! {
     let result = result.and_then(|()| check_output());
-    let status = match result {
-        Ok(()) => 0,
-        Err(failure) => {
-            let fd = REPORT_FD.load(Ordering::Relaxed);
-            // SAFETY: writing a buffer we own to the report pipe (or a closed fd, harmlessly).
-            unsafe { libc::write(fd, failure.as_ptr().cast(), failure.len()) };
-            1
-        }
+    let (status, report) = match &result {
+        Ok(()) => (0, PASSED),
+        Err(failure) => (1, failure.as_str()),
     };
+    let fd = REPORT_FD.load(Ordering::Relaxed);
+    // SAFETY: writing a buffer we own to the report pipe (or a closed fd, harmlessly).
+    unsafe { libc::write(fd, report.as_ptr().cast(), report.len()) };
     // SAFETY: `_exit` skips destructors and atexit handlers, which belong to the parent.
     unsafe { libc::_exit(status) }
 }
+
+/// What a child that passed sends: a trial passes only by reaching [`finish`], never by the
+/// program ending the process early with status 0.
+const PASSED: &str = "\u{6}passed";
 
 /// Which side of a fork this is.
 pub enum Side {
@@ -149,8 +151,10 @@ fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String
     if ready == 0 {
         return Err(format!("did not finish within {} ms", limit.as_millis()));
     }
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 && message == PASSED {
         Ok(())
+    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+        Err("the program ended before the trial did (it exited on its own)".into())
     } else if !message.is_empty() {
         Err(message)
     } else if libc::WIFSIGNALED(status) {

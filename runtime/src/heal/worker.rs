@@ -137,6 +137,7 @@ fn work(
             file: &setup.file,
             entry: &setup.entry,
             failure: &job.failure,
+            callers: false,
         };
         let sources = setup.options.sources;
         engine.verifier().trial_cached = job.entry;

@@ -92,6 +92,10 @@ pub struct RepairRequest<'a> {
     pub entry: &'a str,
     /// What failed.
     pub failure: &'a Failure,
+    /// Whether the functions that call the failing one are suspects too (after it and its
+    /// callees). Offline they are; in a live call they are not: the caller's frame is running
+    /// its old code, and a failure the callee cannot fix reaches the caller's own healed call.
+    pub callers: bool,
 }
 
 /// The repair engine, verifying candidates with `V`.
@@ -176,7 +180,12 @@ impl<V: Verifier> RepairEngine<V> {
         };
         let module = tensorlang::parse_module(context, request.source, request.file)
             .map_err(|error| RepairError::Program(error.to_string()))?;
-        let suspects = suspects(&module, &request.failure.function, request.entry);
+        let suspects = suspects(
+            &module,
+            &request.failure.function,
+            request.entry,
+            request.callers,
+        );
         if suspects.is_empty() {
             return Err(RepairError::NothingToRepair(
                 request.failure.function.clone(),

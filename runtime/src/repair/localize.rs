@@ -4,8 +4,10 @@
 //! `@target` returned. The suspects are the failing function itself (unless it is the entry
 //! point, which holds the specification and is never changed) and then every function it calls,
 //! directly or not, breadth first in the order of the calls: the functions whose results the
-//! failing check can depend on. A function marked [`TRUSTED_ATTRIBUTE`] (a simulation's physics,
-//! say) is the specification too: its callees are suspects, it is not.
+//! failing check can depend on. Then the functions that call the failing one, nearest first: a
+//! helper that reads out of bounds is often handed a bad index by its caller. A function marked
+//! [`TRUSTED_ATTRIBUTE`] (a simulation's physics, say) is the specification too: its callees are
+//! suspects, it is not.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -18,8 +20,9 @@ use crate::ir::{callee, is_definition, op_name, symbol_name, top_level_ops};
 /// attributes {tensorlang.trusted}`): its asserts are the specification.
 pub const TRUSTED_ATTRIBUTE: &str = "tensorlang.trusted";
 
-/// The functions to try, most suspicious first.
-pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
+/// The functions to try, most suspicious first; the failing function's callers too with
+/// `callers`.
+pub fn suspects(module: &Module, failing: &str, entry: &str, callers: bool) -> Vec<String> {
     let calls = call_graph(module);
     let trusted: Vec<String> = top_level_ops(module.as_operation())
         .iter()
@@ -36,6 +39,15 @@ pub fn suspects(module: &Module, failing: &str, entry: &str) -> Vec<String> {
             queue.push_back(callee.clone());
         }
         order.push(function);
+    }
+    let mut upward = VecDeque::from([failing.to_owned()]);
+    while let Some(function) = upward.pop_front().filter(|_| callers) {
+        for (caller, callees) in &calls {
+            if callees.contains(&function) && !order.contains(caller) {
+                order.push(caller.clone());
+                upward.push_back(caller.clone());
+            }
+        }
     }
     order.retain(|function| function != entry && !trusted.contains(function));
     order
@@ -101,11 +113,19 @@ func.func @main() {
         let context = crate::create_context().unwrap();
         let module = tensorlang::parse_module(&context, PROGRAM, "t.mlir").unwrap();
         assert_eq!(
-            suspects(&module, "main", "main"),
+            suspects(&module, "main", "main", true),
             ["target", "offset", "scale"]
         );
-        assert_eq!(suspects(&module, "offset", "main"), ["offset"]);
-        assert!(suspects(&module, "external", "main").is_empty());
+        // Then its callers: @target may hand @offset a bad value.
+        assert_eq!(
+            suspects(&module, "offset", "main", true),
+            ["offset", "target"]
+        );
+        // A declaration has no body to repair, but what calls it may pass it bad values.
+        assert_eq!(
+            suspects(&module, "external", "main", true),
+            ["scale", "target"]
+        );
     }
 
     #[test]
@@ -116,6 +136,9 @@ func.func @main() {
             "@target(%x: i32) -> i32 attributes {tensorlang.trusted} {",
         );
         let module = tensorlang::parse_module(&context, &trusted, "t.mlir").unwrap();
-        assert_eq!(suspects(&module, "target", "main"), ["offset", "scale"]);
+        assert_eq!(
+            suspects(&module, "target", "main", true),
+            ["offset", "scale"]
+        );
     }
 }

@@ -147,6 +147,7 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
             source: &source,
             file: &file,
             entry: &failure.entry,
+            callers: true,
             failure,
         };
         let location = parse_location(context, &failure.location).unwrap_or(root.location());

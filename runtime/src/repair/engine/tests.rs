@@ -48,6 +48,7 @@ fn request<'a>(source: &'a str, file: &'a str, failure: &'a Failure) -> RepairRe
         file,
         entry: "main",
         failure,
+        callers: true,
     }
 }
 
