@@ -200,6 +200,7 @@ impl Admission {
             }
             if name == entry {
                 expected = constants(&op, true);
+                expected.extend(global_elements(module, &op));
             }
             signatures.push(Signature {
                 name,
@@ -443,6 +444,46 @@ fn constants(function: &OperationRef, compared: bool) -> BTreeSet<String> {
         }
         WalkResult::Advance
     });
+    found
+}
+
+/// The elements (above 1 in magnitude, with their type, as [`literal`] prints them) of the
+/// constant `memref.global`s `function` names: a driver's table of expected results (and of its
+/// inputs, which a hard-coded answer matches on just as well).
+fn global_elements(module: &Module, function: &OperationRef) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    function.walk(WalkOrder::PreOrder, |op| {
+        if op_name(&op) == "memref.get_global"
+            && let Ok(symbol) = op.attribute("name")
+        {
+            named.insert(symbol.to_string().trim_start_matches('@').to_owned());
+        }
+        WalkResult::Advance
+    });
+    let mut found = BTreeSet::new();
+    for global in top_level_ops(module.as_operation()) {
+        let is_named = symbol_name(&global).is_some_and(|name| named.contains(&name));
+        if op_name(&global) != "memref.global" || global.attribute("constant").is_err() || !is_named
+        {
+            continue;
+        }
+        let Ok(value) = global.attribute("initial_value") else {
+            continue;
+        };
+        // `dense<[[1, 2], [3, 4]]> : tensor<2x2xi32>`
+        let text = value.to_string();
+        let Some((elements, ty)) = text.rsplit_once(" : ") else {
+            continue;
+        };
+        let element_type = ty.trim_end_matches('>').rsplit('x').next().unwrap_or("");
+        for token in elements.split(|c: char| "[]<>, ".contains(c)) {
+            if let Ok(number) = token.parse::<f64>()
+                && number.abs() > 1.0
+            {
+                found.insert(format!("{token} : {element_type}"));
+            }
+        }
+    }
     found
 }
 

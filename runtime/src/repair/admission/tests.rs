@@ -137,3 +137,95 @@ fn declarations_take_the_function_type() {
     assert_eq!(declaration_type("() -> ()"), "()");
     assert_eq!(declaration_type("(i32) -> (f32, i1)"), "(i32) -> (f32, i1)");
 }
+
+#[test]
+fn a_hard_coded_table_of_expected_results_is_turned_away() {
+    let program = r#"
+memref.global "private" constant @expected : memref<2xi32> = dense<[14, 27]>
+func.func @f(%x: i32) -> i32 {
+  %r = arith.addi %x, %x : i32
+  return %r : i32
+}
+func.func @main() {
+  %c0 = arith.constant 0 : index
+  %t = memref.get_global @expected : memref<2xi32>
+  %e = memref.load %t[%c0] : memref<2xi32>
+  %seven = arith.constant 7 : i32
+  %r = func.call @f(%seven) : (i32) -> i32
+  %ok = arith.cmpi eq, %r, %e : i32
+  cf.assert %ok, "f(7) is 14"
+  return
+}
+"#;
+    let context = crate::create_context().unwrap();
+    let module = tensorlang::parse_module(&context, program, "t.mlir").unwrap();
+    let admission = Admission::new(&module, "f", "main");
+    let hard_coded = r#"
+func.func @f(%x: i32) -> i32 {
+  %seven = arith.constant 7 : i32
+  %answer = arith.constant 14 : i32
+  %is = arith.cmpi eq, %x, %seven : i32
+  %r = arith.select %is, %answer, %x : i32
+  return %r : i32
+}
+"#;
+    assert_eq!(
+        admission
+            .admit(&context, hard_coded, Origin::Written)
+            .map(|_| ()),
+        Err(Rejection::HardCoded("14 : i32".into()))
+    );
+    // The same edit from a symbolic strategy is a small change, valid by construction.
+    assert!(
+        admission
+            .admit(&context, hard_coded, Origin::Symbolic)
+            .is_ok()
+    );
+}
+
+#[test]
+fn memory_a_candidate_could_reach_out_of_bounds_is_turned_away() {
+    let program = r#"
+func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %v = memref.load %m[%c0] : memref<?xf32>
+  return %v : f32
+}
+func.func @main() {
+  return
+}
+"#;
+    let context = crate::create_context().unwrap();
+    let module = tensorlang::parse_module(&context, program, "t.mlir").unwrap();
+    let admission = Admission::new(&module, "f", "main");
+    let admit = |candidate: &str| {
+        admission
+            .admit(&context, candidate, Origin::Written)
+            .map(|_| ())
+    };
+    let dynamic = r#"
+func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %big = memref.alloc(%n) : memref<?xf32>
+  %w = memref.load %big[%c0] : memref<?xf32>
+  %v = memref.load %m[%c0] : memref<?xf32>
+  %r = arith.addf %v, %w : f32
+  return %r : f32
+}
+"#;
+    assert_eq!(
+        admit(dynamic),
+        Err(Rejection::DynamicAllocation("memref.alloc".into()))
+    );
+    let vector = r#"
+func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
+  %v = vector.load %m[%n] : memref<?xf32>, vector<4xf32>
+  %r = vector.extract %v[0] : f32 from vector<4xf32>
+  return %r : f32
+}
+"#;
+    assert_eq!(
+        admit(vector),
+        Err(Rejection::ForbiddenOp("vector.load".into()))
+    );
+}
