@@ -8,37 +8,28 @@
 //! and a candidate that drops one is rejected. The entry function, which holds the program's
 //! checks, is never replaced.
 //!
-//! **Memory safety by construction.** Every op of an allowed dialect that touches memory is either
-//! bounds-checked in the compiled candidate (the `tensorlang-to-llvm` pipeline instruments it, and
-//! the checks stay in the live process) or not allowed:
-//!
-//! | op | in a candidate |
-//! |---|---|
-//! | `memref.load`, `memref.store`, `memref.subview`, `memref.copy`, `memref.atomic_rmw`, `memref.generic_atomic_rmw`, `memref.cast`, `memref.expand_shape`, `memref.assume_alignment` | allowed: checked by `generate-runtime-verification` |
-//! | `memref.collapse_shape`, `memref.dim`, `memref.rank`, `memref.prefetch` | allowed: no access out of bounds possible |
-//! | `affine.load`, `affine.store` | allowed: lowered to `memref.load`/`store` before instrumentation |
-//! | `tensor.*` (`extract`, `insert`, slices, ...) | allowed: bufferized to checked memref ops |
-//! | `linalg.*` | allowed: operand shapes checked, loops lowered to checked memref ops |
-//! | `memref.alloc`, `memref.alloca` | allowed with static sizes; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
-//! | `vector.load`, `vector.store`, `vector.maskedload`, `vector.maskedstore`, `vector.gather`, `vector.scatter`, `vector.expandload`, `vector.compressstore`, `vector.transfer_read`, `vector.transfer_write`, `affine.vector_load`, `affine.vector_store` | not allowed: not bounds-checked |
-//! | `memref.view`, `memref.reinterpret_cast`, `memref.extract_aligned_pointer_as_index`, `memref.extract_strided_metadata`, `memref.memory_space_cast`, `memref.realloc`, `memref.dealloc` | not allowed: escape the bounds of the buffer they are given |
+//! **Memory safety by construction** ([`memory`]): every op of an allowed dialect that touches
+//! memory is either bounds-checked in the compiled candidate or not allowed.
 //!
 //! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
 //! original did not, may not write an argument or a global the original never wrote, and must
 //! read every argument the original read. A model-written candidate may not return, as literals,
-//! the values the entry point's checks compare against (hard-coded answers).
+//! the values the entry point's checks compare against ([`hard_coding`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use melior::Context;
-use melior::ir::operation::OperationResult;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
 use crate::ir::{callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops};
 pub use effects::{Effects, Root};
+use hard_coding::{constants, global_elements};
+use memory::{FORBIDDEN_OPS, dynamic_allocation};
 
 pub mod effects;
+mod hard_coding;
+pub mod memory;
 
 /// Dialects a repair may use.
 const ALLOWED_DIALECTS: &[&str] = &[
@@ -56,35 +47,6 @@ const ALLOWED_DIALECTS: &[&str] = &[
     "tensorlang",
     "builtin",
 ];
-
-/// Ops of allowed dialects that escape the type system or the bounds checks (see the module docs).
-const FORBIDDEN_OPS: &[&str] = &[
-    "memref.extract_aligned_pointer_as_index",
-    "memref.extract_strided_metadata",
-    "memref.reinterpret_cast",
-    "memref.view",
-    "memref.memory_space_cast",
-    "memref.realloc",
-    "memref.dealloc",
-    "memref.global",
-    "vector.load",
-    "vector.store",
-    "vector.maskedload",
-    "vector.maskedstore",
-    "vector.gather",
-    "vector.scatter",
-    "vector.expandload",
-    "vector.compressstore",
-    "vector.transfer_read",
-    "vector.transfer_write",
-    "affine.vector_load",
-    "affine.vector_store",
-    "func.call_indirect",
-    "builtin.unrealized_conversion_cast",
-];
-
-/// Allocations, allowed with dynamic sizes only where the original has them.
-const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
 
 /// Ops that state the program's specification.
 const ASSERT_OPS: &[&str] = &["tensorlang.assert", "cf.assert"];
@@ -408,94 +370,6 @@ fn functions<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
 
 fn function_type(op: &OperationRef) -> Option<String> {
     Some(op.attribute("function_type").ok()?.to_string())
-}
-
-/// The first allocation of a dynamic size in `function`, by op name.
-fn dynamic_allocation(function: &OperationRef) -> Option<String> {
-    let mut found = None;
-    function.walk(WalkOrder::PreOrder, |op| {
-        let name = op_name(&op);
-        if ALLOCATIONS.contains(&name.as_str()) && op.operand_count() > 0 {
-            found = Some(name);
-            return WalkResult::Interrupt;
-        }
-        WalkResult::Advance
-    });
-    found
-}
-
-/// The integer and float literals of `function` (as printed, with their type) whose
-/// magnitude is above 1; with `compared`, only those used directly by a comparison (what a
-/// driver checks results against).
-fn constants(function: &OperationRef, compared: bool) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    function.walk(WalkOrder::PreOrder, |op| {
-        let name = op_name(&op);
-        if compared && (name == "arith.cmpi" || name == "arith.cmpf") {
-            for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
-                if let Ok(result) = OperationResult::try_from(operand)
-                    && let Some(value) = literal(&result.owner())
-                {
-                    found.insert(value);
-                }
-            }
-        } else if !compared && let Some(value) = literal(&op) {
-            found.insert(value);
-        }
-        WalkResult::Advance
-    });
-    found
-}
-
-/// The elements (above 1 in magnitude, with their type, as [`literal`] prints them) of the
-/// constant `memref.global`s `function` names: a driver's table of expected results (and of its
-/// inputs, which a hard-coded answer matches on just as well).
-fn global_elements(module: &Module, function: &OperationRef) -> BTreeSet<String> {
-    let mut named = BTreeSet::new();
-    function.walk(WalkOrder::PreOrder, |op| {
-        if op_name(&op) == "memref.get_global"
-            && let Ok(symbol) = op.attribute("name")
-        {
-            named.insert(symbol.to_string().trim_start_matches('@').to_owned());
-        }
-        WalkResult::Advance
-    });
-    let mut found = BTreeSet::new();
-    for global in top_level_ops(module.as_operation()) {
-        let is_named = symbol_name(&global).is_some_and(|name| named.contains(&name));
-        if op_name(&global) != "memref.global" || global.attribute("constant").is_err() || !is_named
-        {
-            continue;
-        }
-        let Ok(value) = global.attribute("initial_value") else {
-            continue;
-        };
-        // `dense<[[1, 2], [3, 4]]> : tensor<2x2xi32>`
-        let text = value.to_string();
-        let Some((elements, ty)) = text.rsplit_once(" : ") else {
-            continue;
-        };
-        let element_type = ty.trim_end_matches('>').rsplit('x').next().unwrap_or("");
-        for token in elements.split(|c: char| "[]<>, ".contains(c)) {
-            if let Ok(number) = token.parse::<f64>()
-                && number.abs() > 1.0
-            {
-                found.insert(format!("{token} : {element_type}"));
-            }
-        }
-    }
-    found
-}
-
-/// The value of an `arith.constant` scalar other than 0, 1 and -1, with its type (`15 : i32`,
-/// `2.500000e+00 : f32`): a loop bound of 4 is not the result 4 a driver expects.
-fn literal(op: &OperationRef) -> Option<String> {
-    if op_name(op) != "arith.constant" {
-        return None;
-    }
-    let text = op.attribute("value").ok()?.to_string();
-    let number: f64 = text.split(" : ").next()?.trim().parse().ok()?;
-    (number.abs() > 1.0).then_some(text)
 }
 
 /// How many asserts carry each message.

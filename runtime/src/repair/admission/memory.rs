@@ -1,0 +1,64 @@
+//! Memory safety by construction: which memory ops a candidate may use.
+//!
+//! Every op of an allowed dialect that touches memory is either bounds-checked in the compiled
+//! candidate (the `tensorlang-to-llvm` pipeline instruments it, and
+//! the checks stay in the live process) or not allowed:
+//!
+//! | op | in a candidate |
+//! |---|---|
+//! | `memref.load`, `memref.store`, `memref.subview`, `memref.copy`, `memref.atomic_rmw`, `memref.generic_atomic_rmw`, `memref.cast`, `memref.expand_shape`, `memref.assume_alignment` | allowed: checked by `generate-runtime-verification` |
+//! | `memref.collapse_shape`, `memref.dim`, `memref.rank`, `memref.prefetch` | allowed: no access out of bounds possible |
+//! | `affine.load`, `affine.store` | allowed: lowered to `memref.load`/`store` before instrumentation |
+//! | `tensor.*` (`extract`, `insert`, slices, ...) | allowed: bufferized to checked memref ops |
+//! | `linalg.*` | allowed: operand shapes checked, loops lowered to checked memref ops |
+//! | `memref.alloc`, `memref.alloca` | allowed with static sizes; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
+//! | `vector.load`, `vector.store`, `vector.maskedload`, `vector.maskedstore`, `vector.gather`, `vector.scatter`, `vector.expandload`, `vector.compressstore`, `vector.transfer_read`, `vector.transfer_write`, `affine.vector_load`, `affine.vector_store` | not allowed: not bounds-checked |
+//! | `memref.view`, `memref.reinterpret_cast`, `memref.extract_aligned_pointer_as_index`, `memref.extract_strided_metadata`, `memref.memory_space_cast`, `memref.realloc`, `memref.dealloc` | not allowed: escape the bounds of the buffer they are given |
+
+use melior::ir::OperationRef;
+use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+
+use crate::ir::op_name;
+
+/// Ops of allowed dialects that escape the type system or the bounds checks (see the module docs).
+pub(super) const FORBIDDEN_OPS: &[&str] = &[
+    "memref.extract_aligned_pointer_as_index",
+    "memref.extract_strided_metadata",
+    "memref.reinterpret_cast",
+    "memref.view",
+    "memref.memory_space_cast",
+    "memref.realloc",
+    "memref.dealloc",
+    "memref.global",
+    "vector.load",
+    "vector.store",
+    "vector.maskedload",
+    "vector.maskedstore",
+    "vector.gather",
+    "vector.scatter",
+    "vector.expandload",
+    "vector.compressstore",
+    "vector.transfer_read",
+    "vector.transfer_write",
+    "affine.vector_load",
+    "affine.vector_store",
+    "func.call_indirect",
+    "builtin.unrealized_conversion_cast",
+];
+
+/// Allocations, allowed with dynamic sizes only where the original has them.
+const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
+
+/// The first allocation of a dynamic size in `function`, by op name.
+pub(super) fn dynamic_allocation(function: &OperationRef) -> Option<String> {
+    let mut found = None;
+    function.walk(WalkOrder::PreOrder, |op| {
+        let name = op_name(&op);
+        if ALLOCATIONS.contains(&name.as_str()) && op.operand_count() > 0 {
+            found = Some(name);
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found
+}
