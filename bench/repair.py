@@ -6,7 +6,8 @@ from each source, side by side in one run.
 For every case: `tensorlang-run` writes the failure report, then
   symbolic  sources=symbolic, no cache
   model     sources=model: the model writes replacement functions (--model-rounds, default 1)
-  choice    sources=symbolic,model: the model picks which symbolic candidate goes first
+  choice    sources=symbolic,model model-first=true: the model picks which symbolic candidate
+            goes first
   cache     sources=cache, after the symbolic run filled a fresh cache
 and a repaired program is checked to run with every check passing. Reported: success per class
 and source, and the median engine time per successful repair (the time the remark reports:
@@ -62,7 +63,7 @@ def main():
     configs = {
         "symbolic": "sources=symbolic cache=none",
         "model": f"sources=model model=default model-rounds={args.model_rounds} cache=none",
-        "choice": "sources=symbolic,model model=default model-rounds=0 cache=none",
+        "choice": "sources=symbolic,model model-first=true model=default model-rounds=0 cache=none",
         "cache": "sources=cache cache={cache}",
     }
     wanted = [name for name in args.sources.split(",") if name in configs]

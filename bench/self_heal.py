@@ -7,8 +7,9 @@ a buffer written before the failure, division by zero) and the Lunar Lander. For
 fresh strategy cache:
   symbolic  --heal-sources=cache,symbolic on an empty cache (the symbolic strategies find it)
   cache     the same again: the cache has it now
-  model     --heal-sources=symbolic,model on an empty cache: the model (the embedded default
-            unless --model/TENSORLANG_MODEL say otherwise) picks which candidate goes first;
+  model     --heal-sources=symbolic,model --heal-model-first on an empty cache: the model (the
+            embedded default unless --model/TENSORLANG_MODEL say otherwise) picks which candidate
+            goes first;
             loading the model happens at the first failure and is counted
 Every run's time is the `resumed_after_ms` tensorlang-run reports (--heal-report), measured in
 the process from the trap to the retried call. Reported: median and range over --runs runs.
@@ -74,7 +75,8 @@ def main():
                 if not args.no_model:
                     plan.append(("model", "symbolic,model", "none"))
                 for source, heal_sources, cache_path in plan:
-                    repair = heal(runner, program, heal_sources, cache_path, workdir)
+                    extra = ("--heal-model-first",) if source == "model" else ()
+                    repair = heal(runner, program, heal_sources, cache_path, workdir, extra)
                     if repair:
                         rows[source].append(repair["resumed_after_ms"])
                         found[source] = repair

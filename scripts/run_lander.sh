@@ -30,7 +30,7 @@ done
 case "$seed" in ''|*[!0-9]*) echo "run_lander.sh: --seed takes a whole number" >&2; exit 2 ;; esac
 
 ./scripts/setup.sh
-cargo build --quiet --bin tensorlang-run
+cargo build --quiet --release --bin tensorlang-run
 
 out=target/lander
 mkdir -p "$out"
@@ -47,9 +47,9 @@ sed -e "s/%initial_altitude = arith.constant 100.0 : f32/%initial_altitude = ari
 
 echo "== Lunar Lander, seed $seed: from $altitude m at -$((velocity_tenths / 10)).$((velocity_tenths % 10)) m/s"
 status=0
-./target/debug/tensorlang-run "$program" -e main -entry-point-result=void \
+./target/release/tensorlang-run "$program" -e main -entry-point-result=void \
   -shared-libs="$LLVM_PREFIX/lib/libmlir_c_runner_utils.so" \
-  --self-heal --heal-report="$out/heal.json" ${model_flags[@]+"${model_flags[@]}"} \
+  --self-heal --heal-output=live --heal-report="$out/heal.json" ${model_flags[@]+"${model_flags[@]}"} \
   > "$out/flight.txt" 2>&1 || status=$?
 python3 examples/lander/report.py "$out/flight.txt" "$out/heal.json" "$out/flight.svg" || status=1
 exit "$status"

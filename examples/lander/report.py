@@ -8,6 +8,7 @@ Rows are the program's ``( t, altitude, velocity, thrust )`` lines; every other 
 runtime's (the failure, the repair). The exit status is 0 when the lander touched down softly.
 """
 import json
+import math
 import re
 import sys
 
@@ -55,9 +56,27 @@ def log(rows, events, attempts):
             print(f"no repair for '{attempt['call']}': {attempt.get('error')}")
 
 
+def ticks(low, high, count=5):
+    """About `count` round values from `low` to `high`."""
+    span = high - low
+    if span <= 0:
+        return [low]
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    values = []
+    value = first
+    while value <= high + step * 1e-9:
+        values.append(round(value, 10))
+        value += step
+    return values
+
+
 def plot(rows, crash_index, path):
-    """Altitude and velocity against time, the crash and the swap marked."""
-    width, height, pad = 900, 520, 60
+    """Altitude and velocity against time, with ticks on every axis, the crash and the swap
+    marked; labels stay inside the picture and off the curves."""
+    width, height, pad = 900, 540, 60
     times = [r[0] for r in rows] or [0.0]
     t_max = max(times) or 1.0
     h_max = max([r[1] for r in rows] + [1.0])
@@ -78,34 +97,54 @@ def plot(rows, crash_index, path):
         text = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
         return f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{text}"/>'
 
+    def label(value):
+        return f"{value:g}"
+
+    bottom = height - pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="13">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{pad}" y="{pad - 20}" font-size="16">Lunar Lander: altitude (m)</text>',
         f'<text x="{pad}" y="{2 * pad + panel - 20}" font-size="16">velocity (m/s)</text>',
-        f'<text x="{width - pad}" y="{height - 15}" text-anchor="end">time (s), 0 to {t_max:.1f}</text>',
+        f'<text x="{width / 2:.1f}" y="{height - 12}" text-anchor="middle">time (s)</text>',
+        # Axes: a frame line on the left of each panel and the time axis at the bottom.
+        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{y_alt(0):.1f}" stroke="#333"/>',
+        f'<line x1="{pad}" y1="{y_vel(v_max):.1f}" x2="{pad}" y2="{y_vel(v_min):.1f}" stroke="#333"/>',
+        f'<line x1="{pad}" y1="{bottom}" x2="{width - pad}" y2="{bottom}" stroke="#333"/>',
         f'<line x1="{pad}" y1="{y_alt(0):.1f}" x2="{width - pad}" y2="{y_alt(0):.1f}" stroke="#999"/>',
         f'<line x1="{pad}" y1="{y_vel(0):.1f}" x2="{width - pad}" y2="{y_vel(0):.1f}" stroke="#999"/>',
-        f'<text x="{pad - 5}" y="{y_alt(h_max):.1f}" text-anchor="end">{h_max:.0f}</text>',
-        f'<text x="{pad - 5}" y="{y_alt(0):.1f}" text-anchor="end">0</text>',
-        f'<text x="{pad - 5}" y="{y_vel(v_min):.1f}" text-anchor="end">{v_min:.0f}</text>',
-        f'<text x="{pad - 5}" y="{y_vel(0):.1f}" text-anchor="end">0</text>',
+    ]
+    for t in ticks(0, t_max):
+        parts.append(f'<line x1="{x(t):.1f}" y1="{bottom}" x2="{x(t):.1f}" y2="{bottom + 5}" stroke="#333"/>')
+        parts.append(f'<text x="{x(t):.1f}" y="{bottom + 18}" text-anchor="middle">{label(t)}</text>')
+    for h in ticks(0, h_max):
+        parts.append(f'<line x1="{pad - 5}" y1="{y_alt(h):.1f}" x2="{pad}" y2="{y_alt(h):.1f}" stroke="#333"/>')
+        parts.append(f'<text x="{pad - 8}" y="{y_alt(h) + 4:.1f}" text-anchor="end">{label(h)}</text>')
+    for v in ticks(v_min, v_max):
+        parts.append(f'<line x1="{pad - 5}" y1="{y_vel(v):.1f}" x2="{pad}" y2="{y_vel(v):.1f}" stroke="#333"/>')
+        parts.append(f'<text x="{pad - 8}" y="{y_vel(v) + 4:.1f}" text-anchor="end">{label(v)}</text>')
+    parts += [
         polyline([(x(r[0]), y_alt(r[1])) for r in rows], "#1f77b4"),
         polyline([(x(r[0]), y_vel(r[2])) for r in rows], "#2ca02c"),
     ]
     if crash_index is not None and rows:
         t, h, v, _ = rows[max(crash_index - 1, 0)]
+        # Labels go on the side of the marker with more room, so they never leave the picture.
+        right = x(t) < width / 2
+        anchor, dx = ("start", 8) if right else ("end", -8)
         parts += [
-            f'<line x1="{x(t):.1f}" y1="{pad}" x2="{x(t):.1f}" y2="{height - pad}" stroke="#d62728" stroke-dasharray="6,4"/>',
+            f'<line x1="{x(t):.1f}" y1="{pad}" x2="{x(t):.1f}" y2="{bottom}" stroke="#d62728" stroke-dasharray="6,4"/>',
             f'<circle cx="{x(t):.1f}" cy="{y_alt(h):.1f}" r="6" fill="#d62728"/>',
             f'<circle cx="{x(t):.1f}" cy="{y_vel(v):.1f}" r="6" fill="#d62728"/>',
-            f'<text x="{x(t) - 8:.1f}" y="{pad + 14}" text-anchor="end" fill="#d62728">crash caught at t = {t:.1f} s, {h:.1f} m</text>',
-            f'<text x="{x(t) + 8:.1f}" y="{pad + 30}" fill="#9467bd">controller repaired and swapped in; the step runs again</text>',
+            f'<text x="{x(t) + dx:.1f}" y="{pad + 14}" text-anchor="{anchor}" fill="#d62728">crash caught at t = {t:.1f} s, {h:.1f} m</text>',
+            f'<text x="{x(t) + dx:.1f}" y="{pad + 30}" text-anchor="{anchor}" fill="#9467bd">controller repaired and swapped in;</text>',
+            f'<text x="{x(t) + dx:.1f}" y="{pad + 46}" text-anchor="{anchor}" fill="#9467bd">the step runs again</text>',
         ]
     if rows:
         t, h, v, _ = rows[-1]
+        # Below the ground line, where the altitude curve never goes.
         parts.append(
-            f'<text x="{x(t) - 8:.1f}" y="{y_alt(0) - 10:.1f}" text-anchor="end">touchdown at {v:.2f} m/s</text>'
+            f'<text x="{x(t):.1f}" y="{y_alt(0) + 18:.1f}" text-anchor="end">touchdown at {v:.2f} m/s</text>'
         )
     parts.append("</svg>")
     with open(path, "w") as out:

@@ -23,7 +23,7 @@ pub mod trial;
 mod worker;
 
 pub use checkpoint::{Checkpoint, Parameter};
-pub use output::ShownOutput;
+pub use output::{OutputMode, ShownOutput};
 pub use worker::WorkerSetup;
 
 use std::ffi::c_void;
@@ -48,6 +48,8 @@ pub struct HealOptions {
     pub attempts: usize,
     /// How long one trial run may take.
     pub trial_limit: Duration,
+    /// When the program's output is shown.
+    pub output: OutputMode,
 }
 
 /// One failed call and what came of it.
@@ -176,7 +178,7 @@ impl<'j> SelfHeal<'j> {
                 slots.push((name, slot));
             }
         }
-        let output = match ShownOutput::install() {
+        let output = match ShownOutput::install(options.output) {
             Ok(output) => Some(output),
             Err(error) => {
                 tracing::warn!(

@@ -22,9 +22,20 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// How much held output may wait before it is shown anyway.
 pub const HELD_LIMIT: usize = 64 << 20;
 
+/// What the user asks for (`--heal-output`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputMode {
+    /// Live on a terminal, held otherwise.
+    Auto,
+    /// Always as it comes (a repaired entry point's trial must then reproduce what was shown).
+    Live,
+    /// Always held back.
+    Held,
+}
+
 /// When output reaches the real standard output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Forwarding {
+enum Forwarding {
     /// As soon as it is printed (the real output is a terminal).
     Live,
     /// When the program ends, or when more than [`HELD_LIMIT`] bytes wait.
@@ -59,7 +70,7 @@ impl ShownOutput {
     ///
     /// # Errors
     /// The pipe or the duplicate of the real output cannot be made.
-    pub fn install() -> std::io::Result<&'static ShownOutput> {
+    pub fn install(mode: OutputMode) -> std::io::Result<&'static ShownOutput> {
         if let Some(installed) = INSTALLED.get() {
             return Ok(installed);
         }
@@ -84,10 +95,12 @@ impl ShownOutput {
         // SAFETY: the read end is ours; non-blocking so the thread drains it under the lock.
         unsafe { libc::fcntl(read.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
         // SAFETY: asking whether a descriptor we own is a terminal.
-        let forwarding = if unsafe { libc::isatty(real) } == 1 {
-            Forwarding::Live
-        } else {
-            Forwarding::Held
+        let terminal = unsafe { libc::isatty(real) } == 1;
+        let forwarding = match mode {
+            OutputMode::Live => Forwarding::Live,
+            OutputMode::Held => Forwarding::Held,
+            OutputMode::Auto if terminal => Forwarding::Live,
+            OutputMode::Auto => Forwarding::Held,
         };
         let output = ShownOutput {
             state: Arc::new(Mutex::new(State {

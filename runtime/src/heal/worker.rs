@@ -141,35 +141,70 @@ fn work(
         };
         let sources = setup.options.sources;
         engine.verifier().trial_cached = job.entry;
-        // The cache alone first: a hit needs no model, which loads only when a search does.
-        let mut result = None;
-        if sources.cache && !job.skip_cache {
-            engine.options_mut().sources = Sources {
-                cache: true,
+        // Cheapest first, each tier on its own: the cache (a hit needs no model), then the
+        // symbolic strategies, then the model, which is opened only when a search reaches it
+        // (or first, when the user asks for its choice among the symbolic candidates).
+        let model_first = setup.options.model_first && sources.model;
+        let tiers = [
+            Sources {
+                cache: sources.cache && !job.skip_cache,
                 symbolic: false,
                 model: false,
-            };
-            result = engine.repair(&context, &request).ok();
-        }
-        let result = match result {
-            Some(repair) => Ok(repair),
-            None => {
-                if sources.model && !model_opened {
-                    model_opened = true;
-                    engine.set_model(open_model(setup.model.as_ref()));
-                }
-                engine.options_mut().sources = Sources {
-                    cache: false,
-                    ..sources
-                };
-                engine.repair(&context, &request)
+            },
+            Sources {
+                cache: false,
+                symbolic: sources.symbolic,
+                model: model_first,
+            },
+            Sources {
+                cache: false,
+                symbolic: false,
+                model: sources.model,
+            },
+        ];
+        let mut result = Err("no repair source is enabled".to_owned());
+        let (mut tried, mut suspects, mut findings) = (0, Vec::new(), Vec::new());
+        for tier in tiers
+            .into_iter()
+            .filter(|t| t.cache || t.symbolic || t.model)
+        {
+            if tier.model && !model_opened {
+                model_opened = true;
+                engine.set_model(open_model(setup.model.as_ref()));
             }
-        };
+            engine.options_mut().sources = tier;
+            match engine.repair(&context, &request) {
+                Ok(repair) => {
+                    result = Ok(repair);
+                    break;
+                }
+                Err(RepairError::NoCandidate {
+                    tried: more_tried,
+                    suspects: more_suspects,
+                    findings: more,
+                }) => {
+                    tried += more_tried;
+                    for suspect in more_suspects {
+                        if !suspects.contains(&suspect) {
+                            suspects.push(suspect);
+                        }
+                    }
+                    findings.extend(more);
+                    let all = RepairError::NoCandidate {
+                        tried,
+                        suspects: suspects.clone(),
+                        findings: findings.clone(),
+                    };
+                    result = Err(all.to_string());
+                }
+                Err(error) => result = Err(error.to_string()),
+            }
+        }
         let accepted = engine.verifier().accepted.take();
         let done = match (result, accepted) {
             (Ok(repair), Some(key)) => Ok(Found { repair, key }),
             (Ok(repair), None) => Err(format!("'{}' was repaired but not loaded", repair.function)),
-            (Err(error), _) => Err(error.to_string()),
+            (Err(error), _) => Err(error),
         };
         if events.send(Event::Done(done)).is_err() {
             return;

@@ -1,9 +1,9 @@
 //! [`RepairEngine`]: from a failure to a verified replacement function.
 //!
-//! For each suspect function ([`super::localize`]), cheapest source first: the
-//! [`StrategyCache`], then the symbolic [`strategies`](super::strategies) (the model, when there
-//! is one, choosing which to try first), then replacement functions the model writes, told why
-//! the previous ones were rejected. Every candidate,
+//! Cheapest source first, over every suspect function ([`super::localize`]) before the next
+//! source: the [`StrategyCache`] and the symbolic [`strategies`](super::strategies) (the model
+//! choosing which to try first only with [`EngineOptions::model_first`]), then, when those found
+//! nothing, replacement functions the model writes, told why the previous ones were rejected. Every candidate,
 //! cached ones included, passes [`Admission`] and then runs in the [`Sandbox`]: the program with
 //! the candidate in place must run to the end with every check passing. The first that does is
 //! the repair; it is recorded in the cache.
@@ -192,19 +192,30 @@ impl<V: Verifier> RepairEngine<V> {
             ));
         }
         let signature = failure_signature(request.failure);
-        for name in &suspects {
-            let Some(op) = find_function(&module, name) else {
-                continue;
-            };
-            let target = Target {
-                name,
-                admission: Admission::new(&module, name, request.entry),
-                key: CacheKey::new(&print(&op, false), &signature),
-                text: print(&op, true),
-            };
-            if let Some(repair) = self.search(context, &module, request, &target, &mut search)? {
-                self.remember(target.key, &repair, request);
-                return Ok(repair);
+        let targets: Vec<Target> = suspects
+            .iter()
+            .filter_map(|name| {
+                let op = find_function(&module, name)?;
+                Some(Target {
+                    name,
+                    admission: Admission::new(&module, name, request.entry),
+                    key: CacheKey::new(&print(&op, false), &signature),
+                    text: print(&op, true),
+                })
+            })
+            .collect();
+        // The cheap tiers for every suspect, then the model for every suspect.
+        for escalate in [false, true] {
+            for target in &targets {
+                let found = if escalate {
+                    self.ask_model(context, &module, request, target, &mut search)?
+                } else {
+                    self.search(context, &module, request, target, &mut search)?
+                };
+                if let Some(repair) = found {
+                    self.remember(target.key.clone(), &repair, request);
+                    return Ok(repair);
+                }
             }
         }
         Err(RepairError::NoCandidate {
@@ -214,7 +225,7 @@ impl<V: Verifier> RepairEngine<V> {
         })
     }
 
-    /// Tries the sources in order for one suspect.
+    /// Tries the cache and the symbolic strategies for one suspect.
     fn search(
         &mut self,
         context: &Context,
@@ -230,16 +241,6 @@ impl<V: Verifier> RepairEngine<V> {
         {
             return Ok(Some(repair));
         }
-        let caller = find_function(module, request.entry)
-            .map(|op| print(&op, true))
-            .unwrap_or_default();
-        let diagnostic = request.failure.to_string();
-        let prompt = PromptContext {
-            function: target.name,
-            text: &target.text,
-            diagnostic: &diagnostic,
-            caller: &caller,
-        };
         if sources.symbolic {
             let hint = FailureHint {
                 kind: &request.failure.kind,
@@ -249,7 +250,10 @@ impl<V: Verifier> RepairEngine<V> {
                 .into_iter()
                 .map(Proposal::symbolic)
                 .collect();
-            if sources.model {
+            if sources.model && self.options.model_first {
+                let caller = caller_text(module, request);
+                let diagnostic = request.failure.to_string();
+                let prompt = prompt(target, &diagnostic, &caller);
                 self.let_model_choose(&prompt, &mut proposals);
             }
             for proposal in proposals {
@@ -258,7 +262,22 @@ impl<V: Verifier> RepairEngine<V> {
                 }
             }
         }
-        if sources.model {
+        Ok(None)
+    }
+
+    /// Asks the model to write replacement functions for one suspect.
+    fn ask_model(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        request: &RepairRequest,
+        target: &Target,
+        search: &mut Search,
+    ) -> Result<Option<Repair>, RepairError> {
+        let caller = caller_text(module, request);
+        let diagnostic = request.failure.to_string();
+        let prompt = prompt(target, &diagnostic, &caller);
+        if self.options.sources.model {
             for _ in 0..self.options.model_rounds {
                 let Some(function) = self
                     .model
@@ -394,6 +413,22 @@ impl<V: Verifier> RepairEngine<V> {
         if let Err(error) = cache.record(key, entry, &example) {
             tracing::warn!("the repair was not cached: {error}");
         }
+    }
+}
+
+/// The entry function's text, which the model sees as the caller.
+fn caller_text(module: &Module, request: &RepairRequest) -> String {
+    find_function(module, request.entry)
+        .map(|op| print(&op, true))
+        .unwrap_or_default()
+}
+
+fn prompt<'p>(target: &'p Target, diagnostic: &'p str, caller: &'p str) -> PromptContext<'p> {
+    PromptContext {
+        function: target.name,
+        text: &target.text,
+        diagnostic,
+        caller,
     }
 }
 

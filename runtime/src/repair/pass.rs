@@ -89,6 +89,11 @@ pub static PASS: PassDefinition = PassDefinition {
             default: c"",
         },
         PassOption {
+            name: c"model-first",
+            description: c"Ask the model first which symbolic candidate to try (true/false); by default it is asked only when the cache and the symbolic strategies found nothing",
+            default: c"false",
+        },
+        PassOption {
             name: c"model-rounds",
             description: c"Replacement functions the model is asked to write per suspect function",
             default: c"3",
@@ -219,6 +224,15 @@ impl Settings {
                 sources: Sources::parse(&text("sources"))?,
                 max_candidates: number("max-candidates")? as usize,
                 model_rounds: number("model-rounds")? as usize,
+                model_first: match text("model-first").as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" | "" => false,
+                    other => {
+                        return Err(format!(
+                            "option 'model-first' expects true or false, got '{other}'"
+                        ));
+                    }
+                },
             },
         })
     }

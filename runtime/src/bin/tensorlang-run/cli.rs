@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tensorlang_model::ModelArgs;
 use tensorlang_runtime::EntryResult;
+use tensorlang_runtime::heal::OutputMode;
 use tensorlang_runtime::repair::Sources;
 
 /// Runs an MLIR program with the TensorLang JIT: a drop-in for `mlir-runner`, with crash
@@ -117,6 +118,17 @@ pub struct Cli {
     #[arg(long = "heal-trial-limit", value_parser = parse_duration, default_value = "10s")]
     pub heal_trial_limit: Duration,
 
+    /// Asks the model first which symbolic candidate to try; by default the model is asked only
+    /// when the cache and the symbolic strategies found nothing.
+    #[arg(long = "heal-model-first")]
+    pub heal_model_first: bool,
+
+    /// When the program's output is shown while self-healing: `auto` (as it comes on a
+    /// terminal, else held back until the entry point returns, so that a repaired entry point's
+    /// output is exactly the fixed program's), `live` or `held`.
+    #[arg(long = "heal-output", value_enum, default_value_t = OutputMode::Auto)]
+    pub heal_output: OutputMode,
+
     /// Writes every self-healing attempt (failure, repair, time to resume) as JSON to this file.
     #[arg(long = "heal-report")]
     pub heal_report: Option<PathBuf>,
@@ -150,6 +162,8 @@ const LONG_FLAGS: &[&str] = &[
     "heal-model-rounds",
     "heal-cache",
     "heal-trial-limit",
+    "heal-output",
+    "heal-model-first",
     "heal-report",
 ];
 

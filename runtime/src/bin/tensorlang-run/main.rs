@@ -141,11 +141,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     sources: cli.heal_sources,
                     max_candidates: cli.heal_max_candidates,
                     model_rounds: cli.heal_model_rounds,
+                    model_first: cli.heal_model_first,
                 },
             };
             let options = heal::HealOptions {
                 attempts: cli.heal_attempts,
                 trial_limit: cli.heal_trial_limit,
+                output: cli.heal_output,
             };
             Some(SelfHeal::start(
                 scope,

@@ -55,6 +55,9 @@ pub struct EngineOptions {
     pub max_candidates: usize,
     /// Replacement functions the model is asked to write, each told why the last was rejected.
     pub model_rounds: usize,
+    /// Ask the model to choose which symbolic candidate goes first. Off by default: the model is
+    /// the escalation, asked only when the cache and the symbolic strategies found nothing.
+    pub model_first: bool,
 }
 
 impl Default for EngineOptions {
@@ -63,6 +66,7 @@ impl Default for EngineOptions {
             sources: Sources::ALL,
             max_candidates: 200,
             model_rounds: 3,
+            model_first: false,
         }
     }
 }

@@ -180,6 +180,8 @@ fn the_model_choice_is_tried_first() {
         model: Some(model),
         ..engine
     };
+    // Only when asked: by default the model is the escalation, after the symbolic strategies.
+    engine.options_mut().model_first = true;
     let request = request(OFF_BY_ONE, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
     assert_eq!((repair.source, repair.tried), ("model", 1));
