@@ -115,6 +115,7 @@ pub fn fork(limit: Duration, expected: Expected) -> std::io::Result<Side> {
             std::mem::forget(write);
             drop(read);
             silence_output();
+            limit_memory();
             match expected {
                 Expected::Output(bytes) => capture_output(bytes),
                 Expected::Anything => RERUN_FROM_START.store(true, Ordering::Relaxed),
@@ -182,6 +183,33 @@ pub fn flush_output() {
     {
         output.sync();
     }
+}
+
+/// How much more address space a trial child may take than the program had when it forked.
+const TRIAL_MEMORY: u64 = 4 << 30;
+
+/// Caps the child's address space: a candidate that allocates without end then fails its
+/// trial (an allocation fails, which the checks catch) instead of pushing the machine, and the
+/// program with it, into the out-of-memory killer.
+fn limit_memory() {
+    let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
+        return;
+    };
+    let Some(pages) = statm
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse::<u64>().ok())
+    else {
+        return;
+    };
+    // SAFETY: sysconf reads a constant.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+    let limit = libc::rlimit {
+        rlim_cur: pages * page + TRIAL_MEMORY,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: setting a limit of our own process from a valid struct.
+    unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
 }
 
 /// Sends the child's standard output to a memory file, checked by [`finish`].

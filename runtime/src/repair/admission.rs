@@ -25,7 +25,7 @@ use melior::ir::{Module, OperationRef};
 use crate::ir::{callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops};
 pub use effects::{Effects, Root};
 use hard_coding::{constants, global_elements};
-use memory::{FORBIDDEN_OPS, dynamic_allocation};
+use memory::{FORBIDDEN_OPS, dynamic_allocation, oversized_allocation};
 
 pub mod effects;
 mod hard_coding;
@@ -86,6 +86,9 @@ pub enum Rejection {
     /// It allocates memory of a size known only at run time, which the original never does.
     #[error("allocates a buffer of dynamic size with '{0}', which the original never does")]
     DynamicAllocation(String),
+    /// It allocates more than a candidate may.
+    #[error("allocates {1} bytes with '{0}', more than a repair may (1 GiB)")]
+    LargeAllocation(String, u64),
     /// It calls a function the original does not call.
     #[error("calls @{0}, which the original never calls (a repair may not add effects)")]
     NewCallee(String),
@@ -249,6 +252,9 @@ impl Admission {
             && let Some(op) = dynamic_allocation(function)
         {
             return Err(Rejection::DynamicAllocation(op));
+        }
+        if let Some((op, bytes)) = oversized_allocation(function) {
+            return Err(Rejection::LargeAllocation(op, bytes));
         }
         let found = Effects::of(function);
         let original = &self.effects;

@@ -33,6 +33,15 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
         )),
         0 => {
             drop(read);
+            // Nothing the child prints may reach the program's output.
+            // SAFETY: opening /dev/null and duplicating it over our own standard output.
+            unsafe {
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+                if null >= 0 {
+                    libc::dup2(null, 1);
+                    libc::close(null);
+                }
+            }
             let (status, bytes) = match build() {
                 Ok(object) => (0, object.to_vec()),
                 Err(error) => (2, error.into_bytes()),

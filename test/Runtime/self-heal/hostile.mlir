@@ -13,6 +13,13 @@
 // CRASH-SAME: does not compile: crashed MLIR or LLVM (signal 11) in a child process; the program is unharmed
 // CRASH-NEXT: error: out-of-bounds access
 // CRASH-NEXT: note: in function 'scale' called as 'main'
+// Right values, then allocations without end: the trial child's address space is capped, an
+// allocation fails, the access through it faults in the child, and the candidate is turned away.
+// RUN: not tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=model --heal-cache=none --heal-model-rounds=1 --model-script=%S/Inputs/hostile-alloc.jsonl 2>&1 | FileCheck %s --check-prefix=ALLOC
+
+// ALLOC-LABEL: error: self-heal: no verified repair: no candidate survived verification (1 tried for scale)
+// ALLOC-SAME: (model) still fails: {{.*}}error: segmentation fault (invalid memory access) at address 0x0
+// ALLOC-NOT: remark: self-heal: repaired
 
 // EFFECTS-LABEL: error: self-heal: no verified repair: no candidate survived verification (5 tried for scale)
 // EFFECTS-SAME: holds the literal 2 : i32, a value the entry point's checks compare against, which the original does not: a hard-coded answer

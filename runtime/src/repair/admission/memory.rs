@@ -11,11 +11,12 @@
 //! | `affine.load`, `affine.store` | allowed: lowered to `memref.load`/`store` before instrumentation |
 //! | `tensor.*` (`extract`, `insert`, slices, ...) | allowed: bufferized to checked memref ops |
 //! | `linalg.*` | allowed: operand shapes checked, loops lowered to checked memref ops |
-//! | `memref.alloc`, `memref.alloca` | allowed with static sizes; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
+//! | `memref.alloc`, `memref.alloca` | allowed with static sizes up to 1 GiB; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
 //! | `vector.load`, `vector.store`, `vector.maskedload`, `vector.maskedstore`, `vector.gather`, `vector.scatter`, `vector.expandload`, `vector.compressstore`, `vector.transfer_read`, `vector.transfer_write`, `affine.vector_load`, `affine.vector_store` | not allowed: not bounds-checked |
 //! | `memref.view`, `memref.reinterpret_cast`, `memref.extract_aligned_pointer_as_index`, `memref.extract_strided_metadata`, `memref.memory_space_cast`, `memref.realloc`, `memref.dealloc` | not allowed: escape the bounds of the buffer they are given |
 
 use melior::ir::OperationRef;
+use melior::ir::ValueLike;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 
 use crate::ir::op_name;
@@ -48,6 +49,46 @@ pub(super) const FORBIDDEN_OPS: &[&str] = &[
 
 /// Allocations, allowed with dynamic sizes only where the original has them.
 const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
+
+/// The largest buffer a candidate may allocate. A failed `malloc` gives a null base that no bounds
+/// check sees; below this size, every address such a buffer reaches is in the unmapped low
+/// memory of the process (and the trial's address space leaves room for it).
+pub(super) const LARGEST_ALLOCATION: u64 = 1 << 30;
+
+/// The first allocation over [`LARGEST_ALLOCATION`] bytes in `function`: its op and size.
+pub(super) fn oversized_allocation(function: &OperationRef) -> Option<(String, u64)> {
+    let mut found = None;
+    function.walk(WalkOrder::PreOrder, |op| {
+        let name = op_name(&op);
+        if ALLOCATIONS.contains(&name.as_str())
+            && let Ok(result) = op.result(0)
+            && let Some(bytes) = static_bytes(&result.r#type().to_string())
+            && bytes > LARGEST_ALLOCATION
+        {
+            found = Some((name, bytes));
+            return WalkResult::Interrupt;
+        }
+        WalkResult::Advance
+    });
+    found
+}
+
+/// The size of a statically shaped `memref<4x8xf32>` (an unknown element counts 16 bytes).
+fn static_bytes(ty: &str) -> Option<u64> {
+    let inner = ty.strip_prefix("memref<")?;
+    let mut elements: u64 = 1;
+    let mut rest = inner;
+    while let Some((dim, tail)) = rest.split_once('x') {
+        let Ok(size) = dim.parse::<u64>() else {
+            break;
+        };
+        elements = elements.saturating_mul(size);
+        rest = tail;
+    }
+    let element = rest.split([',', '>']).next().unwrap_or("");
+    let bytes = crate::ir::element_bytes(element.trim()).unwrap_or(16) as u64;
+    Some(elements.saturating_mul(bytes))
+}
 
 /// The first allocation of a dynamic size in `function`, by op name.
 pub(super) fn dynamic_allocation(function: &OperationRef) -> Option<String> {

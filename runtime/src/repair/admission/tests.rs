@@ -217,6 +217,20 @@ func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
         admit(dynamic),
         Err(Rejection::DynamicAllocation("memref.alloc".into()))
     );
+    let huge = r#"
+func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %big = memref.alloc() : memref<1073741824xf32>
+  %w = memref.load %big[%c0] : memref<1073741824xf32>
+  %v = memref.load %m[%c0] : memref<?xf32>
+  %r = arith.addf %v, %w : f32
+  return %r : f32
+}
+"#;
+    assert_eq!(
+        admit(huge),
+        Err(Rejection::LargeAllocation("memref.alloc".into(), 1 << 32))
+    );
     let vector = r#"
 func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
   %v = vector.load %m[%n] : memref<?xf32>, vector<4xf32>
