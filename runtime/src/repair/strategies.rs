@@ -6,8 +6,11 @@
 //! Two families:
 //! - guards ([`guards`]): clamp an index into bounds, make a zero divisor 1, keep `sqrt`/`log`
 //!   arguments in their domain;
+//! - guards that answer with a default ([`defaults`]): an access out of bounds gives 0 (a store is
+//!   skipped), a division by zero gives 0;
 //! - in-place rewrites ([`rewrites`]): swap operands, change a comparison predicate or an
-//!   arithmetic op, try nearby constants (which also moves loop bounds and steps);
+//!   arithmetic op, try nearby constants (which also moves loop bounds and steps), permute the
+//!   indices of a multi-dimensional access;
 //! - widening ([`widen`]): an overflowing integer op and its consumer computed in 64 bits;
 //! - a controller template ([`controller`]) filled from a grid of gains, for functions from a
 //!   small float state to a float command, when an assert fails.
@@ -15,6 +18,7 @@
 //! Candidates are proposals: the verifier ([`super::Admission`], then a sandboxed run) decides.
 
 mod controller;
+mod defaults;
 mod guards;
 mod op_line;
 mod rewrites;
@@ -26,9 +30,9 @@ use rewrites::Rewrite;
 /// A candidate replacement of a function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// The strategy: `clamp-index`, `guard-division`, `guard-nan`, `swap-operands`,
-    /// `change-predicate`, `change-operator`, `change-constant`, `widen-integer`,
-    /// `controller-template`.
+    /// The strategy: `clamp-index`, `guard-access`, `guard-division`, `guard-division-zero`,
+    /// `guard-nan`, `swap-operands`, `change-predicate`, `change-operator`, `change-constant`,
+    /// `permute-indices`, `widen-integer`, `controller-template`.
     pub strategy: &'static str,
     /// What it changes, for remarks: `swap the operands of 'arith.subf' at lander.mlir:12:9`.
     pub change: String,
@@ -45,43 +49,53 @@ pub struct FailureHint<'a> {
     pub location: Option<&'a str>,
 }
 
-/// The guard that answers a failure kind directly.
-fn guard_for(kind: &str) -> Option<&'static str> {
+/// The guards that answer a failure kind directly.
+fn guards_for(kind: &str) -> &'static [&'static str] {
     match kind {
-        "bounds" | "segfault" | "bus-error" => Some("clamp-index"),
-        "div-by-zero" | "floating-point" => Some("guard-division"),
-        "nan" => Some("guard-nan"),
-        _ => None,
+        "bounds" | "segfault" | "bus-error" => &["clamp-index", "guard-access"],
+        "div-by-zero" | "floating-point" => &["guard-division", "guard-division-zero"],
+        "nan" => &["guard-nan"],
+        _ => &[],
     }
 }
 
 /// Candidate replacements of `function` (printed with locations), most promising first: the
 /// guard for the failure's kind at the failing op, the same guard elsewhere, then in-place
-/// rewrites of every op (those at the failing op first), then other guards.
+/// rewrites of every op (those at the failing op first), then guards that answer the failure's
+/// kind with a default, then other guards.
 pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     let lines: Vec<&str> = function.lines().collect();
-    let preferred = guard_for(hint.kind);
+    let preferred = guards_for(hint.kind);
     let mut ranked: Vec<(u8, usize, Candidate)> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         let Some(op) = OpLine::parse(line) else {
             continue;
         };
         let at_failure = hint.location.is_some_and(|location| op.place() == location);
-        let candidates = guards::guards(&op, index)
-            .into_iter()
-            .map(|rewrite| {
-                let rank = match (Some(rewrite.strategy) == preferred, at_failure) {
-                    (true, true) => 0,
-                    (true, false) => 1,
-                    (false, _) => 4,
-                };
-                (rank, rewrite)
-            })
-            .chain(
-                rewrites::rewrites(&op)
-                    .into_iter()
-                    .map(|rewrite| (if at_failure { 2 } else { 3 }, rewrite)),
-            );
+        // Ranks: the guard for the failure's kind at the failing op, the same guard elsewhere,
+        // in-place rewrites (at the failing op first), guards that answer with a default, then
+        // every other guard.
+        let repairing = guards::guards(&op, index).into_iter().map(|rewrite| {
+            let rank = match (preferred.contains(&rewrite.strategy), at_failure) {
+                (true, true) => 0,
+                (true, false) => 1,
+                (false, _) => 5,
+            };
+            (rank, rewrite)
+        });
+        let answering = defaults::defaults(&op, index).into_iter().map(|rewrite| {
+            let rank = if preferred.contains(&rewrite.strategy) {
+                4
+            } else {
+                5
+            };
+            (rank, rewrite)
+        });
+        let candidates = repairing.chain(answering).chain(
+            rewrites::rewrites(&op)
+                .into_iter()
+                .map(|rewrite| (if at_failure { 2 } else { 3 }, rewrite)),
+        );
         for (rank, rewrite) in candidates {
             ranked.push((rank, index, candidate(&lines, index, rewrite)));
         }
@@ -102,7 +116,7 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     if hint.kind == "assert" {
         for filled in controller::fillings(function) {
             ranked.push((
-                5,
+                6,
                 lines.len(),
                 Candidate {
                     strategy: "controller-template",
@@ -208,6 +222,10 @@ mod tests {
             .iter()
             .position(|candidate| candidate.strategy == "clamp-index")
             .unwrap();
-        assert_eq!(first_guard, candidates.len() - 1);
+        assert!(
+            candidates[first_guard..]
+                .iter()
+                .all(|candidate| ["clamp-index", "guard-access"].contains(&candidate.strategy))
+        );
     }
 }

@@ -1,12 +1,12 @@
 // The function that fails is not always the one at fault: @at reads out of bounds because
-// @target hands it i + 1. @at's own repair (a clamp) fails the driver's check; the failure then
+// @target hands it i + 1. @at's own repairs (a clamp, a default of 0) fail the driver's check; the failure then
 // reaches the healed call of @target, whose search starts from @target, and the index computation
 // there is repaired.
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=symbolic --heal-cache=none 2>&1 | FileCheck %s
 
 // CHECK-LABEL: error: out-of-bounds access
 // CHECK-NEXT: note: in function 'at' called as 'at'
-// CHECK: error: self-heal: no verified repair: no candidate survived verification (1 tried for at)
+// CHECK: error: self-heal: no verified repair: no candidate survived verification (2 tried for at)
 // CHECK: note: in function 'at' called as 'target'
 // CHECK: remark: self-heal: repaired 'target'
 // CHECK-NEXT: {{^}}10{{$}}

@@ -57,7 +57,45 @@ pub fn rewrites(op: &OpLine) -> Vec<Rewrite> {
     change_predicate(op, &mut rewrites);
     change_operator(op, &mut rewrites);
     change_constant(op, &mut rewrites);
+    permute_indices(op, &mut rewrites);
     rewrites
+}
+
+/// `memref.load %m[%i, %j]` (and stores, `tensor.extract`, `tensor.insert`): the indices of a
+/// multi-dimensional access in another order, one transposition at a time (rows and columns
+/// mixed up).
+fn permute_indices(op: &OpLine, rewrites: &mut Vec<Rewrite>) {
+    if !matches!(
+        op.name,
+        "memref.load" | "memref.store" | "tensor.extract" | "tensor.insert"
+    ) {
+        return;
+    }
+    let Some((before, rest)) = op.operands.split_once('[') else {
+        return;
+    };
+    let Some((indices, after)) = rest.split_once(']') else {
+        return;
+    };
+    let indices: Vec<&str> = indices.split(", ").collect();
+    for first in 0..indices.len() {
+        for second in first + 1..indices.len() {
+            if indices[first] == indices[second] {
+                continue;
+            }
+            let mut swapped = indices.clone();
+            swapped.swap(first, second);
+            rewrites.push(Rewrite {
+                strategy: "permute-indices",
+                change: format!(
+                    "swap indices {first} and {second} of '{}' at {}",
+                    op.name,
+                    op.place()
+                ),
+                line: op.with_operands(&format!("{before}[{}]{after}", swapped.join(", "))),
+            });
+        }
+    }
 }
 
 fn swap_operands(op: &OpLine, rewrites: &mut Vec<Rewrite>) {
@@ -196,6 +234,20 @@ mod tests {
             .into_iter()
             .map(|rewrite| (rewrite.strategy.to_owned(), rewrite.line))
             .collect()
+    }
+
+    #[test]
+    fn the_indices_of_a_two_dimensional_load_are_swapped() {
+        let all = lines("  %v = memref.load %m[%i, %j] : memref<?x?xi32>");
+        assert!(all.contains(&(
+            "permute-indices".to_owned(),
+            "  %v = memref.load %m[%j, %i] : memref<?x?xi32>".to_owned()
+        )));
+        assert!(
+            lines("  %v = memref.load %m[%i] : memref<?xi32>")
+                .iter()
+                .all(|(strategy, _)| strategy != "permute-indices")
+        );
     }
 
     #[test]
