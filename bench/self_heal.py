@@ -3,8 +3,8 @@
 (failure-to-resumed), by repair source, side by side in one run.
 
 Programs: the self-healing tests in test/Runtime/self-heal that repair (out-of-bounds sum,
-a buffer written before the failure, division by zero) and the Lunar Lander. For each, with a
-fresh strategy cache:
+a buffer written before the failure, division by zero), the Lunar Lander, and every program of
+the repair corpus (test/Repair/corpus). For each, with a fresh strategy cache:
   symbolic  --heal-sources=cache,symbolic on an empty cache (the symbolic strategies find it)
   cache     the same again: the cache has it now
   model     --heal-sources=symbolic,model --heal-model-first on an empty cache: the model (the
@@ -31,7 +31,11 @@ PROGRAMS = [
     "test/Runtime/self-heal/checkpoint.mlir",
     "test/Runtime/self-heal/cache.mlir",
     "examples/lander/lander.mlir",
-]
+] + sorted(
+    os.path.join("test/Repair/corpus", name)
+    for name in os.listdir(os.path.join(REPO, "test/Repair/corpus"))
+    if name.endswith(".mlir")
+)
 
 
 def heal(runner, program, sources, cache, workdir, extra=()):
@@ -50,7 +54,8 @@ def heal(runner, program, sources, cache, workdir, extra=()):
         return None
     with open(report) as f:
         attempts = json.load(f)
-    return attempts[0]["repair"] if attempts and attempts[0]["repair"] else None
+    # The first attempt that swapped a repair in (a callee's attempt may come first and fail).
+    return next((a["repair"] for a in attempts if a.get("repair")), None)
 
 
 def main():

@@ -278,6 +278,7 @@ impl<'j> SelfHeal<'j> {
                 failure: searched,
                 skip_cache,
                 entry: false,
+                trial_cached: false,
             };
             match self.repair(job, Expected::Anything, &trial) {
                 Outcome::TrialPassedCall => return Ok(()),

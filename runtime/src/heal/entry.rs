@@ -96,6 +96,8 @@ impl SelfHeal<'_> {
                 failure: failure.clone(),
                 skip_cache,
                 entry: true,
+                // Shown output cannot be taken back: a cached repair must reproduce it first.
+                trial_cached: !shown.is_empty(),
             };
             let found = match self.repair(job, Expected::Output(shown.clone()), &trial) {
                 Outcome::Repaired(found) => found,

@@ -40,9 +40,13 @@ pub(super) struct Job {
     pub failure: Failure,
     /// Leave the cache out: its fix was just tried and failed again.
     pub skip_cache: bool,
-    /// The failed check is in the entry point: every candidate, cached ones included, runs in a
-    /// trial (the entry runs again from the start, and must show what it showed).
+    /// The failed check is in the entry point: a trial runs the entry again from the start.
     pub entry: bool,
+    /// Cached repairs run in a trial too: the entry runs again from the start and must show
+    /// what it has shown already. Otherwise a cached repair (admitted, and verified in full when
+    /// it was recorded) is swapped in and the failed call (or the entry) runs again, and if that
+    /// fails too the next attempt leaves the cache out.
+    pub trial_cached: bool,
 }
 
 /// What the worker tells the program's thread.
@@ -125,6 +129,7 @@ fn work(
         verdicts,
         accepted: None,
         trial_cached: false,
+        entry: false,
     };
     let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
     // Parsing once here loads every dialect the program uses into the context.
@@ -140,7 +145,8 @@ fn work(
             callers: false,
         };
         let sources = setup.options.sources;
-        engine.verifier().trial_cached = job.entry;
+        engine.verifier().trial_cached = job.trial_cached;
+        engine.verifier().entry = job.entry;
         // Cheapest first, each tier on its own: the cache (a hit needs no model), then the
         // symbolic strategies, then the model, which is opened only when a search reaches it
         // (or first, when the user asks for its choice among the symbolic candidates).
@@ -236,6 +242,8 @@ struct LiveVerifier<'a> {
     accepted: Option<ObjectKey>,
     /// Whether cached repairs run in a trial too (see [`Job::entry`]).
     trial_cached: bool,
+    /// Whether trials run the entry point again (see [`Job::entry`]).
+    entry: bool,
 }
 
 impl LiveVerifier<'_> {
@@ -275,8 +283,8 @@ impl Verifier for LiveVerifier<'_> {
             }
         };
         if trial.source == "cache" && !self.trial_cached {
-            // Verified in full when it was recorded; the failed call runs again with it, and a
-            // second failure leaves the cache out.
+            // Verified in full when it was recorded; the failed call (or the entry point) runs
+            // again with it, and a second failure leaves the cache out.
             self.accepted = Some(key);
             return Ok(Verdict::Passed(
                 "a cached repair, verified in full when it was recorded, run again on the failing call".into(),
@@ -291,7 +299,7 @@ impl Verifier for LiveVerifier<'_> {
                 RepairError::Verifier("the program stopped waiting for the repair".into())
             })?;
         match self.verdicts.recv() {
-            Ok(Ok(())) if self.trial_cached => {
+            Ok(Ok(())) if self.entry => {
                 self.accepted = Some(key);
                 Ok(Verdict::Passed(
                     "in a forked copy of the running program, the entry point run again from the start passed every check and printed what had been shown".into(),

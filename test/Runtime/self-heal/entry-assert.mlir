@@ -5,6 +5,12 @@
 // what the fixed program prints.
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=symbolic --heal-cache=none 2>%t.err | FileCheck %s --check-prefix=OUT
 // RUN: FileCheck %s --input-file=%t.err
+// A second run takes the repair from the strategy cache the first recorded: the same output.
+// RUN: rm -f %t.cache.json
+// RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache,symbolic --heal-cache=%t.cache.json 2>/dev/null | FileCheck %s --check-prefix=OUT
+// RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache,symbolic --heal-cache=%t.cache.json 2>%t.cached.err | FileCheck %s --check-prefix=OUT
+// RUN: FileCheck %s --check-prefix=CACHED --input-file=%t.cached.err
+// CACHED: remark: self-heal: repaired 'sum' (cache strategy
 
 // OUT: {{^}}run 1{{$}}
 // OUT-NEXT: {{^}}15{{$}}
