@@ -1,6 +1,8 @@
 //! Widening: an integer sum, difference or product that overflows is computed, together with
 //! the op that consumes it, in 64 bits, and only the final result is truncated back. This fixes
 //! `(a + b) / 2` style overflows, where the intermediate value does not fit but the result does.
+//! An overflowing op whose only use widens its result (`arith.extsi` / `extui`) is computed in
+//! the wider type instead: `extsi(a * b)` becomes `extsi(a) * extsi(b)`.
 
 use super::op_line::OpLine;
 
@@ -48,6 +50,10 @@ pub fn widenings(lines: &[&str]) -> Vec<Widening> {
         let Some(consumer) = OpLine::parse(lines[*user]) else {
             continue;
         };
+        if matches!(consumer.name, "arith.extsi" | "arith.extui") && *user > index {
+            widenings.extend(widen_into_extension(&op, index, &consumer, *user, width));
+            continue;
+        }
         if !CONSUMERS.contains(&consumer.name) || consumer.types != op.types || *user < index {
             continue;
         }
@@ -137,6 +143,57 @@ fn widen(
     })
 }
 
+/// `%p = arith.muli %a, %b : i32` used only by `%w = arith.extsi %p : i32 to i64`: the operands
+/// are extended first and `%w` is the product computed in `i64` (the extension's line goes).
+fn widen_into_extension(
+    op: &OpLine,
+    index: usize,
+    extension: &OpLine,
+    user: usize,
+    width: &str,
+) -> Option<Widening> {
+    let [a, b] = op.values().try_into().ok()?;
+    let result = extension.results?;
+    let wide = extension.types.split(" to ").nth(1)?.trim();
+    narrow_integer(wide).is_none().then_some(())?;
+    let location = op
+        .location
+        .map(|location| format!(" loc({location})"))
+        .unwrap_or_default();
+    let name = |what: &str| format!("%tl_wide_{index}_{what}");
+    let extend = |value: &str, what: &str| {
+        format!(
+            "{}{} = {} {value} : {width} to {wide}{location}",
+            op.indent,
+            name(what),
+            extension.name
+        )
+    };
+    let producer = [
+        extend(a, "lhs"),
+        extend(b, "rhs"),
+        format!(
+            "{}{result} = {} {}, {} : {wide}{location}",
+            op.indent,
+            op.name,
+            name("lhs"),
+            name("rhs")
+        ),
+    ]
+    .join("\n");
+    Some(Widening {
+        change: format!(
+            "compute '{}' at {} in {wide}, the type '{}' at {} extends it to",
+            op.name,
+            op.place(),
+            extension.name,
+            extension.place()
+        ),
+        producer: (index, producer),
+        consumer: (user, String::new()),
+    })
+}
+
 /// `i8`, `i16`, `i32`: integers narrower than 64 bits.
 fn narrow_integer(ty: &str) -> Option<&str> {
     let bits: u32 = ty.strip_prefix('i')?.parse().ok()?;
@@ -184,6 +241,21 @@ mod tests {
                 .1
                 .contains("arith.divsi %tl_wide_1_value, %tl_wide_1_other : i64")
         );
+    }
+
+    #[test]
+    fn a_product_that_is_extended_is_computed_wide() {
+        let lines = [
+            "  %0 = arith.muli %arg0, %arg1 : i32",
+            "  %1 = arith.extsi %0 : i32 to i64",
+            "  return %1 : i64",
+        ];
+        let [widening] = widenings(&lines).try_into().ok().unwrap();
+        assert_eq!(
+            widening.producer.1,
+            "  %tl_wide_0_lhs = arith.extsi %arg0 : i32 to i64\n  %tl_wide_0_rhs = arith.extsi %arg1 : i32 to i64\n  %1 = arith.muli %tl_wide_0_lhs, %tl_wide_0_rhs : i64"
+        );
+        assert_eq!(widening.consumer, (1, String::new()));
     }
 
     #[test]
