@@ -184,6 +184,7 @@ impl<V: Verifier> RepairEngine<V> {
             &module,
             &request.failure.function,
             request.entry,
+            Some(&request.failure.location),
             request.callers,
         );
         if suspects.is_empty() {
