@@ -11,7 +11,9 @@
 //! - in-place rewrites ([`rewrites`]): swap operands, change a comparison predicate or an
 //!   arithmetic op, try nearby constants (which also moves loop bounds and steps), permute the
 //!   indices of a multi-dimensional access;
+//! - loop bounds moved one up or down ([`loops`]), whatever computes them;
 //! - widening ([`widen`]): an overflowing integer op and its consumer computed in 64 bits;
+//! - pairs of the most promising single-line edits above, when one edit is not enough;
 //! - a controller template ([`controller`]) filled from a grid of gains, for functions from a
 //!   small float state to a float command, when an assert fails.
 //!
@@ -20,6 +22,7 @@
 mod controller;
 mod defaults;
 mod guards;
+mod loops;
 mod op_line;
 mod rewrites;
 mod widen;
@@ -32,7 +35,7 @@ use rewrites::Rewrite;
 pub struct Candidate {
     /// The strategy: `clamp-index`, `guard-access`, `guard-division`, `guard-division-zero`,
     /// `guard-nan`, `swap-operands`, `change-predicate`, `change-operator`, `change-constant`,
-    /// `permute-indices`, `widen-integer`, `controller-template`.
+    /// `permute-indices`, `move-bound`, `widen-integer`, `controller-template`, `combined`.
     pub strategy: &'static str,
     /// What it changes, for remarks: `swap the operands of 'arith.subf' at lander.mlir:12:9`.
     pub change: String,
@@ -67,7 +70,11 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     let lines: Vec<&str> = function.lines().collect();
     let preferred = guards_for(hint.kind);
     let mut ranked: Vec<(u8, usize, Candidate)> = Vec::new();
+    let mut singles: Vec<(u8, usize, Rewrite)> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
+        for rewrite in loops::moves(line, index) {
+            singles.push((3, index, rewrite));
+        }
         let Some(op) = OpLine::parse(line) else {
             continue;
         };
@@ -97,7 +104,33 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
                 .map(|rewrite| (if at_failure { 2 } else { 3 }, rewrite)),
         );
         for (rank, rewrite) in candidates {
-            ranked.push((rank, index, candidate(&lines, index, rewrite)));
+            singles.push((rank, index, rewrite));
+        }
+    }
+    singles.sort_by_key(|(rank, index, _)| (*rank, *index));
+    for (rank, index, rewrite) in &singles {
+        ranked.push((*rank, *index, candidate(&lines, *index, rewrite.clone())));
+    }
+    // Two edits at once, from the most promising single ones, after everything else.
+    const PAIRED: usize = 10;
+    let best: Vec<&(u8, usize, Rewrite)> = singles.iter().take(PAIRED).collect();
+    for (first, a) in best.iter().enumerate() {
+        for b in &best[first + 1..] {
+            if a.1 == b.1 {
+                continue;
+            }
+            ranked.push((
+                7,
+                0,
+                Candidate {
+                    strategy: "combined",
+                    change: format!("{}, and {}", a.2.change, b.2.change),
+                    function: replace_lines(
+                        &lines,
+                        &[(a.1, a.2.line.clone()), (b.1, b.2.line.clone())],
+                    ),
+                },
+            ));
         }
     }
     for widening in widen::widenings(&lines) {
@@ -210,6 +243,23 @@ mod tests {
     }
 
     #[test]
+    fn two_edits_are_combined_after_the_single_ones() {
+        let candidates = propose(
+            LOOKUP,
+            FailureHint {
+                kind: "bounds",
+                location: Some("t.mlir:4:8"),
+            },
+        );
+        let first = candidates
+            .iter()
+            .position(|candidate| candidate.strategy == "combined")
+            .unwrap();
+        assert!(candidates[first..].iter().all(|c| c.strategy == "combined"));
+        assert!(candidates[first].change.contains(", and "));
+    }
+
+    #[test]
     fn an_assert_failure_gets_rewrites_only_before_unrelated_guards() {
         let candidates = propose(
             LOOKUP,
@@ -222,10 +272,14 @@ mod tests {
             .iter()
             .position(|candidate| candidate.strategy == "clamp-index")
             .unwrap();
+        // After the first guard: guards, then pairs of edits.
+        assert!(candidates[first_guard..].iter().all(|candidate| {
+            ["clamp-index", "guard-access", "combined"].contains(&candidate.strategy)
+        }));
         assert!(
-            candidates[first_guard..]
+            candidates[..first_guard]
                 .iter()
-                .all(|candidate| ["clamp-index", "guard-access"].contains(&candidate.strategy))
+                .all(|c| c.strategy != "combined")
         );
     }
 }

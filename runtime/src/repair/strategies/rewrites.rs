@@ -41,6 +41,7 @@ const RELATED_PREDICATES: &[&[&str]] = &[
 ];
 
 /// A rewritten line and what was changed.
+#[derive(Clone)]
 pub struct Rewrite {
     /// The strategy's name.
     pub strategy: &'static str,
