@@ -35,15 +35,21 @@ def run(command, **kwargs):
     return subprocess.run(command, capture_output=True, text=True, **kwargs)
 
 
+# The runner utilities (vector.print) some cases print with.
+LIB = "/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so"
+
+
 def repair(tools, case, report, options, output):
     """One --neuro-repair run: (source, strategy, engine ms) of the repair, or None."""
     result = run(
-        [tools["opt"], case, f"--neuro-repair=report={report} {options}", "-o", output]
+        [tools["opt"], case, f"--neuro-repair=report={report} shared-libs={LIB} {options}",
+         "-o", output]
     )
     match = REMARK.search(result.stderr)
     if not match:
         return None
-    check = run([tools["run"], output, "-e", "main", "-entry-point-result=void"])
+    check = run([tools["run"], output, "-e", "main", "-entry-point-result=void",
+                 f"-shared-libs={LIB}"])
     if check.returncode != 0:
         sys.exit(f"{case}: the repaired program fails:\n{check.stderr}")
     return match.group(2), match.group(3), int(match.group(4))
@@ -75,7 +81,7 @@ def main():
             name = os.path.splitext(os.path.basename(case))[0]
             report = os.path.join(scratch, name + ".json")
             failed = run([tools["run"], case, "-e", "main", "-entry-point-result=void",
-                          f"--failure-report={report}"])
+                          f"-shared-libs={LIB}", f"--failure-report={report}"])
             if failed.returncode == 0:
                 sys.exit(f"{case}: the bug does not show")
             if "cache" in wanted:

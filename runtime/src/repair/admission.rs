@@ -103,6 +103,10 @@ pub enum Rejection {
         "never reads {0}, which the original reads: a function that ignores its inputs is hard-coding its answers"
     )]
     IgnoredInput(String),
+    /// A rejection at a place in the candidate (`file:line:col`; the model's text is
+    /// `candidate.mlir`, counted from its first line).
+    #[error("{1} (at {0})")]
+    At(String, Box<Rejection>),
     /// It returns, as literals, the values the program's checks expect.
     #[error(
         "holds the literal {0}, a value the entry point's checks compare against, which the original does not: a hard-coded answer"
@@ -161,10 +165,10 @@ impl Admission {
                 asserts = assert_messages(&op);
                 effects = Effects::of(&op);
                 allocates_dynamically = dynamic_allocation(&op).is_some();
-                literals = constants(&op, false);
+                literals = constants(&op, false).into_keys().collect();
             }
             if name == entry {
-                expected = constants(&op, true);
+                expected = constants(&op, true).into_keys().collect();
                 expected.extend(global_elements(module, &op));
             }
             signatures.push(Signature {
@@ -203,7 +207,9 @@ impl Admission {
         if self.function == self.entry {
             return Err(Rejection::Entry(self.entry.clone()));
         }
-        let source = format!("{}\n{candidate}", self.declarations());
+        // The candidate first, so that its locations count from its own first line; the
+        // program's globals and declarations after it (symbols may be used before they appear).
+        let source = format!("{candidate}\n{}", self.declarations());
         if origin == Origin::Written {
             // Hostile text could crash MLIR's parser or verifier: try it in a child first.
             super::isolated::in_child(|| {
@@ -218,13 +224,12 @@ impl Admission {
         let module = tensorlang::parse_module(context, &source, "candidate.mlir")
             .map_err(|error| Rejection::Invalid(error.to_string()))?;
         let mut found = None;
-        let declared = self.globals.len();
-        for op in top_level_ops(module.as_operation())
-            .into_iter()
-            .skip(declared)
-        {
+        let declared = self.globals.len() + self.signatures.len().saturating_sub(1);
+        let ops = top_level_ops(module.as_operation());
+        let written = ops.len().saturating_sub(declared);
+        for op in ops.into_iter().take(written) {
             if op_name(&op) != "func.func" {
-                return Err(Rejection::ForbiddenOp(op_name(&op)));
+                return Err(at(&op, Rejection::ForbiddenOp(op_name(&op))));
             }
             let name = symbol_name(&op).unwrap_or_default();
             match (is_definition(&op), name == self.function) {
@@ -251,33 +256,38 @@ impl Admission {
         if !self.allocates_dynamically
             && let Some(op) = dynamic_allocation(function)
         {
-            return Err(Rejection::DynamicAllocation(op));
+            return Err(at(&op, Rejection::DynamicAllocation(op_name(&op))));
         }
         if let Some((op, bytes)) = oversized_allocation(function) {
-            return Err(Rejection::LargeAllocation(op, bytes));
+            return Err(at(&op, Rejection::LargeAllocation(op_name(&op), bytes)));
         }
         let found = Effects::of(function);
         let original = &self.effects;
+        let placed = |key: String, rejection: Rejection| match found.location(&key) {
+            Some(location) => Rejection::At(location.to_owned(), Box::new(rejection)),
+            None => rejection,
+        };
         if let Some(callee) = found.callees.difference(&original.callees).next() {
-            return Err(Rejection::NewCallee(callee.clone()));
+            let key = Effects::key("callee", callee);
+            return Err(placed(key, Rejection::NewCallee(callee.clone())));
         }
         if let Some(output) = found.outputs.difference(&original.outputs).next() {
-            return Err(Rejection::NewOutput(output.clone()));
+            let key = Effects::key("output", output);
+            return Err(placed(key, Rejection::NewOutput(output.clone())));
         }
         if let Some(root) = found.writes.difference(&original.writes).next() {
-            return Err(Rejection::NewWrite(self.describe(root)));
+            let key = Effects::key("write", &format!("{root:?}"));
+            return Err(placed(key, Rejection::NewWrite(self.describe(root))));
         }
         if let Some(root) = original.reads.difference(&found.reads).next() {
-            return Err(Rejection::IgnoredInput(self.describe(root)));
+            return Err(at(function, Rejection::IgnoredInput(self.describe(root))));
         }
-        if origin == Origin::Written {
-            let literals = constants(function, false);
-            if let Some(literal) = literals
-                .iter()
-                .find(|l| self.expected.contains(*l) && !self.literals.contains(*l))
-            {
-                return Err(Rejection::HardCoded(literal.clone()));
-            }
+        if origin == Origin::Written
+            && let Some((literal, op)) = constants(function, false)
+                .into_iter()
+                .find(|(l, _)| self.expected.contains(l) && !self.literals.contains(l))
+        {
+            return Err(at(&op, Rejection::HardCoded(literal)));
         }
         Ok(())
     }
@@ -331,11 +341,11 @@ impl Admission {
             let dialect = name.split('.').next().unwrap_or("");
             rejection =
                 if !ALLOWED_DIALECTS.contains(&dialect) || FORBIDDEN_OPS.contains(&name.as_str()) {
-                    Some(Rejection::ForbiddenOp(name))
+                    Some(at(&op, Rejection::ForbiddenOp(name)))
                 } else if name == "func.call" {
                     callee(&op)
                         .filter(|callee| !self.may_call(callee))
-                        .map(Rejection::ForbiddenCall)
+                        .map(|callee| at(&op, Rejection::ForbiddenCall(callee)))
                 } else {
                     None
                 };
@@ -355,6 +365,24 @@ impl Admission {
                 .signatures
                 .iter()
                 .any(|signature| signature.name == callee)
+    }
+}
+
+/// `rejection` at `op`'s location.
+fn at(op: &OperationRef, rejection: Rejection) -> Rejection {
+    Rejection::At(
+        tensorlang::diagnostic::format_location(op.location()),
+        Box::new(rejection),
+    )
+}
+
+impl Rejection {
+    /// The rejection without its location.
+    pub fn reason(&self) -> &Rejection {
+        match self {
+            Rejection::At(_, rejection) => rejection.reason(),
+            rejection => rejection,
+        }
     }
 }
 

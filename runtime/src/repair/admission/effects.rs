@@ -14,6 +14,7 @@ use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, OperationRef, RegionLike, Value, ValueLike};
 
 use crate::ir::{callee, op_name};
+use tensorlang::diagnostic::format_location;
 
 /// Where a memref comes from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +36,8 @@ pub struct Effects {
     pub reads: BTreeSet<Root>,
     /// What it writes.
     pub writes: BTreeSet<Root>,
+    /// Where each callee, output and write first appears (`file:line:col`), by [`Effects::key`].
+    pub locations: BTreeMap<String, String>,
 }
 
 /// Ops whose memref result is a view of their memref operands.
@@ -103,9 +106,40 @@ impl Effects {
         }
         function.walk(WalkOrder::PreOrder, |op| {
             effects.visit(&op, &mut roots);
+            effects.locate(&op);
             WalkResult::Advance
         });
         effects
+    }
+
+    /// The key of a callee, an output op or a written root in [`Effects::locations`].
+    pub fn key(kind: &str, what: &str) -> String {
+        format!("{kind}:{what}")
+    }
+
+    /// Where `key` first appears, if it does.
+    pub fn location(&self, key: &str) -> Option<&str> {
+        self.locations.get(key).map(String::as_str)
+    }
+
+    /// Records `op`'s location for every effect that has none yet (the op just added them).
+    fn locate(&mut self, op: &OperationRef) {
+        let keys: Vec<String> = self
+            .callees
+            .iter()
+            .map(|c| Self::key("callee", c))
+            .chain(self.outputs.iter().map(|o| Self::key("output", o)))
+            .chain(
+                self.writes
+                    .iter()
+                    .map(|w| Self::key("write", &format!("{w:?}"))),
+            )
+            .collect();
+        for key in keys {
+            self.locations
+                .entry(key)
+                .or_insert_with(|| format_location(op.location()));
+        }
     }
 
     fn visit(&mut self, op: &OperationRef, roots: &mut BTreeMap<usize, BTreeSet<Root>>) {

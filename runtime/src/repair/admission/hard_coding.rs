@@ -4,7 +4,7 @@
 //! Values within 1 of 0 are left out (they are everywhere), and the type is part of the value (a
 //! loop bound of 4 is not the result 4).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use melior::ir::operation::{OperationLike, OperationResult, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
@@ -14,20 +14,30 @@ use crate::ir::{op_name, symbol_name, top_level_ops};
 /// The integer and float literals of `function` (as printed, with their type) whose
 /// magnitude is above 1; with `compared`, only those used directly by a comparison (what a
 /// driver checks results against).
-pub(super) fn constants(function: &OperationRef, compared: bool) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
+/// Each literal maps to the first constant op holding it.
+pub(super) fn constants<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+    compared: bool,
+) -> BTreeMap<String, OperationRef<'c, 'a>> {
+    let mut found = BTreeMap::new();
+    let mut note = |op: OperationRef| {
+        if let Some(value) = literal(&op) {
+            // SAFETY: an op of `function`, which outlives the result.
+            found
+                .entry(value)
+                .or_insert_with(|| unsafe { OperationRef::from_raw(op.to_raw()) });
+        }
+    };
     function.walk(WalkOrder::PreOrder, |op| {
         let name = op_name(&op);
         if compared && (name == "arith.cmpi" || name == "arith.cmpf") {
             for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
-                if let Ok(result) = OperationResult::try_from(operand)
-                    && let Some(value) = literal(&result.owner())
-                {
-                    found.insert(value);
+                if let Ok(result) = OperationResult::try_from(operand) {
+                    note(result.owner());
                 }
             }
-        } else if !compared && let Some(value) = literal(&op) {
-            found.insert(value);
+        } else if !compared {
+            note(op);
         }
         WalkResult::Advance
     });

@@ -55,8 +55,10 @@ const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
 /// memory of the process (and the trial's address space leaves room for it).
 pub(super) const LARGEST_ALLOCATION: u64 = 1 << 30;
 
-/// The first allocation over [`LARGEST_ALLOCATION`] bytes in `function`: its op and size.
-pub(super) fn oversized_allocation(function: &OperationRef) -> Option<(String, u64)> {
+/// The first allocation over [`LARGEST_ALLOCATION`] bytes in `function`: the op and its size.
+pub(super) fn oversized_allocation<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+) -> Option<(OperationRef<'c, 'a>, u64)> {
     let mut found = None;
     function.walk(WalkOrder::PreOrder, |op| {
         let name = op_name(&op);
@@ -65,7 +67,8 @@ pub(super) fn oversized_allocation(function: &OperationRef) -> Option<(String, u
             && let Some(bytes) = static_bytes(&result.r#type().to_string())
             && bytes > LARGEST_ALLOCATION
         {
-            found = Some((name, bytes));
+            // SAFETY: an op of `function`, which outlives the result.
+            found = Some((unsafe { OperationRef::from_raw(op.to_raw()) }, bytes));
             return WalkResult::Interrupt;
         }
         WalkResult::Advance
@@ -90,13 +93,16 @@ fn static_bytes(ty: &str) -> Option<u64> {
     Some(elements.saturating_mul(bytes))
 }
 
-/// The first allocation of a dynamic size in `function`, by op name.
-pub(super) fn dynamic_allocation(function: &OperationRef) -> Option<String> {
+/// The first allocation of a dynamic size in `function`.
+pub(super) fn dynamic_allocation<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+) -> Option<OperationRef<'c, 'a>> {
     let mut found = None;
     function.walk(WalkOrder::PreOrder, |op| {
         let name = op_name(&op);
         if ALLOCATIONS.contains(&name.as_str()) && op.operand_count() > 0 {
-            found = Some(name);
+            // SAFETY: an op of `function`, which outlives the result.
+            found = Some(unsafe { OperationRef::from_raw(op.to_raw()) });
             return WalkResult::Interrupt;
         }
         WalkResult::Advance

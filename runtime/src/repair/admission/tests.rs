@@ -45,6 +45,7 @@ fn check(function: &str, candidate: &str) -> Result<(), Rejection> {
     admission
         .admit(&context, candidate, Origin::Written)
         .map(|_| ())
+        .map_err(|rejection| rejection.reason().clone())
 }
 
 #[test]
@@ -172,7 +173,8 @@ func.func @f(%x: i32) -> i32 {
     assert_eq!(
         admission
             .admit(&context, hard_coded, Origin::Written)
-            .map(|_| ()),
+            .map(|_| ())
+            .map_err(|rejection| rejection.reason().clone()),
         Err(Rejection::HardCoded("14 : i32".into()))
     );
     // The same edit from a symbolic strategy is a small change, valid by construction.
@@ -202,6 +204,7 @@ func.func @main() {
         admission
             .admit(&context, candidate, Origin::Written)
             .map(|_| ())
+            .map_err(|rejection| rejection.reason().clone())
     };
     let dynamic = r#"
 func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
@@ -241,5 +244,25 @@ func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
     assert_eq!(
         admit(vector),
         Err(Rejection::ForbiddenOp("vector.load".into()))
+    );
+}
+
+#[test]
+fn a_rejection_names_where_in_the_candidate() {
+    let context = crate::create_context().unwrap();
+    let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
+    let admission = Admission::new(&program, "control", "main");
+    let printing = GOOD.replace(
+        "  %r = func.call @clamp(%t) : (f32) -> f32\n",
+        "  %r = func.call @clamp(%t) : (f32) -> f32\n  vector.print %r : f32\n",
+    );
+    let rejection = admission
+        .admit(&context, &printing, Origin::Written)
+        .map(|_| ())
+        .unwrap_err();
+    // Line 8 of the candidate's own text (which starts with an empty line).
+    assert_eq!(
+        rejection.to_string(),
+        "prints with 'vector.print', which the original never does (a repair may not add output) (at candidate.mlir:8:3)"
     );
 }
