@@ -96,6 +96,9 @@ impl Sandbox {
         command
             .arg(&program)
             .args(["-e", &self.entry, "--entry-point-result=void", "--no-cache"])
+            // The candidate is what is verified: a failure must end the run, not be healed
+            // (self-healing is on by default for TensorLang).
+            .arg("--no-self-heal")
             .arg(format!("--timeout={}ms", self.timeout.as_millis().max(1)))
             .arg(format!("--failure-report={}", report.display()))
             .stdin(Stdio::null())
@@ -232,6 +235,31 @@ func.func @main() {
             failures[0].ends_with(":3:8: [div-by-zero] division by zero in 'arith.divsi'"),
             "{failures:?}"
         );
+    }
+
+    #[test]
+    fn a_tensorlang_program_is_verified_not_healed() {
+        // Self-healing is on by default for TensorLang: the sandbox must turn it off, or the
+        // child would repair the candidate's own failure and report a pass.
+        let Some(sandbox) = sandbox() else { return };
+        let program = r#"
+func.func @half(%x: f32) -> f32 {
+  %t = tensor.from_elements %x : tensor<1xf32>
+  %d = "tensorlang.div"(%t, %t) : (tensor<1xf32>, tensor<1xf32>) -> tensor<1xf32>
+  %c0 = arith.constant 0 : index
+  %v = tensor.extract %d[%c0] : tensor<1xf32>
+  return %v : f32
+}
+func.func @main() {
+  %two = arith.constant 2.0 : f32
+  %h = func.call @half(%two) : (f32) -> f32
+  %ok = arith.cmpf oeq, %h, %two : f32
+  "tensorlang.assert"(%ok) {message = "half of 2 is 2"} : (i1) -> ()
+  return
+}
+"#;
+        let outcome = sandbox.run(program).unwrap();
+        assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome:?}");
     }
 
     #[test]
