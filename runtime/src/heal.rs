@@ -1,7 +1,7 @@
 //! Self-healing: a failed call is repaired, swapped and run again while the program runs.
 //!
 //! With [`crate::jit::JitOptions::heal_handler`] set to [`handler_address`], every call of a
-//! replaceable function goes through [`SelfHeal`]: it saves what the call may write (a
+//! replaceable function goes through [`SelfHeal`] ([`call`]): it saves what the call may write (a
 //! [`Checkpoint`] of the buffers its arguments reach) and runs it under the guard. When the call
 //! fails, it restores the checkpoint and hands the failure to the repair worker (a thread with the
 //! repair engine: strategy cache, symbolic strategies, model). Each candidate the worker loads is
@@ -16,6 +16,7 @@
 //! again with the output already shown held back ([`ShownOutput`]), so that no line is lost or
 //! repeated.
 
+mod call;
 mod checkpoint;
 mod entry;
 mod output;
@@ -30,12 +31,12 @@ use std::ffi::c_void;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::Scope;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::failure::Failure;
-use crate::guard::{self, Callee, Trap};
+use crate::guard::{self, Trap};
 use crate::jit::{HotSwapSlot, Jit, JitError};
 use crate::program::{FunctionInfo, MutableGlobal};
 use trial::Expected;
@@ -84,6 +85,21 @@ pub struct SwappedRepair {
     pub resumed_after_ms: f64,
     /// Bytes the failed run had changed, written back before the call ran again.
     pub restored_bytes: usize,
+}
+
+impl SwappedRepair {
+    fn new(repair: &crate::repair::Repair, resumed_after: Duration, restored: usize) -> Self {
+        Self {
+            function: repair.function.clone(),
+            source: repair.source,
+            strategy: repair.strategy.clone(),
+            change: repair.change.clone(),
+            verification: repair.verification.clone(),
+            candidates: repair.tried,
+            resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
+            restored_bytes: restored,
+        }
+    }
 }
 
 /// A replaceable function as the handler sees it.
@@ -208,113 +224,6 @@ impl<'j> SelfHeal<'j> {
     /// Every attempt so far.
     pub fn attempts(&self) -> Vec<Attempt> {
         self.attempts.lock().expect("lock").clone()
-    }
-
-    fn call(&self, function: &Healed, arguments: *mut *mut c_void) -> Result<(), Trap> {
-        // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
-        unsafe { guard::call(&mut Callee::Packed(function.packed, arguments), None) }
-    }
-
-    fn handle(&self, id: usize, arguments: *mut *mut c_void) -> Result<(), Trap> {
-        let function = &self.functions[id];
-        if trial::in_trial() {
-            return self
-                .call(function, arguments)
-                .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
-        }
-        // SAFETY: the stub packed the arguments of this very call.
-        let mut checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
-        for &(address, bytes) in &function.globals {
-            // SAFETY: a global of the program (see `start`).
-            unsafe { checkpoint.add_region(address as *mut u8, bytes) };
-        }
-        let mut attempts = 0;
-        let mut skip_cache = false;
-        loop {
-            let trap = match self.call(function, arguments) {
-                Ok(()) => return Ok(()),
-                Err(trap @ Trap::Timeout { .. }) => return Err(trap),
-                Err(trap) => trap,
-            };
-            let failed_at = Instant::now();
-            let failure = self.describe(&trap, function);
-            trial::flush_output();
-            eprintln!("{failure}");
-            if attempts == self.options.attempts {
-                eprintln!(
-                    "{}: error: self-heal: gave up on '{}' after {attempts} repairs; the failure goes on to its caller",
-                    failure.location, function.name
-                );
-                self.record(function, failure, None, Some("attempts exhausted".into()));
-                return Err(trap);
-            }
-            attempts += 1;
-            // SAFETY: the buffers belong to the caller of this call, which is waiting.
-            let restored = unsafe { checkpoint.restore() };
-            eprintln!(
-                "{}: note: self-heal: attempt {attempts} of {}: restored {restored} bytes the call changed (of {} saved){}; repairing",
-                failure.location,
-                self.options.attempts,
-                checkpoint.bytes(),
-                if checkpoint.incomplete {
-                    " (some arguments could not be saved)"
-                } else {
-                    ""
-                }
-            );
-            let trial = || {
-                // SAFETY: the child's copy of the caller's buffers.
-                unsafe { checkpoint.restore() };
-                match self.call(function, arguments) {
-                    Ok(()) => Outcome::TrialPassedCall,
-                    Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
-                }
-            };
-            // A failure deeper down (a call inside this one whose own repair gave up) may be this
-            // function's fault: the search starts from the function this call is for.
-            let mut searched = failure.clone();
-            searched.function = function.name.clone();
-            let job = Job {
-                failure: searched,
-                skip_cache,
-                entry: false,
-                trial_cached: false,
-            };
-            match self.repair(job, Expected::Anything, &trial) {
-                Outcome::TrialPassedCall => return Ok(()),
-                Outcome::Failed(error) => {
-                    eprintln!(
-                        "{}: error: self-heal: no verified repair: {error}",
-                        failure.location
-                    );
-                    self.record(function, failure, None, Some(error));
-                    return Err(trap);
-                }
-                Outcome::Repaired(found) => {
-                    let repair = &found.repair;
-                    if let Err(error) = self.jit.activate(&repair.function, found.key) {
-                        self.record(function, failure, None, Some(error.to_string()));
-                        return Err(trap);
-                    }
-                    // SAFETY: as above.
-                    let restored = restored + unsafe { checkpoint.restore() };
-                    let resumed_after = failed_at.elapsed();
-                    skip_cache = repair.source == "cache";
-                    self.report_swap(&function.name, repair, resumed_after);
-                    let swapped = SwappedRepair {
-                        function: repair.function.clone(),
-                        source: repair.source,
-                        strategy: repair.strategy.clone(),
-                        change: repair.change.clone(),
-                        verification: repair.verification.clone(),
-                        candidates: repair.tried,
-                        resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
-                        restored_bytes: restored,
-                    };
-                    self.record(function, failure, Some(swapped), None);
-                }
-            }
-        }
     }
 
     /// Asks the worker and runs the trials it sends until it is done: in a forked child, each

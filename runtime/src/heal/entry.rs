@@ -126,16 +126,7 @@ impl SelfHeal<'_> {
             let resumed_after = failed_at.elapsed();
             skip_cache = repair.source == "cache";
             self.report_swap(&self.entry, repair, resumed_after);
-            let swapped = SwappedRepair {
-                function: repair.function.clone(),
-                source: repair.source,
-                strategy: repair.strategy.clone(),
-                change: repair.change.clone(),
-                verification: repair.verification.clone(),
-                candidates: repair.tried,
-                resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
-                restored_bytes: restored,
-            };
+            let swapped = SwappedRepair::new(repair, resumed_after, restored);
             self.record_entry(failure, Some(swapped), None);
         }
     }

@@ -17,12 +17,13 @@ use melior::ir::Module;
 use super::admission::{Admission, Origin};
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::localize::suspects;
-use super::model_source::{ModelSource, PromptContext};
+use super::model_source::ModelSource;
 use super::module_text::{find_function, print, splice};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
 use super::strategies::{self, FailureHint};
 use super::verifier::{Trial, Verdict, Verifier};
 use crate::failure::Failure;
+use escalation::{caller_text, prompt};
 pub use options::{EngineOptions, Sources};
 
 /// How a repair was found.
@@ -266,60 +267,6 @@ impl<V: Verifier> RepairEngine<V> {
         Ok(None)
     }
 
-    /// Asks the model to write replacement functions for one suspect.
-    fn ask_model(
-        &mut self,
-        context: &Context,
-        module: &Module,
-        request: &RepairRequest,
-        target: &Target,
-        search: &mut Search,
-    ) -> Result<Option<Repair>, RepairError> {
-        let caller = caller_text(module, request);
-        let diagnostic = request.failure.to_string();
-        let prompt = prompt(target, &diagnostic, &caller);
-        if self.options.sources.model {
-            for _ in 0..self.options.model_rounds {
-                let Some(function) = self
-                    .model
-                    .as_mut()
-                    .and_then(|model| model.write(&prompt, &search.findings))
-                else {
-                    break;
-                };
-                let proposal = Proposal {
-                    source: "model",
-                    strategy: "model-rewrite".into(),
-                    change: format!("the function @{} as the model wrote it", target.name),
-                    function,
-                };
-                if let Some(repair) = self.verify(context, module, target, proposal, search)? {
-                    return Ok(Some(repair));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// Moves the candidate the model picks among the first few to the front.
-    fn let_model_choose(&mut self, prompt: &PromptContext, proposals: &mut Vec<Proposal>) {
-        const CHOICES: usize = 12;
-        let Some(model) = self.model.as_mut() else {
-            return;
-        };
-        let changes: Vec<String> = proposals
-            .iter()
-            .take(CHOICES)
-            .map(|proposal| proposal.change.clone())
-            .collect();
-        if let Some(choice) = model.choose(prompt, &changes) {
-            let mut chosen = proposals.remove(choice);
-            chosen.source = "model";
-            chosen.strategy = format!("model-choice:{}", chosen.strategy);
-            proposals.insert(0, chosen);
-        }
-    }
-
     /// Admits, then runs in the sandbox; the repair when the program passes.
     fn verify(
         &mut self,
@@ -417,22 +364,6 @@ impl<V: Verifier> RepairEngine<V> {
     }
 }
 
-/// The entry function's text, which the model sees as the caller.
-fn caller_text(module: &Module, request: &RepairRequest) -> String {
-    find_function(module, request.entry)
-        .map(|op| print(&op, true))
-        .unwrap_or_default()
-}
-
-fn prompt<'p>(target: &'p Target, diagnostic: &'p str, caller: &'p str) -> PromptContext<'p> {
-    PromptContext {
-        function: target.name,
-        text: &target.text,
-        diagnostic,
-        caller,
-    }
-}
-
 /// A candidate with where it came from.
 struct Proposal {
     source: &'static str,
@@ -470,6 +401,7 @@ pub fn scratch_dir() -> PathBuf {
         .join("sandbox")
 }
 
+mod escalation;
 mod options;
 #[cfg(test)]
 mod tests;
