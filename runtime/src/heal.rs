@@ -1,19 +1,20 @@
 //! Self-healing: a failed call is repaired, swapped and run again while the program runs.
 //!
 //! With [`crate::jit::JitOptions::heal_handler`] set to [`handler_address`], every call of a
-//! replaceable function goes through [`SelfHeal`] ([`call`]): it saves what the call may write (a
-//! [`Checkpoint`] of the buffers its arguments reach) and runs it under the guard. When the call
-//! fails, it restores the checkpoint and hands the failure to the repair worker (a thread with the
-//! repair engine: strategy cache, symbolic strategies, model). Each candidate the worker loads is
-//! run in a forked copy of the program ([`trial`]): the failed call again and the rest of the run,
-//! every check included. The first that passes is swapped in and the call runs again from the
-//! checkpoint. After `attempts` failed calls, or when no candidate passes, the failure goes on to
+//! replaceable function goes through [`SelfHeal`] (`heal/call.rs`): it saves what the call may
+//! write (a [`Checkpoint`] of the buffers its arguments reach and the globals it can reach) and
+//! runs it under the guard. When the call fails, it writes back what the call changed and hands
+//! the failure to the repair worker (a thread with the repair engine: strategy cache, symbolic
+//! strategies, then the model). Each candidate the worker admits and compiles (in a child
+//! process) is run in a forked copy of the program ([`trial`]): the failed call again, the rest of
+//! the run, then the whole entry point from the start, every check included. The first that
+//! passes is swapped in and the call runs again from the checkpoint. After `attempts` failed calls, or when no candidate passes, the failure goes on to
 //! the caller as if there were no self-healing, with every attempt reported.
 //!
 //! A failed check in the entry point itself (a test driver's `cf.assert`) is healed by
-//! [`SelfHeal::run_entry`] ([`entry`]): the suspects are the functions it calls, a trial runs the
+//! [`SelfHeal::run_entry`] (`heal/entry.rs`): the suspects are what it depends on, a trial runs the
 //! entry again from the start with the candidate in place, and after the swap the entry runs
-//! again with the output already shown held back ([`ShownOutput`]), so that no line is lost or
+//! again without showing twice what was shown ([`ShownOutput`]), so that no line is lost or
 //! repeated.
 
 mod call;
