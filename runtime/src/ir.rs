@@ -1,6 +1,6 @@
 //! Small queries on MLIR operations that the program loader, the JIT and the repair engine share:
-//! the ops at the top of a module, op names, symbol names, string attributes, definitions, and
-//! the size of an element type.
+//! the ops at the top of a module, op names, symbol names, string attributes, definitions, the
+//! ops that make views, and the size of an element type.
 
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
@@ -81,3 +81,17 @@ pub fn element_bytes(element: &str) -> Option<usize> {
         }
     }
 }
+
+/// Ops whose memref result is a view of their memref operand: a write through the view writes
+/// the operand's buffer.
+pub const VIEW_OPS: &[&str] = &[
+    "memref.subview",
+    "memref.cast",
+    "memref.expand_shape",
+    "memref.collapse_shape",
+    "memref.reinterpret_cast",
+    "memref.view",
+    "memref.transpose",
+    "memref.memory_space_cast",
+    "memref.assume_alignment",
+];

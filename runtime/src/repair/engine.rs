@@ -23,7 +23,6 @@ use super::sandbox::{Outcome, Sandbox, SandboxError};
 use super::strategies::{self, FailureHint};
 use super::verifier::{Trial, Verdict, Verifier};
 use crate::failure::Failure;
-use escalation::{caller_text, prompt};
 pub use options::{EngineOptions, Sources};
 
 /// How a repair was found.
@@ -253,10 +252,7 @@ impl<V: Verifier> RepairEngine<V> {
                 .map(Proposal::symbolic)
                 .collect();
             if sources.model && self.options.model_first {
-                let caller = caller_text(module, request);
-                let diagnostic = request.failure.to_string();
-                let prompt = prompt(target, &diagnostic, &caller);
-                self.let_model_choose(&prompt, &mut proposals);
+                self.let_model_choose(module, request, target, &mut proposals);
             }
             for proposal in proposals {
                 if let Some(repair) = self.verify(context, module, target, proposal, search)? {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, OperationRef, RegionLike, Value, ValueLike};
 
-use crate::ir::{callee, op_name};
+use crate::ir::{VIEW_OPS, callee, op_name};
 use tensorlang::diagnostic::format_location;
 
 /// Where a memref comes from.
@@ -40,19 +40,10 @@ pub struct Effects {
     pub locations: BTreeMap<String, String>,
 }
 
-/// Ops whose memref result is a view of their memref operands.
-const VIEWS: &[&str] = &[
-    "memref.subview",
-    "memref.cast",
-    "memref.expand_shape",
-    "memref.collapse_shape",
-    "memref.reinterpret_cast",
-    "memref.view",
-    "memref.transpose",
-    "memref.memory_space_cast",
-    "memref.assume_alignment",
-    "arith.select",
-];
+/// Ops whose memref result is one of their memref operands, or a view of it.
+fn is_view(name: &str) -> bool {
+    VIEW_OPS.contains(&name) || name == "arith.select"
+}
 
 /// Ops that print.
 const OUTPUT_OPS: &[&str] = &["vector.print", "tensorlang.print"];
@@ -171,7 +162,7 @@ impl Effects {
             if let Ok(result) = op.result(0) {
                 roots.insert(key(&result.into()), BTreeSet::from([Root::Global(global)]));
             }
-        } else if VIEWS.contains(&name.as_str()) {
+        } else if is_view(&name) {
             let from = operand_roots(&mut memref_operands.iter().copied());
             for result in (0..op.result_count()).filter_map(|i| op.result(i).ok()) {
                 roots.insert(key(&result.into()), from.clone());
@@ -202,7 +193,7 @@ impl Effects {
         // Region arguments (loop-carried memrefs) and results of ops with regions may be any
         // memref the op was given.
         let carried = operand_roots(&mut memref_operands.iter().copied());
-        if !carried.is_empty() && !VIEWS.contains(&name.as_str()) {
+        if !carried.is_empty() && !is_view(&name) {
             for region in (0..op.region_count()).filter_map(|i| op.region(i).ok()) {
                 let mut block = region.first_block();
                 while let Some(current) = block {

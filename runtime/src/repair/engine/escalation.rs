@@ -49,10 +49,15 @@ impl<V: Verifier> RepairEngine<V> {
     /// Moves the candidate the model picks among the first few to the front.
     pub(super) fn let_model_choose(
         &mut self,
-        prompt: &PromptContext,
+        module: &Module,
+        request: &RepairRequest,
+        target: &Target,
         proposals: &mut Vec<Proposal>,
     ) {
         const CHOICES: usize = 12;
+        let caller = caller_text(module, request);
+        let diagnostic = request.failure.to_string();
+        let prompt = &prompt(target, &diagnostic, &caller);
         let Some(model) = self.model.as_mut() else {
             return;
         };
@@ -71,17 +76,13 @@ impl<V: Verifier> RepairEngine<V> {
 }
 
 /// The entry function's text, which the model sees as the caller.
-pub(super) fn caller_text(module: &Module, request: &RepairRequest) -> String {
+fn caller_text(module: &Module, request: &RepairRequest) -> String {
     find_function(module, request.entry)
         .map(|op| print(&op, true))
         .unwrap_or_default()
 }
 
-pub(super) fn prompt<'p>(
-    target: &'p Target,
-    diagnostic: &'p str,
-    caller: &'p str,
-) -> PromptContext<'p> {
+fn prompt<'p>(target: &'p Target, diagnostic: &'p str, caller: &'p str) -> PromptContext<'p> {
     PromptContext {
         function: target.name,
         text: &target.text,

@@ -13,18 +13,7 @@ use melior::ir::{OperationRef, Value, ValueLike};
 use mlir_sys::{MlirOperation, MlirValue};
 use tensorlang::diagnostic::format_location;
 
-use crate::ir::{callee, op_name};
-
-/// Ops whose memref result is a view of their operand: a write through it writes the operand.
-const VIEWS: &[&str] = &[
-    "memref.subview",
-    "memref.cast",
-    "memref.expand_shape",
-    "memref.collapse_shape",
-    "memref.reinterpret_cast",
-    "memref.transpose",
-    "memref.view",
-];
+use crate::ir::{VIEW_OPS, callee, op_name};
 
 /// The functions the check at `location` in `function` depends on, nearest first; empty when no
 /// op of `function` is at `location`.
@@ -115,7 +104,7 @@ impl Walk {
             let name = op_name(&user_ref);
             if name == "func.call" || name.starts_with("memref.store") || name == "memref.copy" {
                 self.push_operands(user);
-            } else if VIEWS.contains(&name.as_str())
+            } else if VIEW_OPS.contains(&name.as_str())
                 && let Ok(result) = user_ref.result(0)
             {
                 self.values.push(result.to_raw());

@@ -9,6 +9,7 @@
 //!
 //! New values are named `%tl_fix_*`, like the other guards'.
 
+use super::guards;
 use super::op_line::OpLine;
 use super::rewrites::Rewrite;
 
@@ -113,30 +114,11 @@ fn guard_access(op: &OpLine, id: usize, rewrites: &mut Vec<Rewrite>) {
 
 /// `%q = arith.divsi %a, %b : i32` gives 0 where `%b` is 0.
 fn guard_division_zero(op: &OpLine, id: usize, rewrites: &mut Vec<Rewrite>) {
-    let integer = matches!(
-        op.name,
-        "arith.divsi"
-            | "arith.divui"
-            | "arith.remsi"
-            | "arith.remui"
-            | "arith.ceildivsi"
-            | "arith.floordivsi"
-    );
-    let float = matches!(op.name, "arith.divf" | "arith.remf");
+    let (Some((lines, dividend)), Some(result)) = (guards::safe_divisor(op, id), op.results) else {
+        return;
+    };
     let ty = op.types;
-    if !(integer || float) || ty.contains('<') || ty.is_empty() {
-        return;
-    }
-    let values = op.values();
-    let (Some(result), [dividend, divisor]) = (op.results, values.as_slice()) else {
-        return;
-    };
     let name = |what: &str| format!("%tl_fix_{id}_{what}");
-    let (zero, one, compare) = if integer {
-        ("0", "1", "arith.cmpi eq")
-    } else {
-        ("0.000000e+00", "1.000000e+00", "arith.cmpf oeq")
-    };
     let location = location(op);
     let indent = op.indent;
     let quotient = op
@@ -146,21 +128,6 @@ fn guard_division_zero(op: &OpLine, id: usize, rewrites: &mut Vec<Rewrite>) {
             &format!("{} = ", name("quotient")),
             1,
         );
-    let lines = [
-        format!("{} = arith.constant {zero} : {ty}", name("zero")),
-        format!("{} = arith.constant {one} : {ty}", name("one")),
-        format!(
-            "{} = {compare}, {divisor}, {} : {ty}",
-            name("is_zero"),
-            name("zero")
-        ),
-        format!(
-            "{} = arith.select {}, {}, {divisor} : {ty}",
-            name("divisor"),
-            name("is_zero"),
-            name("one")
-        ),
-    ];
     let mut text: String = lines
         .iter()
         .map(|line| format!("{indent}{line}{location}\n"))

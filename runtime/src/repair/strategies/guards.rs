@@ -82,8 +82,10 @@ fn clamp_indices(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
     });
 }
 
-/// `arith.divsi %a, %b` and the other integer divisions: a zero divisor replaced by 1.
-fn guard_division(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
+/// The lines that compute a divisor that is never zero for the division `op`
+/// (`%tl_fix_{id}_divisor`: 1 where the divisor is 0, with `%tl_fix_{id}_is_zero` and
+/// `%tl_fix_{id}_zero` beside it), and the dividend; `None` when `op` is not a scalar division.
+pub(super) fn safe_divisor<'a>(op: &OpLine<'a>, id: usize) -> Option<(Vec<String>, &'a str)> {
     let integer = matches!(
         op.name,
         "arith.divsi"
@@ -95,11 +97,11 @@ fn guard_division(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
     );
     let float = matches!(op.name, "arith.divf" | "arith.remf");
     if !(integer || float) || !is_scalar(op.types) {
-        return;
+        return None;
     }
     let values = op.values();
     let [dividend, divisor] = values.as_slice() else {
-        return;
+        return None;
     };
     let ty = op.types;
     let name = |what: &str| format!("%tl_fix_{id}_{what}");
@@ -108,7 +110,7 @@ fn guard_division(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
     } else {
         ("0.000000e+00", "1.000000e+00", "arith.cmpf oeq")
     };
-    let lines = [
+    let lines = vec![
         format!("{} = arith.constant {zero} : {ty}", name("zero")),
         format!("{} = arith.constant {one} : {ty}", name("one")),
         format!(
@@ -123,6 +125,15 @@ fn guard_division(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
             name("one")
         ),
     ];
+    Some((lines, dividend))
+}
+
+/// `arith.divsi %a, %b` and the other divisions: a zero divisor replaced by 1.
+fn guard_division(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
+    let Some((lines, dividend)) = safe_divisor(op, id) else {
+        return;
+    };
+    let name = |what: &str| format!("%tl_fix_{id}_{what}");
     guards.push(Rewrite {
         strategy: "guard-division",
         change: format!(
