@@ -282,9 +282,11 @@ impl Verifier for LiveVerifier<'_> {
                 return Ok(Verdict::Rejected(format!("does not compile: {first}")));
             }
         };
-        if trial.source == "cache" && !self.trial_cached {
-            // Verified in full when it was recorded; the failed call (or the entry point) runs
-            // again with it, and a second failure leaves the cache out.
+        if trial.source == "cache" && trial.authentic && !self.trial_cached {
+            // Recorded by this installation and unchanged since (its MAC checks), so verified in
+            // full when it was recorded, and admitted just now: the failed call (or the entry
+            // point) runs again with it, and a second failure leaves the cache out. An entry
+            // that is not authentic goes through a trial like any candidate.
             self.accepted = Some(key);
             return Ok(Verdict::Passed(
                 "a cached repair, verified in full when it was recorded, run again on the failing call".into(),

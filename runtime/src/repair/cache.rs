@@ -7,6 +7,10 @@
 //! other's entries, and readers (who take no lock) always see a whole file. A file that is not a
 //! cache (corrupt, or another tool's) is moved aside with a warning, never overwritten.
 //!
+//! Entries are signed ([`EntrySigner`]): [`StrategyCache::is_authentic`] tells an entry this
+//! installation wrote from one edited or copied in, which the engine verifies in full before it
+//! runs, and signs again only then ([`StrategyCache::sign_again`]).
+//!
 //! Every recorded repair is also appended to `repairs.jsonl` beside the cache, one chat-format
 //! training example per line (`{"messages": [user prompt, assistant fix], "metadata": ...}`), fit
 //! for fine-tuning a model on the repairs this machine has verified.
@@ -18,6 +22,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+
+pub use signing::EntrySigner;
+
+mod signing;
 
 /// The `format` tag of a cache file.
 const FORMAT: &str = "tensorlang-strategy-cache";
@@ -76,6 +84,10 @@ pub struct CachedRepair {
     pub failure: String,
     /// When it was recorded (seconds since the Unix epoch).
     pub recorded_at: u64,
+    /// The installation's MAC over the entry ([`EntrySigner`]); empty or wrong when the entry was
+    /// not written here.
+    #[serde(default)]
+    pub mac: String,
 }
 
 /// A training example: what the model would be asked, and the verified answer.
@@ -101,6 +113,8 @@ pub struct StrategyCache {
     path: PathBuf,
     entries: BTreeMap<CacheKey, CachedRepair>,
     moved_aside: Option<PathBuf>,
+    /// `None` when the key file cannot be read or made: then no entry is trusted.
+    signer: Option<EntrySigner>,
 }
 
 impl StrategyCache {
@@ -120,10 +134,22 @@ impl StrategyCache {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
         }
+        let key_path = EntrySigner::path_for(path);
+        let signer = match EntrySigner::open(&key_path) {
+            Ok(signer) => Some(signer),
+            Err(error) => {
+                tracing::warn!(
+                    "the strategy cache's key {} cannot be used ({error}): every cached repair is verified in full before it runs",
+                    key_path.display()
+                );
+                None
+            }
+        };
         let mut cache = Self {
             path: path.to_owned(),
             entries: BTreeMap::new(),
             moved_aside: None,
+            signer,
         };
         match cache.read()? {
             Some(file) => cache.entries = file.entries,
@@ -185,7 +211,31 @@ impl StrategyCache {
         Ok(self.entries.get(key))
     }
 
-    /// Records a verified repair, and its training example in `repairs.jsonl`.
+    /// Whether the entry for `key` was written by this installation, unchanged since.
+    pub fn is_authentic(&self, key: &CacheKey, entry: &CachedRepair) -> bool {
+        self.signer
+            .as_ref()
+            .is_some_and(|signer| signer.is_authentic(key, entry))
+    }
+
+    /// Signs the entry for `key` again (it was not authentic, and has just been verified in
+    /// full); no training example is added.
+    ///
+    /// # Errors
+    /// [`CacheError::Io`] as for [`StrategyCache::record`].
+    pub fn sign_again(&mut self, key: &CacheKey) -> Result<(), CacheError> {
+        let _lock = self.lock()?;
+        let mut entries = self.read_or_move_aside()?;
+        let (Some(signer), Some(entry)) = (&self.signer, entries.get_mut(key)) else {
+            return Ok(());
+        };
+        entry.mac = signer.sign(key, entry);
+        self.write(&entries)?;
+        self.entries = entries;
+        Ok(())
+    }
+
+    /// Records a verified repair (signed), and its training example in `repairs.jsonl`.
     ///
     /// # Errors
     /// [`CacheError::Io`] when the lock, the file or the log cannot be written; the cache file is
@@ -196,6 +246,10 @@ impl StrategyCache {
         repair: CachedRepair,
         example: &TrainingExample,
     ) -> Result<(), CacheError> {
+        let mut repair = repair;
+        if let Some(signer) = &self.signer {
+            repair.mac = signer.sign(&key, &repair);
+        }
         let _lock = self.lock()?;
         let mut entries = self.read_or_move_aside()?;
         entries.insert(key.clone(), repair.clone());

@@ -295,6 +295,7 @@ impl<V: Verifier> RepairEngine<V> {
             replacement: &proposal.function,
             program: &program,
             source: proposal.source,
+            authentic: proposal.authentic,
         };
         match self.verifier.run(&trial)? {
             Verdict::Passed(how) => Ok(Some(Repair {
@@ -320,12 +321,16 @@ impl<V: Verifier> RepairEngine<V> {
     fn cached(&mut self, key: &CacheKey) -> Option<Proposal> {
         let cache = self.cache.as_mut()?;
         match cache.lookup(key) {
-            Ok(Some(entry)) => Some(Proposal {
-                source: "cache",
-                strategy: entry.strategy.clone(),
-                change: format!("the cached repair (found by {})", entry.source),
-                function: entry.replacement.clone(),
-            }),
+            Ok(Some(entry)) => {
+                let entry = entry.clone();
+                Some(Proposal {
+                    source: "cache",
+                    authentic: cache.is_authentic(key, &entry),
+                    change: format!("the cached repair (found by {})", entry.source),
+                    strategy: entry.strategy,
+                    function: entry.replacement,
+                })
+            }
             Ok(None) => None,
             Err(error) => {
                 tracing::warn!("{error}");
@@ -339,6 +344,12 @@ impl<V: Verifier> RepairEngine<V> {
             return;
         };
         if repair.source == "cache" {
+            // An entry that was not authentic has just been verified in full: sign it.
+            let entry = cache.lookup(&key).ok().flatten().cloned();
+            let authentic = entry.is_some_and(|entry| cache.is_authentic(&key, &entry));
+            if !authentic && let Err(error) = cache.sign_again(&key) {
+                tracing::warn!("the verified cached repair was not signed again: {error}");
+            }
             return;
         }
         let entry = CachedRepair {
@@ -349,6 +360,7 @@ impl<V: Verifier> RepairEngine<V> {
             verification: repair.verification.clone(),
             failure: request.failure.to_string(),
             recorded_at: now(),
+            mac: String::new(),
         };
         let example = TrainingExample {
             prompt: format!("{}\n\n{}", request.failure, request.source),
@@ -366,12 +378,15 @@ struct Proposal {
     strategy: String,
     change: String,
     function: String,
+    /// A cache entry whose MAC checks (see [`Trial::authentic`]).
+    authentic: bool,
 }
 
 impl Proposal {
     fn symbolic(candidate: strategies::Candidate) -> Self {
         Self {
             source: "symbolic",
+            authentic: false,
             strategy: candidate.strategy.to_owned(),
             change: candidate.change,
             function: candidate.function,

@@ -16,6 +16,9 @@ pub struct Trial<'a> {
     pub program: &'a str,
     /// Where it came from: `cache`, `symbolic` or `model`.
     pub source: &'static str,
+    /// A cached repair this installation recorded, unchanged since (its MAC checks): verified in
+    /// full when it was recorded. Anything else is verified in full now.
+    pub authentic: bool,
 }
 
 /// What running a candidate showed.

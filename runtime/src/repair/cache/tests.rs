@@ -16,6 +16,7 @@ fn repair(function: &str, strategy: &str) -> CachedRepair {
         verification: "the failing input passes; 16 recorded inputs agree".into(),
         failure: "lander.mlir:12:9: error: index 10 out of bounds".into(),
         recorded_at: now(),
+        mac: String::new(),
     }
 }
 
@@ -158,4 +159,32 @@ fn writer_process() {
             )
             .unwrap();
     }
+}
+
+#[test]
+fn recorded_entries_are_signed_and_edits_or_copies_are_not_trusted() {
+    let dir = temp_dir("signed");
+    let path = dir.join("cache.json");
+    let mut cache = StrategyCache::open(&path).unwrap();
+    let key = CacheKey::new("f", "bounds");
+    cache
+        .record(key.clone(), repair("f", "clamp-index"), &example("f"))
+        .unwrap();
+    let entry = cache.lookup(&key).unwrap().unwrap().clone();
+    assert!(cache.is_authentic(&key, &entry));
+    // Edited in the file: no longer authentic, until verified and signed again.
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("return }", "return } // edited")).unwrap();
+    let mut reopened = StrategyCache::open(&path).unwrap();
+    let edited = reopened.lookup(&key).unwrap().unwrap().clone();
+    assert!(!reopened.is_authentic(&key, &edited));
+    reopened.sign_again(&key).unwrap();
+    let signed = reopened.lookup(&key).unwrap().unwrap().clone();
+    assert!(reopened.is_authentic(&key, &signed));
+    // Copied to another installation (another key): not authentic there.
+    let elsewhere = temp_dir("signed-elsewhere");
+    std::fs::copy(&path, elsewhere.join("cache.json")).unwrap();
+    let mut copied = StrategyCache::open(&elsewhere.join("cache.json")).unwrap();
+    let foreign = copied.lookup(&key).unwrap().unwrap().clone();
+    assert!(!copied.is_authentic(&key, &foreign));
 }

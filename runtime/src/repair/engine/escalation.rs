@@ -33,6 +33,7 @@ impl<V: Verifier> RepairEngine<V> {
                     break;
                 };
                 let proposal = Proposal {
+                    authentic: false,
                     source: "model",
                     strategy: "model-rewrite".into(),
                     change: format!("the function @{} as the model wrote it", target.name),

@@ -1,0 +1,173 @@
+//! [`EntrySigner`]: which cache entries this installation wrote.
+//!
+//! A cache file gets copied, restored from CI caches and shared between machines, and anyone who
+//! can write it can put code in it. So each entry carries a MAC: BLAKE3 in keyed mode over the
+//! entry's key and every field that says what runs (the function, the replacement, where and how
+//! it was found), under a per-user secret kept beside the cache (`<cache>.key`, 32 random bytes,
+//! created `0600`). An entry whose MAC does not check (edited, copied in from another key, or
+//! written before entries were signed) is not trusted: it is verified in full like any new
+//! candidate, and only then signed again.
+
+use std::fs::OpenOptions;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use super::{CacheKey, CachedRepair};
+
+/// The length of the secret.
+const KEY_BYTES: usize = 32;
+
+/// Signs and checks cache entries with the installation's secret.
+#[derive(Clone)]
+pub struct EntrySigner {
+    secret: [u8; KEY_BYTES],
+}
+
+impl std::fmt::Debug for EntrySigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EntrySigner { secret: <hidden> }")
+    }
+}
+
+impl EntrySigner {
+    /// The secret at `path`, created (`0600`, from the system's random source) when missing.
+    ///
+    /// # Errors
+    /// The file cannot be read or created, or holds something else than a secret.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(mut file) => {
+                let mut secret = [0u8; KEY_BYTES];
+                fill_random(&mut secret)?;
+                file.write_all(&secret)?;
+                file.sync_all()?;
+                Ok(Self { secret })
+            }
+            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+                let mut bytes = Vec::new();
+                std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+                let secret: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{} is not a {KEY_BYTES}-byte key", path.display()),
+                    )
+                })?;
+                Ok(Self { secret })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The key file beside the cache file `cache`.
+    pub fn path_for(cache: &Path) -> PathBuf {
+        let mut name = cache
+            .file_name()
+            .map_or_else(|| "cache.json".into(), |name| name.to_os_string());
+        name.push(".key");
+        cache.with_file_name(name)
+    }
+
+    /// The MAC of `entry` under `key`, as hex.
+    pub fn sign(&self, key: &CacheKey, entry: &CachedRepair) -> String {
+        let mut hasher = blake3::Hasher::new_keyed(&self.secret);
+        for field in [
+            key.as_str(),
+            &entry.function,
+            &entry.replacement,
+            &entry.source,
+            &entry.strategy,
+            &entry.verification,
+            &entry.failure,
+        ] {
+            // Length-prefixed, so that no two different entries hash the same bytes.
+            hasher.update(&(field.len() as u64).to_le_bytes());
+            hasher.update(field.as_bytes());
+        }
+        hasher.update(&entry.recorded_at.to_le_bytes());
+        hasher.finalize().to_hex().to_string()
+    }
+
+    /// Whether `entry` carries this installation's MAC for `key` (compared in constant time).
+    pub fn is_authentic(&self, key: &CacheKey, entry: &CachedRepair) -> bool {
+        let expected = self.sign(key, entry);
+        let (a, b) = (expected.as_bytes(), entry.mac.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+/// Fills `buffer` from the kernel's random source.
+fn fill_random(buffer: &mut [u8]) -> io::Result<()> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        // SAFETY: writing into the unfilled part of our own buffer.
+        let got = unsafe {
+            libc::getrandom(
+                buffer[filled..].as_mut_ptr().cast(),
+                buffer.len() - filled,
+                0,
+            )
+        };
+        if got < 0 {
+            let error = io::Error::last_os_error();
+            if error.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(error);
+        }
+        filled += got as usize;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> CachedRepair {
+        CachedRepair {
+            function: "f".into(),
+            replacement: "func.func @f() {\n  return\n}".into(),
+            source: "symbolic".into(),
+            strategy: "change-constant".into(),
+            verification: "trial".into(),
+            failure: "f.mlir:1:1: error: x".into(),
+            recorded_at: 7,
+            mac: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_authentic_only_unchanged_and_under_its_own_key() {
+        let dir = std::env::temp_dir().join(format!("tensorlang-signing-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cache.json.key");
+        let signer = EntrySigner::open(&path).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The same file opens to the same secret.
+        let again = EntrySigner::open(&path).unwrap();
+        let key = CacheKey::new("f", "bounds");
+        let mut signed = entry();
+        signed.mac = signer.sign(&key, &signed);
+        assert!(again.is_authentic(&key, &signed));
+        let mut edited = signed.clone();
+        edited.replacement.push_str("\n// edited");
+        assert!(!signer.is_authentic(&key, &edited));
+        assert!(!signer.is_authentic(&CacheKey::new("g", "bounds"), &signed));
+        let other = EntrySigner::open(&dir.join("other.key")).unwrap();
+        assert!(!other.is_authentic(&key, &signed));
+        std::fs::write(dir.join("short.key"), b"short").unwrap();
+        assert!(EntrySigner::open(&dir.join("short.key")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
