@@ -25,6 +25,7 @@ mod guards;
 mod loops;
 mod op_line;
 mod rewrites;
+mod slice;
 mod widen;
 
 use op_line::OpLine;
@@ -64,21 +65,37 @@ fn guards_for(kind: &str) -> &'static [&'static str] {
 
 /// Candidate replacements of `function` (printed with locations), most promising first: the
 /// guard for the failure's kind at the failing op, the same guard elsewhere, then in-place
-/// rewrites of every op (those at the failing op first), then guards that answer the failure's
-/// kind with a default, then other guards.
+/// rewrites (those on the failing op's backward slice first, nearest first, then the others in
+/// order), then guards that answer the failure's kind with a default, then other guards.
 pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     let lines: Vec<&str> = function.lines().collect();
     let preferred = guards_for(hint.kind);
+    let failing = hint.location.and_then(|location| {
+        lines
+            .iter()
+            .position(|line| OpLine::parse(line).is_some_and(|op| op.place() == location))
+    });
+    let slice = failing
+        .map(|failing| slice::slice_order(&lines, failing))
+        .unwrap_or_default();
+    // Rewrites on the slice come first, in the slice's order; the others after, in line order.
+    let rewrite_rank = |index: usize| match slice.get(&index) {
+        Some(order) => (2, *order),
+        None => (3, lines.len() + index),
+    };
     let mut ranked: Vec<(u8, usize, Candidate)> = Vec::new();
-    let mut singles: Vec<(u8, usize, Rewrite)> = Vec::new();
+    let mut singles: Vec<(u8, usize, usize, Rewrite)> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
-        for rewrite in loops::moves(line, index) {
-            singles.push((3, index, rewrite));
+        // A constant bound is moved by `change-constant` already.
+        let computed = |value: &str| !slice::is_constant(&lines, value);
+        for rewrite in loops::moves(line, index, computed) {
+            let (rank, key) = rewrite_rank(index);
+            singles.push((rank, key, index, rewrite));
         }
         let Some(op) = OpLine::parse(line) else {
             continue;
         };
-        let at_failure = hint.location.is_some_and(|location| op.place() == location);
+        let at_failure = failing == Some(index);
         // Ranks: the guard for the failure's kind at the failing op, the same guard elsewhere,
         // in-place rewrites (at the failing op first), guards that answer with a default, then
         // every other guard.
@@ -98,25 +115,29 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
             };
             (rank, rewrite)
         });
-        let candidates = repairing.chain(answering).chain(
-            rewrites::rewrites(&op)
-                .into_iter()
-                .map(|rewrite| (if at_failure { 2 } else { 3 }, rewrite)),
-        );
-        for (rank, rewrite) in candidates {
-            singles.push((rank, index, rewrite));
+        for (rank, rewrite) in repairing.chain(answering) {
+            singles.push((rank, index, index, rewrite));
+        }
+        for rewrite in rewrites::rewrites(&op) {
+            let (rank, key) = rewrite_rank(index);
+            singles.push((rank, key, index, rewrite));
         }
     }
-    singles.sort_by_key(|(rank, index, _)| (*rank, *index));
-    for (rank, index, rewrite) in &singles {
-        ranked.push((*rank, *index, candidate(&lines, *index, rewrite.clone())));
+    singles.sort_by_key(|(rank, key, _, _)| (*rank, *key));
+    for (position, (rank, _, index, rewrite)) in singles.iter().enumerate() {
+        // Keyed by their place in the sorted list, so the final sort keeps this order.
+        ranked.push((*rank, position, candidate(&lines, *index, rewrite.clone())));
     }
     // Two edits at once, from the most promising single ones, after everything else.
     const PAIRED: usize = 10;
-    let best: Vec<&(u8, usize, Rewrite)> = singles.iter().take(PAIRED).collect();
+    let best: Vec<(usize, &Rewrite)> = singles
+        .iter()
+        .take(PAIRED)
+        .map(|(_, _, index, rewrite)| (*index, rewrite))
+        .collect();
     for (first, a) in best.iter().enumerate() {
         for b in &best[first + 1..] {
-            if a.1 == b.1 {
+            if a.0 == b.0 {
                 continue;
             }
             ranked.push((
@@ -124,10 +145,10 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
                 0,
                 Candidate {
                     strategy: "combined",
-                    change: format!("{}, and {}", a.2.change, b.2.change),
+                    change: format!("{}, and {}", a.1.change, b.1.change),
                     function: replace_lines(
                         &lines,
-                        &[(a.1, a.2.line.clone()), (b.1, b.2.line.clone())],
+                        &[(a.0, a.1.line.clone()), (b.0, b.1.line.clone())],
                     ),
                 },
             ));

@@ -2,7 +2,7 @@
 // RUN: not tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --failure-report=%t.json 2>/dev/null
 // RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none sources=symbolic shared-libs=%mlir_c_runner_utils" -o %t.fixed.mlir 2>&1 | FileCheck %s
 // RUN: tensorlang-run %t.fixed.mlir -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils
-// CHECK: remark: neuro-repair: repaired 'target' {{.*}}: symbolic strategy change-operator
+// CHECK: remark: neuro-repair: repaired 'target' {{.*}}: symbolic strategy move-bound
 
 memref.global "private" constant @data : memref<4xi32> = dense<[1, 2, 3, 4]>
 func.func @target(%in: memref<?xi32>, %out: memref<?xi32>) {

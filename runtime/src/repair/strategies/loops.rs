@@ -4,13 +4,17 @@
 
 use super::rewrites::Rewrite;
 
-/// Every bound move of the `scf.for` header at `line`; `id` makes new names unique.
-pub fn moves(line: &str, id: usize) -> Vec<Rewrite> {
+/// Every bound move of the `scf.for` header at `line` for the bounds `movable` accepts; `id`
+/// makes new names unique.
+pub fn moves(line: &str, id: usize, movable: impl Fn(&str) -> bool) -> Vec<Rewrite> {
     let Some(header) = Header::parse(line) else {
         return Vec::new();
     };
     let mut moves = Vec::new();
     for (bound, value) in [("upper", header.upper), ("lower", header.lower)] {
+        if !movable(value) {
+            continue;
+        }
         for (op, word) in [("arith.subi", "one lower"), ("arith.addi", "one higher")] {
             let moved = format!("%tl_fix_{id}_{bound}");
             let one = format!("%tl_fix_{id}_one");
@@ -98,7 +102,7 @@ mod tests {
     #[test]
     fn both_bounds_move_both_ways() {
         let line = "    %0 = scf.for %arg1 = %c0 to %dim step %c1 iter_args(%arg2 = %z) -> (f32) {";
-        let moves = moves(line, 4);
+        let moves = moves(line, 4, |_| true);
         assert_eq!(moves.len(), 4);
         assert_eq!(
             moves[0].line,
@@ -109,10 +113,11 @@ mod tests {
         ));
         let typed = moves_of("  scf.for %i = %a to %b step %s : i32 {");
         assert!(typed.contains("arith.constant 1 : i32"), "{typed}");
-        assert!(super::moves("  %x = arith.addi %a, %b : i32", 0).is_empty());
+        assert!(super::moves("  %x = arith.addi %a, %b : i32", 0, |_| true).is_empty());
+        assert!(super::moves(line, 0, |value| value != "%dim").len() == 2);
     }
 
     fn moves_of(line: &str) -> String {
-        moves(line, 0)[0].line.clone()
+        moves(line, 0, |_| true)[0].line.clone()
     }
 }
