@@ -215,6 +215,8 @@ fn work(
         if events.send(Event::Done(done)).is_err() {
             return;
         }
+        // The program resumes while the cache file is written.
+        engine.record_pending();
     }
 }
 

@@ -104,6 +104,8 @@ pub struct RepairEngine<V = Sandbox> {
     cache: Option<StrategyCache>,
     model: Option<ModelSource>,
     options: EngineOptions,
+    /// What the last repair is to teach the cache ([`RepairEngine::record_pending`]).
+    pending: Option<Remembered>,
 }
 
 /// One suspect function and what verifying candidates for it needs.
@@ -145,6 +147,7 @@ impl<V: Verifier> RepairEngine<V> {
             cache,
             model,
             options,
+            pending: None,
         }
     }
 
@@ -214,7 +217,7 @@ impl<V: Verifier> RepairEngine<V> {
                     self.search(context, &module, request, target, &mut search)?
                 };
                 if let Some(repair) = found {
-                    self.remember(target.key.clone(), &repair, request);
+                    self.pending = Some(self.remembered(target.key.clone(), &repair, request));
                     return Ok(repair);
                 }
             }
@@ -339,18 +342,10 @@ impl<V: Verifier> RepairEngine<V> {
         }
     }
 
-    fn remember(&mut self, key: CacheKey, repair: &Repair, request: &RepairRequest) {
-        let Some(cache) = self.cache.as_mut() else {
-            return;
-        };
+    /// What the cache is to learn from `repair` (written by [`RepairEngine::record_pending`]).
+    fn remembered(&self, key: CacheKey, repair: &Repair, request: &RepairRequest) -> Remembered {
         if repair.source == "cache" {
-            // An entry that was not authentic has just been verified in full: sign it.
-            let entry = cache.lookup(&key).ok().flatten().cloned();
-            let authentic = entry.is_some_and(|entry| cache.is_authentic(&key, &entry));
-            if !authentic && let Err(error) = cache.sign_again(&key) {
-                tracing::warn!("the verified cached repair was not signed again: {error}");
-            }
-            return;
+            return Remembered::Verified(key);
         }
         let entry = CachedRepair {
             function: repair.function.clone(),
@@ -366,10 +361,39 @@ impl<V: Verifier> RepairEngine<V> {
             prompt: format!("{}\n\n{}", request.failure, request.source),
             answer: repair.replacement.clone(),
         };
-        if let Err(error) = cache.record(key, entry, &example) {
-            tracing::warn!("the repair was not cached: {error}");
+        Remembered::New(key, Box::new(entry), example)
+    }
+
+    /// Writes what the last repair taught the cache: a new entry, or the signature of a cached
+    /// one that was not authentic and has just been verified in full. Kept out of
+    /// [`RepairEngine::repair`] so that a live program can resume before the file is written.
+    pub fn record_pending(&mut self) {
+        let (Some(cache), Some(pending)) = (self.cache.as_mut(), self.pending.take()) else {
+            return;
+        };
+        match pending {
+            Remembered::Verified(key) => {
+                let entry = cache.lookup(&key).ok().flatten().cloned();
+                let authentic = entry.is_some_and(|entry| cache.is_authentic(&key, &entry));
+                if !authentic && let Err(error) = cache.sign_again(&key) {
+                    tracing::warn!("the verified cached repair was not signed again: {error}");
+                }
+            }
+            Remembered::New(key, entry, example) => {
+                if let Err(error) = cache.record(key, *entry, &example) {
+                    tracing::warn!("the repair was not cached: {error}");
+                }
+            }
         }
     }
+}
+
+/// What the cache is to learn from a repair.
+enum Remembered {
+    /// A cached repair passed verification.
+    Verified(CacheKey),
+    /// A new repair, and its training example.
+    New(CacheKey, Box<CachedRepair>, TrainingExample),
 }
 
 /// A candidate with where it came from.

@@ -156,7 +156,9 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
             failure,
         };
         let location = parse_location(context, &failure.location).unwrap_or(root.location());
-        match engine.repair(context, &request) {
+        let outcome = engine.repair(context, &request);
+        engine.record_pending();
+        match outcome {
             Ok(repair) => {
                 replace_function(context, root, &repair.function, &repair.program)
                     .map_err(&fail)?;
