@@ -19,12 +19,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use melior::Context;
+use melior::ir::operation::OperationResult;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
 use crate::ir::{callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops};
 pub use effects::{Effects, Root};
-use hard_coding::{constants, global_elements};
+use hard_coding::{constants, equality_literals, global_elements};
 use memory::{FORBIDDEN_OPS, dynamic_allocation, oversized_allocation};
 
 pub mod effects;
@@ -76,6 +77,8 @@ pub struct Admission {
     /// Literals the original holds, and those the entry's checks compare against.
     literals: BTreeSet<String>,
     expected: BTreeSet<String>,
+    /// Literals the original tests values for equality with.
+    tested: BTreeSet<String>,
 }
 
 impl Admission {
@@ -87,6 +90,7 @@ impl Admission {
         let mut allocates_dynamically = false;
         let mut literals = BTreeSet::new();
         let mut expected = BTreeSet::new();
+        let mut tested = BTreeSet::new();
         for op in functions(module) {
             let (Some(name), Some(function_type)) = (symbol_name(&op), function_type(&op)) else {
                 continue;
@@ -96,6 +100,7 @@ impl Admission {
                 effects = Effects::of(&op);
                 allocates_dynamically = dynamic_allocation(&op).is_some();
                 literals = constants(&op, false).into_keys().collect();
+                tested = equality_literals(&op).into_keys().collect();
             }
             if name == entry {
                 expected = constants(&op, true).into_keys().collect();
@@ -120,6 +125,7 @@ impl Admission {
             allocates_dynamically,
             literals,
             expected,
+            tested,
         }
     }
 
@@ -218,6 +224,13 @@ impl Admission {
                 .find(|(l, _)| self.expected.contains(l) && !self.literals.contains(l))
         {
             return Err(at(&op, Rejection::HardCoded(literal)));
+        }
+        if origin == Origin::Written
+            && let Some((literal, op)) = equality_literals(function)
+                .into_iter()
+                .find(|(l, _)| !self.tested.contains(l))
+        {
+            return Err(at(&op, Rejection::SpecialCased(literal)));
         }
         Ok(())
     }
@@ -330,7 +343,13 @@ fn function_type(op: &OperationRef) -> Option<String> {
 fn assert_messages(function: &OperationRef) -> BTreeMap<String, usize> {
     let mut messages = BTreeMap::new();
     function.walk(WalkOrder::PreOrder, |op| {
-        if ASSERT_OPS.contains(&op_name(&op).as_str()) {
+        // An assert of a constant checks nothing: it counts as removed.
+        let constant = op
+            .operand(0)
+            .ok()
+            .and_then(|condition| OperationResult::try_from(condition).ok())
+            .is_some_and(|result| op_name(&result.owner()) == "arith.constant");
+        if ASSERT_OPS.contains(&op_name(&op).as_str()) && !constant {
             // `tensorlang.assert` names it `message`, `cf.assert` `msg`.
             let message = string_attribute(&op, "message")
                 .or_else(|| string_attribute(&op, "msg"))

@@ -2,7 +2,9 @@
 //! the entry point's checks compare against (or the entries of the constant tables it reads),
 //! where the original holds no such literal, is answering the test rather than computing.
 //! Values within 1 of 0 are left out (they are everywhere), and the type is part of the value (a
-//! loop bound of 4 is not the result 4).
+//! loop bound of 4 is not the result 4). Answering by input is caught the same way: a new
+//! equality test of a value against a literal (`%x == 7`) is how a function special-cases the
+//! inputs a driver uses ([`equality_literals`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -93,4 +95,44 @@ fn literal(op: &OperationRef) -> Option<String> {
     let text = op.attribute("value").ok()?.to_string();
     let number: f64 = text.split(" : ").next()?.trim().parse().ok()?;
     (number.abs() > 1.0).then_some(text)
+}
+
+/// The literals (as [`literal`] prints them) that `function` tests values for equality with,
+/// each with the comparison.
+pub(super) fn equality_literals<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+) -> BTreeMap<String, OperationRef<'c, 'a>> {
+    let mut found = BTreeMap::new();
+    function.walk(WalkOrder::PreOrder, |op| {
+        let name = op_name(&op);
+        let predicate = op
+            .attribute("predicate")
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        // `arith.cmpi` eq = 0, ne = 1; `arith.cmpf` oeq = 1, one = 6, ueq = 8, une = 13.
+        let number = predicate
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .parse::<u64>();
+        let equality = matches!(
+            (name.as_str(), number),
+            ("arith.cmpi", Ok(0 | 1)) | ("arith.cmpf", Ok(1 | 6 | 8 | 13))
+        );
+        if equality {
+            for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
+                if let Ok(result) = OperationResult::try_from(operand)
+                    && let Some(value) = literal(&result.owner())
+                {
+                    // SAFETY: an op of `function`, which outlives the result.
+                    found
+                        .entry(value)
+                        .or_insert_with(|| unsafe { OperationRef::from_raw(op.to_raw()) });
+                }
+            }
+        }
+        WalkResult::Advance
+    });
+    found
 }

@@ -52,6 +52,11 @@ pub enum Rejection {
         "never reads {0}, which the original reads: a function that ignores its inputs is hard-coding its answers"
     )]
     IgnoredInput(String),
+    /// It tests an input for equality with a literal the original never tests against.
+    #[error(
+        "tests a value for equality with {0}, which the original never does: a function that special-cases the inputs it is checked on is hard-coding its answers"
+    )]
+    SpecialCased(String),
     /// A rejection at a place in the candidate (`file:line:col`; the model's text is
     /// `candidate.mlir`, counted from its first line).
     #[error("{1} (at {0})")]

@@ -266,3 +266,35 @@ fn a_rejection_names_where_in_the_candidate() {
         "prints with 'vector.print', which the original never does (a repair may not add output) (at candidate.mlir:8:3)"
     );
 }
+
+#[test]
+fn special_cased_inputs_and_constant_asserts_are_turned_away() {
+    let context = crate::create_context().unwrap();
+    let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
+    let admission = Admission::new(&program, "control", "main");
+    let reason = |candidate: &str| {
+        admission
+            .admit(&context, candidate, Origin::Written)
+            .map(|_| ())
+            .map_err(|rejection| rejection.reason().clone())
+    };
+    // Answers the driver's input (10.0) specially.
+    let special = GOOD.replace(
+        "  %t = arith.subf %altitude, %speed : f32\n",
+        "  %ten = arith.constant 1.000000e+01 : f32\n  %is = arith.cmpf oeq, %altitude, %ten : f32\n  %d = arith.subf %altitude, %speed : f32\n  %t = arith.select %is, %speed, %d : f32\n",
+    );
+    assert_eq!(
+        reason(&special),
+        Err(Rejection::SpecialCased("1.000000e+01 : f32".into()))
+    );
+    // Keeps the assert's message but asserts a constant.
+    let weakened = GOOD.replace(
+        "\"tensorlang.assert\"(%ok)",
+        "%true = arith.constant true\n  \"tensorlang.assert\"(%true)",
+    );
+    assert_eq!(
+        reason(&weakened),
+        Err(Rejection::AssertRemoved("thrust input in range".into()))
+    );
+    assert_eq!(reason(GOOD), Ok(()));
+}
