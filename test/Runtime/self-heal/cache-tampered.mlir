@@ -2,7 +2,8 @@
 // 1. A symbolic repair is recorded and signed; 2. the next run takes it straight from the cache.
 // 3. An edited entry is no longer authentic: it is verified in full like any candidate (a trial),
 // and signed again, so 4. the run after takes the fast path again. 5. An entry edited into hostile
-// code (a vector store past the end of the buffer) is turned away by admission: the program runs
+// code (a vector store past the end of the buffer) is turned away by admission (shown with the
+// cache as the only source); with the symbolic strategies too, the program runs
 // with the symbolic repair, prints what it should and never crashes.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache,symbolic --heal-cache=%t/cache.json 2>&1 | FileCheck %s --check-prefix=SYMBOLIC
@@ -12,6 +13,7 @@
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache,symbolic --heal-cache=%t/cache.json 2>&1 | FileCheck %s --check-prefix=AUTHENTIC
 // RUN: sed -i 's|  return %0 : i32|  %h_v = vector.broadcast %c0_i32 : i32 to vector<4xi32>\\n  vector.store %h_v, %arg0[%c5] : memref<4xi32>, vector<4xi32>\\n  return %0 : i32|' %t/cache.json
 // RUN: grep -c vector.store %t/cache.json | FileCheck %s --check-prefix=TAMPERED
+// RUN: not tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache --heal-cache=%t/cache.json 2>&1 | FileCheck %s --check-prefix=REFUSED
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --self-heal --heal-sources=cache,symbolic --heal-cache=%t/cache.json 2>&1 | FileCheck %s --check-prefix=HOSTILE
 
 // SYMBOLIC-LABEL: error: out-of-bounds access
@@ -27,6 +29,9 @@
 // EDITED-NEXT: {{^}}6{{$}}
 
 // TAMPERED: {{^}}1{{$}}
+
+// REFUSED: error: self-heal: no verified repair: no candidate survived verification (1 tried for sum4); the cached repair (found by symbolic) (cache) uses 'vector.store', which repairs may not use (at
+// REFUSED-NOT: remark: self-heal: repaired
 
 // HOSTILE-LABEL: error: out-of-bounds access
 // HOSTILE: remark: self-heal: repaired 'sum4' (symbolic strategy change-constant
