@@ -15,7 +15,7 @@
 use std::time::Instant;
 
 use super::trial::{self, Expected};
-use super::worker::Job;
+use super::worker::{Found, Job};
 use super::{Outcome, SelfHeal, SwappedRepair};
 use crate::failure::Failure;
 use crate::guard::Trap;
@@ -79,29 +79,9 @@ impl SelfHeal<'_> {
                 self.entry,
                 shown.len()
             );
-            let trial = || {
-                // SAFETY: the program's globals, which live as long as the JIT.
-                unsafe { self.initial_globals.restore() };
-                let outcome = run()
-                    .map_err(|error| error.to_string())
-                    .and_then(|outcome| {
-                        outcome.map(|_| ()).map_err(|trap| {
-                            Failure::from_trap(&trap, &self.entry, self.jit, &self.program, 0)
-                                .to_string()
-                        })
-                    });
-                trial::finish(outcome)
-            };
-            let job = Job {
-                failure: failure.clone(),
-                skip_cache,
-                entry: true,
-                // Shown output cannot be taken back: a cached repair must reproduce it first.
-                trial_cached: !shown.is_empty(),
-            };
-            let found = match self.repair(job, Expected::Output(shown.clone()), &trial) {
-                Outcome::Repaired(found) => found,
-                Outcome::Failed(error) => {
+            let found = match self.search(&failure, &shown, skip_cache, run) {
+                Ok(found) => found,
+                Err(error) => {
                     eprintln!(
                         "{}: error: self-heal: no verified repair: {error}",
                         failure.location
@@ -110,8 +90,6 @@ impl SelfHeal<'_> {
                     self.release_output();
                     return Ok(Err(trap));
                 }
-                // Only a trial child gets this, and entry trials end in `trial::finish`.
-                Outcome::TrialPassedCall => unreachable!("an entry trial ends the child"),
             };
             let repair = &found.repair;
             if let Err(error) = self.jit.activate(&repair.function, found.key) {
@@ -128,6 +106,43 @@ impl SelfHeal<'_> {
             self.report_swap(&self.entry, repair, resumed_after);
             let swapped = SwappedRepair::new(repair, resumed_after, restored);
             self.record_entry(failure, Some(swapped), None);
+        }
+    }
+
+    /// Asks the worker for a repair of `failure`, each candidate's trial running the entry again
+    /// from the start and having to print `shown` first.
+    fn search(
+        &self,
+        failure: &Failure,
+        shown: &[u8],
+        skip_cache: bool,
+        run: &EntryRun,
+    ) -> Result<Box<Found>, String> {
+        let trial = || {
+            // SAFETY: the program's globals, which live as long as the JIT.
+            unsafe { self.initial_globals.restore() };
+            let outcome = run()
+                .map_err(|error| error.to_string())
+                .and_then(|outcome| {
+                    outcome.map(|_| ()).map_err(|trap| {
+                        Failure::from_trap(&trap, &self.entry, self.jit, &self.program, 0)
+                            .to_string()
+                    })
+                });
+            trial::finish(outcome)
+        };
+        let job = Job {
+            failure: failure.clone(),
+            skip_cache,
+            entry: true,
+            // Shown output cannot be taken back: a cached repair must reproduce it first.
+            trial_cached: !shown.is_empty(),
+        };
+        match self.repair(job, Expected::Output(shown.to_vec()), &trial) {
+            Outcome::Repaired(found) => Ok(found),
+            Outcome::Failed(error) => Err(error),
+            // Only a trial child could get this, and an entry trial ends in `trial::finish`.
+            Outcome::TrialPassedCall => Err("a trial child went on past its trial".into()),
         }
     }
 
