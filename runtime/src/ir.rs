@@ -1,6 +1,6 @@
 //! Small queries on MLIR operations that the program loader, the JIT and the repair engine share:
 //! the ops at the top of a module, op names, symbol names, string attributes, definitions, the
-//! ops that make views, and the size of an element type.
+//! ops that make views, the shape of a memref or tensor type, and the size of an element type.
 
 use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
@@ -95,3 +95,84 @@ pub const VIEW_OPS: &[&str] = &[
     "memref.memory_space_cast",
     "memref.assume_alignment",
 ];
+
+/// A `memref<...>` or `tensor<...>` type as printed, split into its shape and element type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapedType<'t> {
+    /// `memref` (else `tensor`).
+    pub memref: bool,
+    /// The extents (`None` for `?`); `None` for an unranked type (`*`).
+    pub dims: Option<Vec<Option<u64>>>,
+    /// The element type, as printed (`f32`, `vector<4xf32>`).
+    pub element: &'t str,
+}
+
+/// Reads `memref<4x?xf32, strided<[?, 1]>>`, `tensor<8xi32>`, `memref<*xf32>`; `None` for any
+/// other type.
+pub fn shaped_type(ty: &str) -> Option<ShapedType<'_>> {
+    let (memref, inner) = match ty.strip_prefix("memref<") {
+        Some(inner) => (true, inner),
+        None => (false, ty.strip_prefix("tensor<")?),
+    };
+    let shape = outer_part(inner);
+    if let Some(element) = shape.strip_prefix('*') {
+        return Some(ShapedType {
+            memref,
+            dims: None,
+            element: element.trim_start_matches('x').trim(),
+        });
+    }
+    let mut dims = Vec::new();
+    let mut rest = shape;
+    while let Some(at) = rest.find('x') {
+        let dim = match &rest[..at] {
+            "?" => None,
+            extent => match extent.parse::<u64>() {
+                Ok(extent) => Some(extent),
+                Err(_) => break,
+            },
+        };
+        dims.push(dim);
+        rest = &rest[at + 1..];
+    }
+    Some(ShapedType {
+        memref,
+        dims: Some(dims),
+        element: rest.trim(),
+    })
+}
+
+/// `4x?xf32` out of `4x?xf32, strided<[?], offset: ?>>`: up to the first top-level `,` or the
+/// closing `>`.
+fn outer_part(inner: &str) -> &str {
+    let mut depth = 0usize;
+    for (at, c) in inner.char_indices() {
+        match c {
+            '<' | '[' | '(' => depth += 1,
+            '>' | ']' | ')' if depth == 0 => return &inner[..at],
+            '>' | ']' | ')' => depth -= 1,
+            ',' if depth == 0 => return &inner[..at],
+            _ => {}
+        }
+    }
+    inner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shaped_types_are_read() {
+        let strided = shaped_type("memref<4x?xf32, strided<[?, 1], offset: ?>>").unwrap();
+        assert_eq!(strided.dims, Some(vec![Some(4), None]));
+        assert_eq!(strided.element, "f32");
+        assert!(strided.memref);
+        let nested = shaped_type("tensor<4xvector<8xf32>>").unwrap();
+        assert_eq!((nested.memref, nested.element), (false, "vector<8xf32>"));
+        assert_eq!(shaped_type("memref<f64>").unwrap().dims, Some(vec![]));
+        let unranked = shaped_type("memref<*xi32>").unwrap();
+        assert_eq!((unranked.dims, unranked.element), (None, "i32"));
+        assert_eq!(shaped_type("vector<4xf32>"), None);
+    }
+}

@@ -14,7 +14,7 @@
 
 use std::ffi::c_void;
 
-use crate::ir::element_bytes;
+use crate::ir::{element_bytes, shaped_type};
 
 /// How one source-level parameter is passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,36 +41,18 @@ pub enum Parameter {
 impl Parameter {
     /// The parameter of MLIR type `ty` (as printed: `f32`, `memref<4x?xf32>`, `tensor<8xi32>`).
     pub fn of(ty: &str) -> Self {
-        let Some(inner) = ty
-            .strip_prefix("memref<")
-            .or_else(|| ty.strip_prefix("tensor<"))
-        else {
+        let Some(shaped) = shaped_type(ty) else {
             return Self::Scalar;
         };
-        let shape = outer_part(inner);
-        let mut rest = shape;
-        let mut rank = 0;
-        while let Some(at) = rest.find('x') {
-            let dim = &rest[..at];
-            if dim != "?" && dim.parse::<u64>().is_err() {
-                break;
-            }
-            rank += 1;
-            rest = &rest[at + 1..];
-        }
-        if let Some(element) = rest.strip_prefix('*') {
-            let element = element.trim_start_matches('x').trim();
-            return match element_bytes(element) {
-                Some(element_bytes) => Self::Unranked { element_bytes },
-                None => Self::Opaque(2),
-            };
-        }
-        match element_bytes(rest.trim()) {
-            Some(element_bytes) => Self::Buffer {
-                rank,
+        let element_bytes = element_bytes(shaped.element);
+        match (shaped.dims, element_bytes) {
+            (None, Some(element_bytes)) => Self::Unranked { element_bytes },
+            (None, None) => Self::Opaque(2),
+            (Some(dims), Some(element_bytes)) => Self::Buffer {
+                rank: dims.len(),
                 element_bytes,
             },
-            None => Self::Opaque(3 + 2 * rank),
+            (Some(dims), None) => Self::Opaque(3 + 2 * dims.len()),
         }
     }
 
@@ -83,22 +65,6 @@ impl Parameter {
             Self::Opaque(width) => width,
         }
     }
-}
-
-/// `4x?xf32` out of `4x?xf32, strided<[?], offset: ?>>`: up to the first top-level `,` or the
-/// closing `>`.
-fn outer_part(inner: &str) -> &str {
-    let mut depth = 0usize;
-    for (at, c) in inner.char_indices() {
-        match c {
-            '<' | '[' | '(' => depth += 1,
-            '>' | ']' | ')' if depth == 0 => return &inner[..at],
-            '>' | ']' | ')' => depth -= 1,
-            ',' if depth == 0 => return &inner[..at],
-            _ => {}
-        }
-    }
-    inner
 }
 
 /// Copies of the buffers a call's arguments reach.

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
-use crate::ir::{callee, element_bytes, op_name, symbol_name, top_level_ops};
+use crate::ir::{callee, element_bytes, op_name, shaped_type, symbol_name, top_level_ops};
 
 /// One mutable global of the program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,13 +28,12 @@ pub fn mutable_globals(module: &Module) -> Vec<MutableGlobal> {
         .filter(|op| op_name(op) == "memref.global" && op.attribute("constant").is_err())
         .filter_map(|op| {
             let ty = op.attribute("type").ok()?.to_string();
-            let ty = ty.strip_prefix("memref<")?.strip_suffix('>')?;
-            let (shape, element) = ty.rsplit_once('x').unwrap_or(("", ty));
+            let shaped = shaped_type(&ty).filter(|shaped| shaped.memref)?;
             let mut elements = 1usize;
-            for dim in shape.split('x').filter(|d| !d.is_empty()) {
-                elements = elements.checked_mul(dim.parse().ok()?)?;
+            for dim in shaped.dims? {
+                elements = elements.checked_mul(usize::try_from(dim?).ok()?)?;
             }
-            let element = element_bytes(element)?;
+            let element = element_bytes(shaped.element)?;
             Some(MutableGlobal {
                 name: symbol_name(op)?,
                 bytes: elements.checked_mul(element)?,

@@ -76,20 +76,14 @@ pub(super) fn oversized_allocation<'c, 'a>(
     found
 }
 
-/// The size of a statically shaped `memref<4x8xf32>` (an unknown element counts 16 bytes).
+/// The size of the static part of `memref<4x8xf32>` (a dynamic extent counts 1, an element of
+/// unknown size 16 bytes).
 fn static_bytes(ty: &str) -> Option<u64> {
-    let inner = ty.strip_prefix("memref<")?;
-    let mut elements: u64 = 1;
-    let mut rest = inner;
-    while let Some((dim, tail)) = rest.split_once('x') {
-        let Ok(size) = dim.parse::<u64>() else {
-            break;
-        };
-        elements = elements.saturating_mul(size);
-        rest = tail;
-    }
-    let element = rest.split([',', '>']).next().unwrap_or("");
-    let bytes = crate::ir::element_bytes(element.trim()).unwrap_or(16) as u64;
+    let shaped = crate::ir::shaped_type(ty).filter(|shaped| shaped.memref)?;
+    let elements = shaped.dims?.iter().fold(1u64, |product, dim| {
+        product.saturating_mul(dim.unwrap_or(1))
+    });
+    let bytes = crate::ir::element_bytes(shaped.element).unwrap_or(16) as u64;
     Some(elements.saturating_mul(bytes))
 }
 

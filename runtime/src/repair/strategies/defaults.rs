@@ -160,8 +160,9 @@ fn location(op: &OpLine) -> String {
 
 /// The element type of `memref<4x?xf32, ...>`, when it is a scalar.
 fn element_type(ty: &str) -> Option<&str> {
-    let inner = ty.strip_prefix("memref<")?.split([',', '>']).next()?;
-    let element = inner.rsplit('x').next()?;
+    let element = crate::ir::shaped_type(ty)
+        .filter(|shaped| shaped.memref)?
+        .element;
     let scalar = element == "index"
         || element.starts_with('i') && element[1..].parse::<u32>().is_ok()
         || matches!(element, "f16" | "bf16" | "f32" | "f64");

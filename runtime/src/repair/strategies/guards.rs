@@ -204,18 +204,13 @@ fn is_scalar(ty: &str) -> bool {
     !ty.contains('<') && !ty.is_empty()
 }
 
-/// The extents of `memref<10x?x4xf32, ...>` (`None` for dynamic ones); `None` for other types.
+/// The extents of `memref<10x?x4xf32, ...>` (`None` for dynamic ones); `None` for other types
+/// and for memrefs of vectors.
 fn memref_shape(ty: &str) -> Option<Vec<Option<u64>>> {
-    let inner = ty.strip_prefix("memref<")?.split([',', '>']).next()?;
-    let mut parts: Vec<&str> = inner.split('x').collect();
-    parts.pop(); // the element type
-    parts
-        .into_iter()
-        .map(|extent| match extent {
-            "?" => Some(None),
-            extent => extent.parse().ok().map(Some),
-        })
-        .collect()
+    let shaped = crate::ir::shaped_type(ty).filter(|shaped| shaped.memref)?;
+    let scalar =
+        crate::ir::element_bytes(shaped.element).is_some() || !shaped.element.contains('<');
+    shaped.dims.filter(|_| scalar)
 }
 
 #[cfg(test)]
