@@ -71,8 +71,9 @@ pub(super) struct RepairWorker {
 }
 
 impl RepairWorker {
-    /// Starts the worker in `scope`. It opens the cache and loads the model right away, so that
-    /// a first failure finds them ready.
+    /// Starts the worker in `scope`. It sets up its MLIR context and opens the cache right away,
+    /// so that a first failure finds them ready; the model is opened only when a search reaches
+    /// it.
     pub(super) fn spawn<'scope, 'env: 'scope>(
         scope: &'scope Scope<'scope, 'env>,
         jit: &'env Jit,
@@ -132,10 +133,13 @@ fn work(
         entry: false,
     };
     let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
+    if setup.options.sources.model {
+        let model = setup.model.clone();
+        engine.open_model_with(move || open_model(model.as_ref()));
+    }
     // Parsing once here loads every dialect the program uses into the context.
     let _ = tensorlang::parse_module(&context, &setup.source, &setup.file);
     let _ = ready.send(());
-    let mut model_opened = false;
     for job in jobs {
         let request = RepairRequest {
             source: &setup.source,
@@ -147,65 +151,15 @@ fn work(
         let sources = setup.options.sources;
         engine.verifier().trial_cached = job.trial_cached;
         engine.verifier().entry = job.entry;
-        // Cheapest first, each tier on its own: the cache (a hit needs no model), then the
-        // symbolic strategies, then the model, which is opened only when a search reaches it
-        // (or first, when the user asks for its choice among the symbolic candidates).
-        let model_first = setup.options.model_first && sources.model;
-        let tiers = [
-            Sources {
-                cache: sources.cache && !job.skip_cache,
-                symbolic: false,
-                model: false,
-            },
-            Sources {
-                cache: false,
-                symbolic: sources.symbolic,
-                model: model_first,
-            },
-            Sources {
-                cache: false,
-                symbolic: false,
-                model: sources.model,
-            },
-        ];
-        let mut result = Err("no repair source is enabled".to_owned());
-        let (mut tried, mut suspects, mut findings) = (0, Vec::new(), Vec::new());
-        for tier in tiers
-            .into_iter()
-            .filter(|t| t.cache || t.symbolic || t.model)
-        {
-            if tier.model && !model_opened {
-                model_opened = true;
-                engine.set_model(open_model(setup.model.as_ref()));
-            }
-            engine.options_mut().sources = tier;
-            match engine.repair(&context, &request) {
-                Ok(repair) => {
-                    result = Ok(repair);
-                    break;
-                }
-                Err(RepairError::NoCandidate {
-                    tried: more_tried,
-                    suspects: more_suspects,
-                    findings: more,
-                }) => {
-                    tried += more_tried;
-                    for suspect in more_suspects {
-                        if !suspects.contains(&suspect) {
-                            suspects.push(suspect);
-                        }
-                    }
-                    findings.extend(more);
-                    let all = RepairError::NoCandidate {
-                        tried,
-                        suspects: suspects.clone(),
-                        findings: findings.clone(),
-                    };
-                    result = Err(all.to_string());
-                }
-                Err(error) => result = Err(error.to_string()),
-            }
-        }
+        // The engine asks the cache, then the symbolic strategies, then the model (opened only
+        // when a search reaches it).
+        engine.options_mut().sources = Sources {
+            cache: sources.cache && !job.skip_cache,
+            ..sources
+        };
+        let result = engine
+            .repair(&context, &request)
+            .map_err(|error| error.to_string());
         let accepted = engine.verifier().accepted.take();
         let done = match (result, accepted) {
             (Ok(repair), Some(key)) => Ok(Found { repair, key }),

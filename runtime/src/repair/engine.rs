@@ -1,9 +1,11 @@
 //! [`RepairEngine`]: from a failure to a verified replacement function.
 //!
 //! Cheapest source first, over every suspect function ([`super::localize`]) before the next
-//! source: the [`StrategyCache`] and the symbolic [`strategies`](super::strategies) (the model
+//! source: the [`StrategyCache`], then the symbolic [`strategies`](super::strategies) (the model
 //! choosing which to try first only with [`EngineOptions::model_first`]), then, when those found
-//! nothing, replacement functions the model writes, told why the previous ones were rejected. Every candidate,
+//! nothing, replacement functions the model writes, told why the previous ones were rejected.
+//! The model is opened only when a search first reaches it
+//! ([`RepairEngine::open_model_with`]). Every candidate,
 //! cached ones included, passes [`Admission`] and then runs in the [`Sandbox`]: the program with
 //! the candidate in place must run to the end with every check passing. The first that does is
 //! the repair; it is recorded in the cache.
@@ -103,6 +105,8 @@ pub struct RepairEngine<V = Sandbox> {
     verifier: V,
     cache: Option<StrategyCache>,
     model: Option<ModelSource>,
+    /// Opens the model the first time a search asks it (see [`RepairEngine::open_model_with`]).
+    open_model: Option<Box<dyn FnOnce() -> Option<ModelSource>>>,
     options: EngineOptions,
     /// What the last repair is to teach the cache ([`RepairEngine::record_pending`]).
     pending: Option<Remembered>,
@@ -146,14 +150,28 @@ impl<V: Verifier> RepairEngine<V> {
             verifier,
             cache,
             model,
+            open_model: None,
             options,
             pending: None,
         }
     }
 
-    /// Sets the model (the self-healing runtime opens it only when a search needs it).
-    pub fn set_model(&mut self, model: Option<ModelSource>) {
-        self.model = model;
+    /// Opens the model with `open` the first time a search asks it, not before: the
+    /// self-healing runtime loads it only when the cache and the symbolic strategies found
+    /// nothing (or the model is to choose first).
+    pub fn open_model_with(&mut self, open: impl FnOnce() -> Option<ModelSource> + 'static) {
+        self.model = None;
+        self.open_model = Some(Box::new(open));
+    }
+
+    /// The model, opened now if it has not been.
+    fn model(&mut self) -> Option<&mut ModelSource> {
+        if self.model.is_none()
+            && let Some(open) = self.open_model.take()
+        {
+            self.model = open();
+        }
+        self.model.as_mut()
     }
 
     /// The verifier.
@@ -208,13 +226,17 @@ impl<V: Verifier> RepairEngine<V> {
                 })
             })
             .collect();
-        // The cheap tiers for every suspect, then the model for every suspect.
-        for escalate in [false, true] {
+        // Each source for every suspect before the next source.
+        for tier in [Tier::Cache, Tier::Symbolic, Tier::Model] {
             for target in &targets {
-                let found = if escalate {
-                    self.ask_model(context, &module, request, target, &mut search)?
-                } else {
-                    self.search(context, &module, request, target, &mut search)?
+                let found = match tier {
+                    Tier::Cache => self.try_cached(context, &module, target, &mut search)?,
+                    Tier::Symbolic => {
+                        self.try_symbolic(context, &module, request, target, &mut search)?
+                    }
+                    Tier::Model => {
+                        self.ask_model(context, &module, request, target, &mut search)?
+                    }
                 };
                 if let Some(repair) = found {
                     self.pending = Some(self.remembered(target.key.clone(), &repair, request));
@@ -229,8 +251,22 @@ impl<V: Verifier> RepairEngine<V> {
         })
     }
 
-    /// Tries the cache and the symbolic strategies for one suspect.
-    fn search(
+    /// Tries the cached repair of one suspect.
+    fn try_cached(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        target: &Target,
+        search: &mut Search,
+    ) -> Result<Option<Repair>, RepairError> {
+        match self.options.sources.cache.then(|| self.cached(&target.key)) {
+            Some(Some(proposal)) => self.verify(context, module, target, proposal, search),
+            _ => Ok(None),
+        }
+    }
+
+    /// Tries the symbolic strategies for one suspect.
+    fn try_symbolic(
         &mut self,
         context: &Context,
         module: &Module,
@@ -239,12 +275,6 @@ impl<V: Verifier> RepairEngine<V> {
         search: &mut Search,
     ) -> Result<Option<Repair>, RepairError> {
         let sources = self.options.sources;
-        if sources.cache
-            && let Some(proposal) = self.cached(&target.key)
-            && let Some(repair) = self.verify(context, module, target, proposal, search)?
-        {
-            return Ok(Some(repair));
-        }
         if sources.symbolic {
             let hint = FailureHint {
                 kind: &request.failure.kind,
@@ -386,6 +416,14 @@ impl<V: Verifier> RepairEngine<V> {
             }
         }
     }
+}
+
+/// The sources, in the order the engine asks them.
+#[derive(Clone, Copy)]
+enum Tier {
+    Cache,
+    Symbolic,
+    Model,
 }
 
 /// What the cache is to learn from a repair.

@@ -124,11 +124,6 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
         return Ok(());
     }
     let mut cache = open_cache(&settings.cache);
-    let mut model = if settings.options.sources.model {
-        open_model(&settings.model, &settings.model_script)
-    } else {
-        None
-    };
     let mut engine = None;
     let mut repaired = Vec::new();
     for failure in &failures {
@@ -142,7 +137,13 @@ fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailur
                 settings.timeout,
                 &scratch_dir(),
             );
-            RepairEngine::new(sandbox, cache.take_once(), model.take(), settings.options)
+            let mut engine = RepairEngine::new(sandbox, cache.take_once(), None, settings.options);
+            if settings.options.sources.model {
+                // Loaded only when the cheaper sources found nothing.
+                let (model, script) = (settings.model.clone(), settings.model_script.clone());
+                engine.open_model_with(move || open_model(&model, &script));
+            }
+            engine
         });
         let source = print(&root, true);
         if !repaired.is_empty() && engine.program_passes(&source).unwrap_or(false) {

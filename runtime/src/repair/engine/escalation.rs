@@ -25,10 +25,10 @@ impl<V: Verifier> RepairEngine<V> {
         let prompt = prompt(target, &diagnostic, &caller);
         if self.options.sources.model {
             for _ in 0..self.options.model_rounds {
+                let findings = &search.findings;
                 let Some(function) = self
-                    .model
-                    .as_mut()
-                    .and_then(|model| model.write(&prompt, &search.findings))
+                    .model()
+                    .and_then(|model| model.write(&prompt, findings))
                 else {
                     break;
                 };
@@ -59,7 +59,7 @@ impl<V: Verifier> RepairEngine<V> {
         let caller = caller_text(module, request);
         let diagnostic = request.failure.to_string();
         let prompt = &prompt(target, &diagnostic, &caller);
-        let Some(model) = self.model.as_mut() else {
+        let Some(model) = self.model() else {
             return;
         };
         let changes: Vec<String> = proposals
