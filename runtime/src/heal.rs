@@ -8,8 +8,9 @@
 //! strategies, then the model). Each candidate the worker admits and compiles (in a child
 //! process) is run in a forked copy of the program ([`trial`]): the failed call again, the rest of
 //! the run, then the whole entry point from the start, every check included. The first that
-//! passes is swapped in and the call runs again from the checkpoint. After `attempts` failed calls, or when no candidate passes, the failure goes on to
-//! the caller as if there were no self-healing, with every attempt reported.
+//! passes is swapped in and the call runs again from the checkpoint. After `attempts` failed
+//! calls, or when no candidate passes, the failure goes on to the caller as if there were no
+//! self-healing, with every attempt reported.
 //!
 //! A failed check in the entry point itself (a test driver's `cf.assert`) is healed by
 //! [`SelfHeal::run_entry`] (`heal/entry.rs`): the suspects are what it depends on, a trial runs the
