@@ -28,17 +28,16 @@ fn guard_access(op: &OpLine, id: usize, rewrites: &mut Vec<Rewrite>) {
     if !load && op.name != "memref.store" {
         return;
     }
-    let Some((before, indices)) = op.operands.split_once('[') else {
+    let Some(access) = op.access() else {
         return;
     };
-    let indices: Vec<&str> = indices.trim_end_matches(']').split(", ").collect();
     let Some(element) = element_type(op.types) else {
         return;
     };
-    if indices.iter().any(|index| index.is_empty()) {
+    if access.indices.iter().any(|index| index.is_empty()) {
         return;
     }
-    let memref = before.trim_end().rsplit(", ").next().unwrap_or("").trim();
+    let (memref, indices) = (access.memref, access.indices);
     let name = |what: &str, axis: usize| format!("%tl_fix_{id}_{what}{axis}");
     let ty = op.types;
     let mut lines = vec![format!("%tl_fix_{id}_zero = arith.constant 0 : index")];

@@ -19,17 +19,16 @@ fn clamp_indices(op: &OpLine, id: usize, guards: &mut Vec<Rewrite>) {
     if op.name != "memref.load" && op.name != "memref.store" {
         return;
     }
-    let Some((before, indices)) = op.operands.split_once('[') else {
+    let Some(access) = op.access() else {
         return;
     };
-    let indices: Vec<&str> = indices.trim_end_matches(']').split(", ").collect();
     let Some(shape) = memref_shape(op.types) else {
         return;
     };
-    if shape.len() != indices.len() {
+    if shape.len() != access.indices.len() {
         return;
     }
-    let memref = before.trim_end().rsplit(", ").next().unwrap_or("").trim();
+    let (before, memref, indices) = (access.before, access.memref, access.indices);
     let mut lines = Vec::new();
     let mut clamped = Vec::new();
     for (axis, (index, extent)) in indices.iter().zip(&shape).enumerate() {

@@ -18,6 +18,19 @@ pub struct OpLine<'a> {
     pub location: Option<&'a str>,
 }
 
+/// An indexed access's operands: `before[indices]after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access<'a> {
+    /// The text before `[` (`%v, %m` for a store).
+    pub before: &'a str,
+    /// The memref (or tensor) accessed.
+    pub memref: &'a str,
+    /// The index operands, as written (one empty string for `[]`).
+    pub indices: Vec<&'a str>,
+    /// The text after `]`.
+    pub after: &'a str,
+}
+
 impl<'a> OpLine<'a> {
     /// Splits a printed line; `None` for lines that are not a simple op (block labels, braces,
     /// ops with regions or attribute dictionaries).
@@ -91,6 +104,19 @@ impl<'a> OpLine<'a> {
         }
     }
 
+    /// The parts of an indexed access's operands (`%m[%i, %j]`, `%v, %m[%i]`); `None` when they
+    /// hold no `[...]`.
+    pub fn access(&self) -> Option<Access<'a>> {
+        let (before, rest) = self.operands.split_once('[')?;
+        let (indices, after) = rest.split_once(']')?;
+        Some(Access {
+            before,
+            memref: before.trim_end().rsplit(", ").next().unwrap_or("").trim(),
+            indices: indices.split(", ").collect(),
+            after,
+        })
+    }
+
     /// The SSA operands (`%x` tokens) in order.
     pub fn values(&self) -> Vec<&'a str> {
         self.operands
@@ -114,6 +140,10 @@ mod tests {
         assert_eq!(op.types, "f32");
         assert_eq!(op.place(), "lander.mlir:12:9");
         assert_eq!(op.values(), ["%0", "%arg1"]);
+        let store = OpLine::parse("  memref.store %v, %m[%i, %j] : memref<4x4xf32>").unwrap();
+        let access = store.access().unwrap();
+        assert_eq!((access.before, access.memref), ("%v, %m", "%m"));
+        assert_eq!(access.indices, ["%i", "%j"]);
         assert_eq!(
             op.with_operands("%arg1, %0"),
             line.replace("%0, %arg1", "%arg1, %0")

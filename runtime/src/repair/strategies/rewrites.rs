@@ -72,13 +72,10 @@ fn permute_indices(op: &OpLine, rewrites: &mut Vec<Rewrite>) {
     ) {
         return;
     }
-    let Some((before, rest)) = op.operands.split_once('[') else {
+    let Some(access) = op.access() else {
         return;
     };
-    let Some((indices, after)) = rest.split_once(']') else {
-        return;
-    };
-    let indices: Vec<&str> = indices.split(", ").collect();
+    let (before, indices, after) = (access.before, access.indices, access.after);
     for first in 0..indices.len() {
         for second in first + 1..indices.len() {
             if indices[first] == indices[second] {
