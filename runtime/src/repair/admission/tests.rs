@@ -42,8 +42,13 @@ fn check(function: &str, candidate: &str) -> Result<(), Rejection> {
     let context = crate::create_context().unwrap();
     let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
     let admission = Admission::new(&program, function, "main");
+    written(&admission, &context, candidate)
+}
+
+/// Admits a model-written `candidate`; the reason, without its location, when rejected.
+fn written(admission: &Admission, context: &Context, candidate: &str) -> Result<(), Rejection> {
     admission
-        .admit(&context, candidate, Origin::Written)
+        .admit(context, candidate, Origin::Written)
         .map(|_| ())
         .map_err(|rejection| rejection.reason().clone())
 }
@@ -171,10 +176,7 @@ func.func @f(%x: i32) -> i32 {
 }
 "#;
     assert_eq!(
-        admission
-            .admit(&context, hard_coded, Origin::Written)
-            .map(|_| ())
-            .map_err(|rejection| rejection.reason().clone()),
+        written(&admission, &context, hard_coded),
         Err(Rejection::HardCoded("14 : i32".into()))
     );
     // The same edit from a symbolic strategy is a small change, valid by construction.
@@ -200,12 +202,7 @@ func.func @main() {
     let context = crate::create_context().unwrap();
     let module = tensorlang::parse_module(&context, program, "t.mlir").unwrap();
     let admission = Admission::new(&module, "f", "main");
-    let admit = |candidate: &str| {
-        admission
-            .admit(&context, candidate, Origin::Written)
-            .map(|_| ())
-            .map_err(|rejection| rejection.reason().clone())
-    };
+    let admit = |candidate: &str| written(&admission, &context, candidate);
     let dynamic = r#"
 func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
   %c0 = arith.constant 0 : index
@@ -272,12 +269,7 @@ fn special_cased_inputs_and_constant_asserts_are_turned_away() {
     let context = crate::create_context().unwrap();
     let program = tensorlang::parse_module(&context, PROGRAM, "lander.mlir").unwrap();
     let admission = Admission::new(&program, "control", "main");
-    let reason = |candidate: &str| {
-        admission
-            .admit(&context, candidate, Origin::Written)
-            .map(|_| ())
-            .map_err(|rejection| rejection.reason().clone())
-    };
+    let reason = |candidate: &str| written(&admission, &context, candidate);
     // Answers the driver's input (10.0) specially.
     let special = GOOD.replace(
         "  %t = arith.subf %altitude, %speed : f32\n",
