@@ -70,6 +70,8 @@ pub struct Program<'c> {
     pub is_tensorlang: bool,
     /// Whether [`Program::lower`] lowered it (it was not in the LLVM dialect already).
     pub was_lowered: bool,
+    /// Whether calls of replaceable functions point at their declarations already.
+    calls_hidden: bool,
 }
 
 /// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
@@ -124,6 +126,7 @@ impl<'c> Program<'c> {
             globals: Vec::new(),
             is_tensorlang: false,
             was_lowered: false,
+            calls_hidden: false,
         };
         program.globals = globals::mutable_globals(&program.module);
         let reached = globals::reached_globals(&program.module, &program.globals);
@@ -215,6 +218,9 @@ impl<'c> Program<'c> {
     /// ([`call_symbol`]), so lowering cannot fold what the current body returns into its callers:
     /// the body may be replaced at run time.
     fn hide_replaceable_calls(&mut self, context: &'c Context) {
+        if std::mem::replace(&mut self.calls_hidden, true) {
+            return;
+        }
         let definitions: Vec<(String, OperationRef)> = top_level_ops(self.module.as_operation())
             .into_iter()
             .filter(|op| op_name(op) == "func.func")
@@ -266,6 +272,72 @@ impl<'c> Program<'c> {
                 )
             };
         }
+    }
+
+    /// Cuts the program down to what a new version of `function` needs, so that lowering it
+    /// costs a fraction of lowering the whole: every other public function becomes a private
+    /// declaration (a new version binds to the live ones), while private helpers, globals and
+    /// everything else stay. Returns whether it did: a program with tensors in some function's
+    /// signature stays whole, since bufferizing a call of a declaration is not the same as
+    /// bufferizing a call of a body (the version must keep the running program's calling
+    /// convention).
+    pub fn reduce_to(&mut self, context: &'c Context, function: &str) -> bool {
+        let has_tensors = top_level_ops(self.module.as_operation())
+            .iter()
+            .filter(|op| op_name(op) == "func.func")
+            .any(|op| {
+                op.attribute("function_type")
+                    .is_ok_and(|ty| ty.to_string().contains("tensor<"))
+            });
+        if has_tensors || self.is_tensorlang {
+            return false;
+        }
+        // Calls of replaceable functions must reach them through their declarations first, as
+        // lowering the whole program would have them (a healed function's calls go through its
+        // guard).
+        self.hide_replaceable_calls(context);
+        let definitions: Vec<OperationRef> = top_level_ops(self.module.as_operation())
+            .into_iter()
+            .filter(|op| op_name(op) == "func.func" && crate::ir::is_definition(op))
+            .collect();
+        for op in definitions {
+            let Some(name) = symbol_name(&op) else {
+                continue;
+            };
+            let private =
+                crate::ir::string_attribute(&op, "sym_visibility").as_deref() == Some("private");
+            if name == function || private {
+                continue;
+            }
+            let Some(ty) = op
+                .attribute("function_type")
+                .ok()
+                .and_then(|a| TypeAttribute::try_from(a).ok())
+            else {
+                continue;
+            };
+            let declaration = func::func(
+                context,
+                StringAttribute::new(context, &name),
+                ty,
+                Region::new(),
+                &[(
+                    Identifier::new(context, "sym_visibility"),
+                    StringAttribute::new(context, "private").into(),
+                )],
+                op.location(),
+            );
+            let raw = op.to_raw();
+            // SAFETY: `raw` is a live top-level op of this module, referenced only by symbol
+            // (calls name it, no SSA value crosses function bodies); once out of its block it is
+            // owned here and destroyed on drop, which drops its body's references first.
+            drop(unsafe {
+                mlir_sys::mlirOperationRemoveFromParent(raw);
+                melior::ir::Operation::from_raw(raw)
+            });
+            self.module.body().append_operation(declaration);
+        }
+        true
     }
 
     /// The module, as it is now.

@@ -215,6 +215,7 @@ impl LiveVerifier<'_> {
             let mut program = Program::parse(self.context, trial.program, self.file, true)
                 .map_err(|e| e.to_string())?;
             program.add_replaceable(&self.jit.replaceable());
+            program.reduce_to(self.context, trial.function);
             program.lower(self.context).map_err(|e| e.to_string())?;
             self.jit
                 .build_version(trial.function, key, program.module().as_operation())
