@@ -14,7 +14,12 @@ and source, and the median engine time per successful repair (the time the remar
 candidates, admission and sandboxed runs, without loading the model).
 
 The model is the embedded default unless TENSORLANG_MODEL / TENSORLANG_MODEL_URL say otherwise.
+With --ranking it compares instead the order the symbolic candidates are tried in: the built-in
+order against the order learned from the repair log (repairs.jsonl), each program ranked by a log
+of the other programs' repairs only (leave one out), and reports candidates tried per repair.
+
 Usage: python3 bench/repair.py [--build release|debug] [--model-rounds N] [--sources a,b,...]
+       python3 bench/repair.py --ranking
 """
 
 import argparse
@@ -29,6 +34,7 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "test", "Repair", "corpus")
 REMARK = re.compile(r"remark: neuro-repair: repaired '([^']+)' .*?: (\w+) strategy (\S+): .*\((\d+) ms\)")
+TRIED = re.compile(r"\((\d+) candidates tried\)")
 
 
 def run(command, **kwargs):
@@ -55,17 +61,75 @@ def repair(tools, case, report, options, output):
     return match.group(2), match.group(3), int(match.group(4))
 
 
+def failure_report(tools, case, report):
+    failed = run([tools["run"], case, "-e", "main", "-entry-point-result=void",
+                  f"-shared-libs={LIB}", f"--failure-report={report}"])
+    if failed.returncode == 0:
+        sys.exit(f"{case}: the bug does not show")
+
+
+def tried(tools, case, report, options, output):
+    """Candidates the symbolic search tried before its repair, or None without one."""
+    result = run([tools["opt"], case,
+                  f"--neuro-repair=report={report} shared-libs={LIB} sources=symbolic {options}",
+                  "-o", output])
+    counts = [int(n) for n in TRIED.findall(result.stderr)]
+    return sum(counts) if REMARK.search(result.stderr) else None
+
+
+def compare_rankings(tools, cases):
+    """Built-in order against the learned one, leave one out."""
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        logs = {}
+        for case in cases:
+            name = os.path.splitext(os.path.basename(case))[0]
+            report = os.path.join(scratch, name + ".json")
+            failure_report(tools, case, report)
+            own = os.path.join(scratch, name, "cache.json")
+            os.makedirs(os.path.dirname(own))
+            fixed = tried(tools, case, report, f"ranking=fixed cache={own}",
+                          os.path.join(scratch, name + ".fixed.mlir"))
+            log = os.path.join(scratch, name, "repairs.jsonl")
+            logs[name] = open(log).read() if os.path.exists(log) else ""
+            rows.append([name, case, report, fixed, None])
+        for row in rows:
+            name, case, report = row[0], row[1], row[2]
+            taught = os.path.join(scratch, name + ".taught")
+            os.makedirs(taught)
+            with open(os.path.join(taught, "repairs.jsonl"), "w") as f:
+                f.write("".join(text for other, text in logs.items() if other != name))
+            row[4] = tried(tools, case, report,
+                           f"ranking=learned cache={os.path.join(taught, 'cache.json')}",
+                           os.path.join(scratch, name + ".learned.mlir"))
+            print(f"{name:<32} fixed {row[3]!s:>4}   learned {row[4]!s:>4}", flush=True)
+    both = [(row[3], row[4]) for row in rows if row[3] and row[4]]
+    print()
+    print(f"repaired: fixed {sum(1 for r in rows if r[3])}/{len(rows)}, "
+          f"learned {sum(1 for r in rows if r[4])}/{len(rows)}")
+    print(f"candidates tried (where both repaired): fixed total {sum(f for f, _ in both)}, "
+          f"median {statistics.median(f for f, _ in both)}; learned total "
+          f"{sum(l for _, l in both)}, median {statistics.median(l for _, l in both)}")
+    print(f"learned tried fewer on {sum(1 for f, l in both if l < f)}, more on "
+          f"{sum(1 for f, l in both if l > f)}, as many on {sum(1 for f, l in both if l == f)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="release", choices=["release", "debug"])
     parser.add_argument("--model-rounds", type=int, default=1)
     parser.add_argument("--sources", default="symbolic,model,choice,cache")
+    parser.add_argument("--ranking", action="store_true",
+                        help="compare the built-in and the learned order of the symbolic candidates")
     args = parser.parse_args()
     build = os.path.join(REPO, "target", args.build)
     tools = {"opt": os.path.join(build, "tensorlang-opt"), "run": os.path.join(build, "tensorlang-run")}
     for tool in tools.values():
         if not os.path.exists(tool):
             sys.exit(f"{tool} not found: cargo build --{args.build} first")
+    if args.ranking:
+        compare_rankings(tools, sorted(glob.glob(os.path.join(CORPUS, "*.mlir"))))
+        return
     configs = {
         "symbolic": "sources=symbolic cache=none",
         "model": f"sources=model model=default model-rounds={args.model_rounds} cache=none",
@@ -80,10 +144,7 @@ def main():
         for case in cases:
             name = os.path.splitext(os.path.basename(case))[0]
             report = os.path.join(scratch, name + ".json")
-            failed = run([tools["run"], case, "-e", "main", "-entry-point-result=void",
-                          f"-shared-libs={LIB}", f"--failure-report={report}"])
-            if failed.returncode == 0:
-                sys.exit(f"{case}: the bug does not show")
+            failure_report(tools, case, report)
             if "cache" in wanted:
                 # Fill the cache with the symbolic repair first.
                 repair(tools, case, report, f"sources=symbolic cache={env_cache}",

@@ -1,6 +1,9 @@
-//! The repair engine's parts built so far: the [`StrategyCache`] of verified repairs, and the
-//! static half of the verifier ([`Admission`]), which every candidate passes before it runs, and
-//! the [`Sandbox`] candidates then run in, and the symbolic [`strategies`] that propose them.
+//! The repair engine ([`RepairEngine`]) and its parts: the [`StrategyCache`] of verified
+//! repairs, the symbolic [`strategies`] and the order they are tried in ([`ranking`]), the
+//! suspects a failure points at ([`localize`]), the model ([`ModelSource`]), the static half of
+//! the verifier ([`Admission`]) every candidate passes before it runs, the [`Sandbox`] it then
+//! runs in (offline), work on untrusted code in a child process ([`isolated`]), and the
+//! `--neuro-repair` pass ([`pass`]).
 
 pub mod admission;
 pub mod cache;
@@ -10,6 +13,7 @@ pub mod localize;
 pub mod model_source;
 pub mod module_text;
 pub mod pass;
+pub mod ranking;
 pub mod sandbox;
 pub mod static_failures;
 pub mod strategies;

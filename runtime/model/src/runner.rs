@@ -226,8 +226,10 @@ pub struct Completion {
 /// A model that answers requests: llama.cpp in process, an HTTP endpoint, or a script.
 ///
 /// Runners are used from one thread at a time (llama.cpp contexts are not thread-safe); a caller
-/// that needs several threads makes one runner per thread.
-pub trait ModelRunner {
+/// that needs several threads makes one runner per thread. A runner may move between threads
+/// (it is `Send`): the self-healing runtime loads the model on a thread of its own while the
+/// cheaper repairs are tried, then hands it to its repair worker.
+pub trait ModelRunner: Send {
     /// What answers: `llama.cpp gemma-3-270m-q4_k_m.gguf`, `http://host:8080/v1`, ...
     fn describe(&self) -> String;
 

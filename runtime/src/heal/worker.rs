@@ -133,14 +133,16 @@ fn work(
         entry: false,
     };
     let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
-    if setup.options.sources.model {
-        let model = setup.model.clone();
-        engine.open_model_with(move || open_model(model.as_ref()));
-    }
+    // The model starts loading at the first failure (see `load_model_in_background`).
+    let mut model_to_load = setup.model.clone().filter(|_| setup.options.sources.model);
     // Parsing once here loads every dialect the program uses into the context.
     let _ = tensorlang::parse_module(&context, &setup.source, &setup.file);
     let _ = ready.send(());
     for job in jobs {
+        if let Some(model) = model_to_load.take() {
+            let loading = load_model_in_background(model);
+            engine.open_model_with(move || loading.join().ok().flatten());
+        }
         let request = RepairRequest {
             source: &setup.source,
             file: &setup.file,
@@ -174,10 +176,23 @@ fn work(
     }
 }
 
+/// Starts opening the model on a thread of its own, at the lowest priority: the search asks the
+/// cache and the symbolic strategies meanwhile (whose trials must not wait for it), and when it
+/// escalates to the model, the load is done or under way. A program that never fails never
+/// loads it.
+fn load_model_in_background(args: ModelArgs) -> std::thread::JoinHandle<Option<ModelSource>> {
+    std::thread::spawn(move || {
+        // SAFETY: lowers this thread's own priority (0 names the calling thread); no memory is
+        // touched.
+        unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+        open_model(&args)
+    })
+}
+
 /// The model `args` name, if it opens; a model that does not is a warning, and the search goes
-/// on without it.
-fn open_model(args: Option<&ModelArgs>) -> Option<ModelSource> {
-    match args?.open(true) {
+/// on without it. No progress bar: the load runs behind the program's own output.
+fn open_model(args: &ModelArgs) -> Option<ModelSource> {
+    match args.open(false) {
         Ok(runner) => Some(ModelSource::new(runner)),
         Err(error) => {
             tracing::warn!("repairing without a model: {error}");

@@ -97,6 +97,10 @@ pub struct TrainingExample {
     pub prompt: String,
     /// The verified replacement.
     pub answer: String,
+    /// The failure's kind (`assert`, `bounds`, ...), for [`super::ranking`].
+    pub failure_kind: String,
+    /// The op the repair edited (`func.func` for a whole new body), for [`super::ranking`].
+    pub op: String,
 }
 
 /// The file's layout.
@@ -331,6 +335,8 @@ impl StrategyCache {
                 "source": repair.source,
                 "strategy": repair.strategy,
                 "verification": repair.verification,
+                "failure_kind": example.failure_kind,
+                "op": example.op,
             },
         });
         let path = self.training_log_path();

@@ -21,6 +21,7 @@ use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::localize::suspects;
 use super::model_source::ModelSource;
 use super::module_text::{find_function, print, splice};
+use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
 use super::strategies::{self, FailureHint};
 use super::verifier::{Trial, Verdict, Verifier};
@@ -42,6 +43,8 @@ pub struct Repair {
     pub verification: String,
     /// The replacement function (MLIR, locations inline).
     pub replacement: String,
+    /// The op the fix edited (`func.func` for a whole new body; empty for a cached fix).
+    pub op: String,
     /// The whole program with the replacement in place.
     pub program: String,
     /// Candidates tried, the winner included.
@@ -110,6 +113,8 @@ pub struct RepairEngine<V = Sandbox> {
     options: EngineOptions,
     /// What the last repair is to teach the cache ([`RepairEngine::record_pending`]).
     pending: Option<Remembered>,
+    /// The order learned from the repair log, with [`Ranking::Learned`].
+    learned: Option<LearnedRanking>,
 }
 
 /// One suspect function and what verifying candidates for it needs.
@@ -146,6 +151,11 @@ impl<V: Verifier> RepairEngine<V> {
         model: Option<ModelSource>,
         options: EngineOptions,
     ) -> Self {
+        // Read once, when the engine is made: a live program makes it before it starts.
+        let learned = (options.ranking == Ranking::Learned)
+            .then(|| cache.as_ref())
+            .flatten()
+            .map(|cache| LearnedRanking::from_log(&cache.training_log_path()));
         Self {
             verifier,
             cache,
@@ -153,6 +163,7 @@ impl<V: Verifier> RepairEngine<V> {
             open_model: None,
             options,
             pending: None,
+            learned,
         }
     }
 
@@ -280,10 +291,12 @@ impl<V: Verifier> RepairEngine<V> {
                 kind: &request.failure.kind,
                 location: Some(request.failure.location.as_str()),
             };
-            let mut proposals: Vec<Proposal> = strategies::propose(&target.text, hint)
-                .into_iter()
-                .map(Proposal::symbolic)
-                .collect();
+            let mut candidates = strategies::propose(&target.text, hint);
+            if let Some(learned) = &self.learned {
+                candidates = learned.order(&request.failure.kind, candidates);
+            }
+            let mut proposals: Vec<Proposal> =
+                candidates.into_iter().map(Proposal::symbolic).collect();
             if sources.model && self.options.model_first {
                 self.let_model_choose(module, request, target, &mut proposals);
             }
@@ -338,6 +351,7 @@ impl<V: Verifier> RepairEngine<V> {
                 change: proposal.change,
                 verification: format!("{how} ({} candidates tried)", search.tried),
                 replacement: proposal.function,
+                op: proposal.op,
                 program,
                 tried: search.tried,
                 elapsed: search.started.elapsed(),
@@ -362,6 +376,7 @@ impl<V: Verifier> RepairEngine<V> {
                     change: format!("the cached repair (found by {})", entry.source),
                     strategy: entry.strategy,
                     function: entry.replacement,
+                    op: String::new(),
                 })
             }
             Ok(None) => None,
@@ -390,6 +405,8 @@ impl<V: Verifier> RepairEngine<V> {
         let example = TrainingExample {
             prompt: format!("{}\n\n{}", request.failure, request.source),
             answer: repair.replacement.clone(),
+            failure_kind: request.failure.kind.clone(),
+            op: repair.op.clone(),
         };
         Remembered::New(key, Box::new(entry), example)
     }
@@ -440,6 +457,8 @@ struct Proposal {
     strategy: String,
     change: String,
     function: String,
+    /// The op it edits (see [`strategies::Candidate::op`]).
+    op: String,
     /// A cache entry whose MAC checks (see [`Trial::authentic`]).
     authentic: bool,
 }
@@ -452,6 +471,7 @@ impl Proposal {
             strategy: candidate.strategy.to_owned(),
             change: candidate.change,
             function: candidate.function,
+            op: candidate.op,
         }
     }
 }

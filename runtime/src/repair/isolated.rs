@@ -7,9 +7,10 @@
 //! or sends nothing, is an error with the reason. The calling thread's MLIR context must run
 //! single-threaded, so that the child needs no thread the fork left behind.
 
-use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Runs `build` in a forked child and returns the bytes it produced, or why there are none.
 ///
@@ -54,10 +55,20 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
         child => {
             drop(write);
             let mut bytes = Vec::new();
-            let _ = std::fs::File::from(read).read_to_end(&mut bytes);
+            let finished = read_all(&read, &mut bytes, LIMIT);
+            if !finished {
+                // SAFETY: our own child.
+                unsafe { libc::kill(child, libc::SIGKILL) };
+            }
             let mut status = 0;
             // SAFETY: reaping our own child.
             unsafe { libc::waitpid(child, &mut status, 0) };
+            if !finished {
+                return Err(format!(
+                    "MLIR or LLVM did not finish within {} s in a child process; the program is unharmed",
+                    LIMIT.as_secs()
+                ));
+            }
             if libc::WIFSIGNALED(status) {
                 return Err(format!(
                     "crashed MLIR or LLVM (signal {}) in a child process; the program is unharmed",
@@ -69,6 +80,41 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
                 0 => Err("the child process produced nothing".into()),
                 _ => Err(String::from_utf8_lossy(&bytes).into_owned()),
             }
+        }
+    }
+}
+
+/// The longest a child may work: a compiler that hangs (or a lock another thread of the parent
+/// held at the fork, which the child inherits held) costs the candidate, not the search.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Reads `pipe` to its end into `bytes`; false when `limit` passed first.
+fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        let mut poll = libc::pollfd {
+            fd: pipe.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd on a descriptor we own.
+        if unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
+            return false;
+        }
+        // SAFETY: reading into our own buffer from a descriptor we own.
+        let read = unsafe { libc::read(pipe.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
+        match usize::try_from(read) {
+            Ok(0) => return true,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+            }
+            Err(_) => return true,
         }
     }
 }

@@ -30,6 +30,7 @@ use super::cache::StrategyCache;
 use super::engine::{EngineOptions, RepairEngine, RepairRequest, Sources, scratch_dir};
 use super::model_source::ModelSource;
 use super::module_text::print;
+use super::ranking::Ranking;
 use super::sandbox::Sandbox;
 use super::static_failures::statically_failing;
 use crate::failure::{Failure, FailureReport};
@@ -92,6 +93,11 @@ pub static PASS: PassDefinition = PassDefinition {
             name: c"model-first",
             description: c"Ask the model first which symbolic candidate to try (true/false); by default it is asked only when the cache and the symbolic strategies found nothing",
             default: c"false",
+        },
+        PassOption {
+            name: c"ranking",
+            description: c"The order of the symbolic candidates: fixed (built in) or learned (from repairs.jsonl beside the cache)",
+            default: c"fixed",
         },
         PassOption {
             name: c"model-rounds",
@@ -227,6 +233,7 @@ impl Settings {
                 sources: Sources::parse(&text("sources"))?,
                 max_candidates: number("max-candidates")? as usize,
                 model_rounds: number("model-rounds")? as usize,
+                ranking: Ranking::parse(&text("ranking"))?,
                 model_first: match text("model-first").as_str() {
                     "true" | "1" => true,
                     "false" | "0" | "" => false,

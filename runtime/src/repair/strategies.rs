@@ -42,6 +42,10 @@ pub struct Candidate {
     pub change: String,
     /// The whole replacement function.
     pub function: String,
+    /// The op it edits (the first, for two edits): `arith.addi`, `scf.for`; `func.func` for a
+    /// whole new body. With the failure's kind, what a learned ranking keys on
+    /// ([`super::ranking`]).
+    pub op: String,
 }
 
 /// What is known about the failure, to order the candidates.
@@ -145,6 +149,7 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
                 0,
                 Candidate {
                     strategy: "combined",
+                    op: op_name(&lines, a.0),
                     change: format!("{}, and {}", a.1.change, b.1.change),
                     function: replace_lines(
                         &lines,
@@ -162,6 +167,7 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
             producer,
             Candidate {
                 strategy: "widen-integer",
+                op: op_name(&lines, producer),
                 change: widening.change,
                 function,
             },
@@ -174,6 +180,7 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
                 lines.len(),
                 Candidate {
                     strategy: "controller-template",
+                    op: "func.func".into(),
                     change: format!(
                         "a controller max(0, bias + gains . state) with {}",
                         filled.parameters
@@ -193,8 +200,30 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
         .collect()
 }
 
+/// The name of the op on line `index` (or the line's first word, for a line `OpLine` does not
+/// read, such as a loop header).
+fn op_name(lines: &[&str], index: usize) -> String {
+    let line = lines.get(index).copied().unwrap_or("");
+    OpLine::parse(line).map_or_else(
+        || {
+            let line = line.trim_start();
+            let after_results = match line.split_once(" = ") {
+                Some((_, op)) if line.starts_with('%') => op,
+                _ => line,
+            };
+            after_results
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        },
+        |op| op.name.to_owned(),
+    )
+}
+
 fn candidate(lines: &[&str], index: usize, rewrite: Rewrite) -> Candidate {
     Candidate {
+        op: op_name(lines, index),
         function: replace_lines(lines, &[(index, rewrite.line)]),
         strategy: rewrite.strategy,
         change: rewrite.change,

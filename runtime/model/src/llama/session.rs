@@ -48,6 +48,11 @@ pub struct ModelSession {
     shape: ContextShape,
 }
 
+// SAFETY: a llama.cpp context is not thread-affine: it may be used from any thread, one at a
+// time, which `&mut self` on every evaluating method guarantees. Its model is shared through an
+// `Arc` and is itself `Send + Sync`; the batch is plain memory owned by the session.
+unsafe impl Send for ModelSession {}
+
 impl ModelSession {
     /// Creates a context for `model`.
     ///

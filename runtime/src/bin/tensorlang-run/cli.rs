@@ -8,6 +8,7 @@ use tensorlang_model::ModelArgs;
 use tensorlang_runtime::EntryResult;
 use tensorlang_runtime::heal::OutputMode;
 use tensorlang_runtime::repair::Sources;
+use tensorlang_runtime::repair::ranking::Ranking;
 
 /// Runs an MLIR program with the TensorLang JIT: a drop-in for `mlir-runner`, with crash
 /// recovery and hot-swappable functions.
@@ -123,6 +124,11 @@ pub struct Cli {
     #[arg(long = "heal-model-first")]
     pub heal_model_first: bool,
 
+    /// The order of the symbolic candidates: `fixed` (built in) or `learned` (the built-in order,
+    /// with what fixed this kind of failure before, per `repairs.jsonl` beside the cache, first).
+    #[arg(long = "heal-ranking", value_parser = Ranking::parse, default_value = "fixed")]
+    pub heal_ranking: Ranking,
+
     /// When the program's output is shown while self-healing: `auto` (as it comes on a
     /// terminal, else held back until the entry point returns, so that a repaired entry point's
     /// output is exactly the fixed program's), `live` or `held`.
@@ -164,6 +170,7 @@ const LONG_FLAGS: &[&str] = &[
     "heal-trial-limit",
     "heal-output",
     "heal-model-first",
+    "heal-ranking",
     "heal-report",
 ];
 

@@ -142,6 +142,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     max_candidates: cli.heal_max_candidates,
                     model_rounds: cli.heal_model_rounds,
                     model_first: cli.heal_model_first,
+                    ranking: cli.heal_ranking,
                 },
             };
             let options = heal::HealOptions {

@@ -24,6 +24,8 @@ fn example(function: &str) -> TrainingExample {
     TrainingExample {
         prompt: format!("repair @{function}"),
         answer: format!("func.func @{function}() {{ return }}"),
+        failure_kind: "assert".into(),
+        op: "arith.addi".into(),
     }
 }
 

@@ -38,6 +38,7 @@ impl<V: Verifier> RepairEngine<V> {
                     strategy: "model-rewrite".into(),
                     change: format!("the function @{} as the model wrote it", target.name),
                     function,
+                    op: "func.func".into(),
                 };
                 if let Some(repair) = self.verify(context, module, target, proposal, search)? {
                     return Ok(Some(repair));

@@ -1,5 +1,7 @@
 //! What the engine asks, and how hard it tries.
 
+use crate::repair::ranking::Ranking;
+
 /// Which sources the engine asks, cheapest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sources {
@@ -58,6 +60,9 @@ pub struct EngineOptions {
     /// Ask the model to choose which symbolic candidate goes first. Off by default: the model is
     /// the escalation, asked only when the cache and the symbolic strategies found nothing.
     pub model_first: bool,
+    /// The order of the symbolic candidates: built in, or learned from the repair log beside
+    /// the cache ([`super::super::ranking`]).
+    pub ranking: Ranking,
 }
 
 impl Default for EngineOptions {
@@ -67,6 +72,7 @@ impl Default for EngineOptions {
             max_candidates: 200,
             model_rounds: 3,
             model_first: false,
+            ranking: Ranking::Fixed,
         }
     }
 }
