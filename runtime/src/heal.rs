@@ -238,7 +238,7 @@ impl<'j> SelfHeal<'j> {
         loop {
             match self.worker.events.recv() {
                 Err(_) => return Outcome::Failed("the repair worker stopped".into()),
-                Ok(Event::Done(Ok(found))) => return Outcome::Repaired(Box::new(found)),
+                Ok(Event::Done(Ok(found))) => return Outcome::Repaired(found),
                 Ok(Event::Done(Err(error))) => return Outcome::Failed(error),
                 Ok(Event::Trial {
                     function: replaced,

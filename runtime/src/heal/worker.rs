@@ -54,7 +54,7 @@ pub(super) enum Event {
     /// Run this loaded candidate in a trial and answer on the verdict channel.
     Trial { function: String, address: usize },
     /// The search is over.
-    Done(Result<Found, String>),
+    Done(Result<Box<Found>, String>),
 }
 
 /// A verified repair, loaded into the JIT but not yet swapped in.
@@ -164,7 +164,7 @@ fn work(
             .map_err(|error| error.to_string());
         let accepted = engine.verifier().accepted.take();
         let done = match (result, accepted) {
-            (Ok(repair), Some(key)) => Ok(Found { repair, key }),
+            (Ok(repair), Some(key)) => Ok(Box::new(Found { repair, key })),
             (Ok(repair), None) => Err(format!("'{}' was repaired but not loaded", repair.function)),
             (Err(error), _) => Err(error),
         };

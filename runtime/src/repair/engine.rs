@@ -153,7 +153,7 @@ impl<V: Verifier> RepairEngine<V> {
     ) -> Self {
         // Read once, when the engine is made: a live program makes it before it starts.
         let learned = (options.ranking == Ranking::Learned)
-            .then(|| cache.as_ref())
+            .then_some(cache.as_ref())
             .flatten()
             .map(|cache| LearnedRanking::from_log(&cache.training_log_path()));
         Self {
