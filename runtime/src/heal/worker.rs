@@ -13,8 +13,9 @@ use crate::jit::{Jit, ObjectKey};
 use crate::program::Program;
 use crate::repair::StrategyCache;
 use crate::repair::engine::{
-    EngineOptions, Repair, RepairEngine, RepairError, RepairRequest, Sources,
+    EngineOptions, PreparedSuspects, Repair, RepairEngine, RepairError, RepairRequest, Sources,
 };
+use crate::repair::isolated::ChildServer;
 use crate::repair::model_source::ModelSource;
 use crate::repair::verifier::{Trial, Verdict, Verifier};
 use tensorlang_model::ModelArgs;
@@ -123,9 +124,8 @@ fn work(
             }
         });
     let verifier = LiveVerifier {
-        context: &context,
         jit,
-        file: &setup.file,
+        compiler: compile_server(&context, jit, &setup.file),
         events: events.clone(),
         verdicts,
         accepted: None,
@@ -135,9 +135,15 @@ fn work(
     let mut engine = RepairEngine::new(verifier, cache, None, setup.options);
     // The model starts loading at the first failure (see `load_model_in_background`).
     let mut model_to_load = setup.model.clone().filter(|_| setup.options.sources.model);
-    // Parsing once here loads every dialect the program uses into the context.
-    let _ = tensorlang::parse_module(&context, &setup.source, &setup.file);
+    // Parsed once, here: every search starts from it (and it loads every dialect the program
+    // uses into the context before the program starts).
+    let parsed = tensorlang::parse_module(&context, &setup.source, &setup.file);
     let _ = ready.send(());
+    // While the program runs: what a search needs to know about each function.
+    let mut prepared = PreparedSuspects::new();
+    if let Ok(module) = &parsed {
+        prepared.warm(module, &setup.entry);
+    }
     for job in jobs {
         if let Some(model) = model_to_load.take() {
             let loading = load_model_in_background(model);
@@ -159,9 +165,12 @@ fn work(
             cache: sources.cache && !job.skip_cache,
             ..sources
         };
-        let result = engine
-            .repair(&context, &request)
-            .map_err(|error| error.to_string());
+        let started = std::time::Instant::now();
+        let result = match &parsed {
+            Ok(module) => engine.repair_parsed(&context, module, &mut prepared, &request, started),
+            Err(_) => engine.repair(&context, &request),
+        }
+        .map_err(|error| error.to_string());
         let accepted = engine.verifier().accepted.take();
         let done = match (result, accepted) {
             (Ok(repair), Some(key)) => Ok(Box::new(Found { repair, key })),
@@ -201,12 +210,48 @@ fn open_model(args: &ModelArgs) -> Option<ModelSource> {
     }
 }
 
+/// Parses `source`, lowers what a new version of `function` needs and compiles that version:
+/// its object code. Candidates go through it in a child process ([`LiveVerifier::load`]).
+fn build(
+    context: &Context,
+    jit: &Jit,
+    source: &str,
+    file: &str,
+    function: &str,
+    key: ObjectKey,
+) -> Result<std::sync::Arc<[u8]>, String> {
+    let mut program = Program::parse(context, source, file, true).map_err(|e| e.to_string())?;
+    program.add_replaceable(&jit.replaceable());
+    program.reduce_to(context, function);
+    program.lower(context).map_err(|e| e.to_string())?;
+    jit.build_version(function, key, program.module().as_operation())
+        .map_err(|e| e.to_string())
+}
+
+/// Builds versions in a child process that serves every candidate of the run: code that crashes
+/// MLIR or LLVM costs the candidate, not the program, and the fork (with the slow first use of
+/// the memory it shares) is paid once, not per candidate. A request is the function's name, a
+/// NUL, and the program with the candidate in place.
+fn compile_server<'a>(context: &'a Context, jit: &'a Jit, file: &'a str) -> Compiler<'a> {
+    let handler = move |request: &[u8]| {
+        let text = std::str::from_utf8(request).map_err(|e| e.to_string())?;
+        let (function, program) = text
+            .split_once('\0')
+            .ok_or("a build request without a function name")?;
+        let key = jit.version_key(function, program);
+        build(context, jit, program, file, function, key).map(|object| object.to_vec())
+    };
+    ChildServer::new(Box::new(handler), crate::repair::isolated::LIMIT)
+}
+
+/// The child process candidates are built in (see [`compile_server`]).
+type Compiler<'a> = ChildServer<Box<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + 'a>>;
+
 /// Verifies candidates against the live program: compiles each into the JIT (or takes it from
 /// the object cache) and has the program's thread run it in a trial.
 struct LiveVerifier<'a> {
-    context: &'a Context,
     jit: &'a Jit,
-    file: &'a str,
+    compiler: Compiler<'a>,
     events: Sender<Event>,
     verdicts: Receiver<Result<(), String>>,
     /// The version of the last candidate that passed.
@@ -218,7 +263,7 @@ struct LiveVerifier<'a> {
 }
 
 impl LiveVerifier<'_> {
-    fn load(&self, trial: &Trial, key: ObjectKey) -> Result<usize, String> {
+    fn load(&mut self, trial: &Trial, key: ObjectKey) -> Result<usize, String> {
         if let Some(version) = self
             .jit
             .load_cached(trial.function, key)
@@ -226,19 +271,11 @@ impl LiveVerifier<'_> {
         {
             return Ok(version.address);
         }
-        let object = crate::repair::isolated::in_child(|| {
-            let mut program = Program::parse(self.context, trial.program, self.file, true)
-                .map_err(|e| e.to_string())?;
-            program.add_replaceable(&self.jit.replaceable());
-            program.reduce_to(self.context, trial.function);
-            program.lower(self.context).map_err(|e| e.to_string())?;
-            self.jit
-                .build_version(trial.function, key, program.module().as_operation())
-                .map_err(|e| e.to_string())
-        })?;
+        let request = format!("{}\0{}", trial.function, trial.program);
+        let object = self.compiler.call(request.as_bytes())?;
         let version = self
             .jit
-            .load_built(trial.function, key, object)
+            .load_built(trial.function, key, object.into())
             .map_err(|e| e.to_string())?;
         Ok(version.address)
     }

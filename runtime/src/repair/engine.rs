@@ -16,17 +16,20 @@ use std::time::{Duration, Instant};
 use melior::Context;
 use melior::ir::Module;
 
-use super::admission::{Admission, Origin};
+use super::admission::Origin;
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::localize::suspects;
 use super::model_source::ModelSource;
-use super::module_text::{find_function, print, splice};
+use super::module_text::splice;
 use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
 use super::strategies::{self, FailureHint};
 use super::verifier::{Trial, Verdict, Verifier};
 use crate::failure::Failure;
 pub use options::{EngineOptions, Sources};
+pub use prepared::PreparedSuspects;
+use prepared::SuspectFacts;
+use std::rc::Rc;
 
 /// How a repair was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,9 +123,8 @@ pub struct RepairEngine<V = Sandbox> {
 /// One suspect function and what verifying candidates for it needs.
 struct Target<'m> {
     name: &'m str,
-    admission: Admission,
+    facts: Rc<SuspectFacts>,
     key: CacheKey,
-    text: String,
 }
 
 /// The search so far: candidates tried, and why the last ones were turned away.
@@ -205,15 +207,35 @@ impl<V: Verifier> RepairEngine<V> {
         context: &Context,
         request: &RepairRequest,
     ) -> Result<Repair, RepairError> {
+        let started = Instant::now();
+        let module = tensorlang::parse_module(context, request.source, request.file)
+            .map_err(|error| RepairError::Program(error.to_string()))?;
+        let mut prepared = PreparedSuspects::new();
+        self.repair_parsed(context, &module, &mut prepared, request, started)
+    }
+
+    /// As [`RepairEngine::repair`], with `request.source` parsed already (`module`) and the
+    /// facts of its functions kept in `prepared` (which must belong to the same program text), as
+    /// the self-healing worker keeps both: a cache hit then costs no parse of the whole program.
+    /// `started` is when the request came.
+    ///
+    /// # Errors
+    /// [`RepairError`]: no candidate survived.
+    pub fn repair_parsed(
+        &mut self,
+        context: &Context,
+        module: &Module,
+        prepared: &mut PreparedSuspects,
+        request: &RepairRequest,
+        started: Instant,
+    ) -> Result<Repair, RepairError> {
         let mut search = Search {
-            started: Instant::now(),
+            started,
             tried: 0,
             findings: Vec::new(),
         };
-        let module = tensorlang::parse_module(context, request.source, request.file)
-            .map_err(|error| RepairError::Program(error.to_string()))?;
         let suspects = suspects(
-            &module,
+            module,
             &request.failure.function,
             request.entry,
             Some(&request.failure.location),
@@ -228,12 +250,11 @@ impl<V: Verifier> RepairEngine<V> {
         let targets: Vec<Target> = suspects
             .iter()
             .filter_map(|name| {
-                let op = find_function(&module, name)?;
+                let facts = prepared.get(module, name, request.entry)?;
                 Some(Target {
                     name,
-                    admission: Admission::new(&module, name, request.entry),
-                    key: CacheKey::new(&print(&op, false), &signature),
-                    text: print(&op, true),
+                    key: CacheKey::new(&facts.plain, &signature),
+                    facts,
                 })
             })
             .collect();
@@ -241,13 +262,11 @@ impl<V: Verifier> RepairEngine<V> {
         for tier in [Tier::Cache, Tier::Symbolic, Tier::Model] {
             for target in &targets {
                 let found = match tier {
-                    Tier::Cache => self.try_cached(context, &module, target, &mut search)?,
+                    Tier::Cache => self.try_cached(context, module, target, &mut search)?,
                     Tier::Symbolic => {
-                        self.try_symbolic(context, &module, request, target, &mut search)?
+                        self.try_symbolic(context, module, request, target, &mut search)?
                     }
-                    Tier::Model => {
-                        self.ask_model(context, &module, request, target, &mut search)?
-                    }
+                    Tier::Model => self.ask_model(context, module, request, target, &mut search)?,
                 };
                 if let Some(repair) = found {
                     self.pending = Some(self.remembered(target.key.clone(), &repair, request));
@@ -291,7 +310,7 @@ impl<V: Verifier> RepairEngine<V> {
                 kind: &request.failure.kind,
                 location: Some(request.failure.location.as_str()),
             };
-            let mut candidates = strategies::propose(&target.text, hint);
+            let mut candidates = strategies::propose(&target.facts.text, hint);
             if let Some(learned) = &self.learned {
                 candidates = learned.order(&request.failure.kind, candidates);
             }
@@ -328,7 +347,11 @@ impl<V: Verifier> RepairEngine<V> {
         } else {
             Origin::Symbolic
         };
-        if let Err(rejection) = target.admission.admit(context, &proposal.function, origin) {
+        if let Err(rejection) = target
+            .facts
+            .admission
+            .admit(context, &proposal.function, origin)
+        {
             search.findings.push(format!(
                 "{} ({}) {rejection}",
                 proposal.change, proposal.source
@@ -496,5 +519,6 @@ pub fn scratch_dir() -> PathBuf {
 
 mod escalation;
 mod options;
+mod prepared;
 #[cfg(test)]
 mod tests;

@@ -2,15 +2,20 @@
 //! negative constant index, say) can crash MLIR's parser, verifier or passes, or LLVM, and a crash
 //! there must cost the candidate, not the program.
 //!
-//! The caller forks; the child does the work (admission parses a model's text, the self-healing
-//! worker lowers and compiles a candidate) and sends bytes back through a pipe. A child that dies,
-//! or sends nothing, is an error with the reason. The calling thread's MLIR context must run
-//! single-threaded, so that the child needs no thread the fork left behind.
+//! The caller forks; the child does the work and sends bytes back through a pipe. A child that
+//! dies, hangs or sends nothing is an error with the reason. [`in_child`] forks a child for one
+//! piece of work (admission parses a model's text in one); a [`ChildServer`] forks one child that
+//! answers many requests (the self-healing worker lowers and compiles its candidates in one). The
+//! calling thread's MLIR context must run single-threaded, so that the child needs no thread the
+//! fork left behind.
 
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+pub mod server;
+pub use server::ChildServer;
 
 /// Runs `build` in a forked child and returns the bytes it produced, or why there are none.
 ///
@@ -34,15 +39,7 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
         )),
         0 => {
             drop(read);
-            // Nothing the child prints may reach the program's output.
-            // SAFETY: opening /dev/null and duplicating it over our own standard output.
-            unsafe {
-                let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-                if null >= 0 {
-                    libc::dup2(null, 1);
-                    libc::close(null);
-                }
-            }
+            silence_stdout();
             let (status, bytes) = match build() {
                 Ok(object) => (0, object.to_vec()),
                 Err(error) => (2, error.into_bytes()),
@@ -84,9 +81,22 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
     }
 }
 
+/// Nothing a child prints may reach the program's output: its standard output goes to
+/// `/dev/null`.
+fn silence_stdout() {
+    // SAFETY: opening /dev/null and duplicating it over our own standard output.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if null >= 0 {
+            libc::dup2(null, 1);
+            libc::close(null);
+        }
+    }
+}
+
 /// The longest a child may work: a compiler that hangs (or a lock another thread of the parent
 /// held at the fork, which the child inherits held) costs the candidate, not the search.
-const LIMIT: Duration = Duration::from_secs(60);
+pub(crate) const LIMIT: Duration = Duration::from_secs(60);
 
 /// Reads `pipe` to its end into `bytes`; false when `limit` passed first.
 fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration) -> bool {

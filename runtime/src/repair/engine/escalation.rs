@@ -87,7 +87,7 @@ fn caller_text(module: &Module, request: &RepairRequest) -> String {
 fn prompt<'p>(target: &'p Target, diagnostic: &'p str, caller: &'p str) -> PromptContext<'p> {
     PromptContext {
         function: target.name,
-        text: &target.text,
+        text: &target.facts.text,
         diagnostic,
         caller,
     }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::repair::module_text::{find_function, print};
 
 /// Sums the first four elements; the loop bound is one too many.
 const OFF_BY_ONE: &str = r#"

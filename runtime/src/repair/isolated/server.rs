@@ -1,0 +1,279 @@
+//! A child process that serves many requests: forked once, it answers requests one at a time
+//! over a pair of pipes, so that work on untrusted code pays for the fork (and for the first,
+//! slow use of memory the fork shares copy-on-write) once, not per request.
+//!
+//! A request that crashes or hangs the child costs that request: the child is killed and reaped,
+//! the request's error says why, and the next request forks a fresh child.
+//!
+//! Frames: a request is its length (u64, little-endian) and its bytes; an answer is a status
+//! byte (0: the bytes are the result, else an error message), the length and the bytes.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+/// The parent's side of a serving child, started by the first [`ChildServer::call`].
+pub struct ChildServer<F: Fn(&[u8]) -> Result<Vec<u8>, String>> {
+    handler: F,
+    limit: Duration,
+    running: Option<Running>,
+}
+
+struct Running {
+    pid: libc::pid_t,
+    requests: File,
+    answers: OwnedFd,
+}
+
+impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
+    /// A server whose child answers each request with `handler`, each within `limit`.
+    ///
+    /// `handler` runs in the child: it must touch only what the thread that makes the first
+    /// call owns (the fork copies no other thread), as with [`super::in_child`].
+    pub fn new(handler: F, limit: Duration) -> Self {
+        Self {
+            handler,
+            limit,
+            running: None,
+        }
+    }
+
+    /// The child's answer to `request`, or why there is none.
+    ///
+    /// # Errors
+    /// What the handler returned, or that the child crashed, hung or could not be started (the
+    /// child is then gone, and the next call starts another).
+    pub fn call(&mut self, request: &[u8]) -> Result<Vec<u8>, String> {
+        if self.running.is_none() {
+            self.running = Some(self.spawn()?);
+        }
+        let running = self.running.as_mut().expect("started above");
+        let answer = exchange(running, request, self.limit);
+        match answer {
+            Exchange::Answer(Ok(bytes)) => Ok(bytes),
+            Exchange::Answer(Err(message)) => Err(message),
+            Exchange::Lost(why) => {
+                let running = self.running.take().expect("started above");
+                Err(running.stop(&why))
+            }
+        }
+    }
+
+    fn spawn(&self) -> Result<Running, String> {
+        let (request_read, request_write) = pipe()?;
+        let (answer_read, answer_write) = pipe()?;
+        // SAFETY: the child runs `serve` on this thread's own data, then `_exit`s.
+        match unsafe { libc::fork() } {
+            -1 => Err(format!(
+                "cannot start a child process: {}",
+                std::io::Error::last_os_error()
+            )),
+            0 => {
+                drop(request_write);
+                drop(answer_read);
+                super::silence_stdout();
+                serve(&self.handler, request_read, answer_write)
+            }
+            pid => Ok(Running {
+                pid,
+                requests: File::from(request_write),
+                answers: answer_read,
+            }),
+        }
+    }
+}
+
+impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Drop for ChildServer<F> {
+    fn drop(&mut self) {
+        if let Some(running) = self.running.take() {
+            // Closing the request pipe ends the child's loop.
+            let Running { pid, requests, .. } = running;
+            drop(requests);
+            let mut status = 0;
+            // SAFETY: reaping our own child, which exits at the end of its input.
+            unsafe { libc::waitpid(pid, &mut status, 0) };
+        }
+    }
+}
+
+impl Running {
+    /// Kills and reaps the child after a lost exchange; the error to report.
+    fn stop(self, why: &str) -> String {
+        let mut status = 0;
+        // SAFETY: our own child: killed (it may be alive and hung) and reaped.
+        unsafe {
+            libc::kill(self.pid, libc::SIGKILL);
+            libc::waitpid(self.pid, &mut status, 0);
+        }
+        if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) != libc::SIGKILL {
+            format!(
+                "crashed MLIR or LLVM (signal {}) in a child process; the program is unharmed",
+                libc::WTERMSIG(status)
+            )
+        } else {
+            format!("{why} in a child process; the program is unharmed")
+        }
+    }
+}
+
+enum Exchange {
+    Answer(Result<Vec<u8>, String>),
+    Lost(String),
+}
+
+fn exchange(running: &mut Running, request: &[u8], limit: Duration) -> Exchange {
+    let mut frame = (request.len() as u64).to_le_bytes().to_vec();
+    frame.extend_from_slice(request);
+    if running.requests.write_all(&frame).is_err() {
+        return Exchange::Lost("the child stopped reading".into());
+    }
+    let deadline = Instant::now() + limit;
+    let mut header = [0u8; 9];
+    if let Err(why) = read_exact(&running.answers, &mut header, deadline, limit) {
+        return Exchange::Lost(why);
+    }
+    let length = u64::from_le_bytes(header[1..].try_into().expect("8 bytes")) as usize;
+    let mut bytes = vec![0u8; length];
+    if let Err(why) = read_exact(&running.answers, &mut bytes, deadline, limit) {
+        return Exchange::Lost(why);
+    }
+    Exchange::Answer(match header[0] {
+        0 => Ok(bytes),
+        _ => Err(String::from_utf8_lossy(&bytes).into_owned()),
+    })
+}
+
+/// Fills `buffer` from `fd` by `deadline`; why not otherwise.
+fn read_exact(
+    fd: &OwnedFd,
+    buffer: &mut [u8],
+    deadline: Instant,
+    limit: Duration,
+) -> Result<(), String> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut poll = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd on a descriptor we own.
+        if left.is_zero() || unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
+            return Err(format!(
+                "MLIR or LLVM did not finish within {} s",
+                limit.as_secs()
+            ));
+        }
+        let rest = &mut buffer[filled..];
+        // SAFETY: reading into our own buffer from a descriptor we own.
+        let read = unsafe { libc::read(fd.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
+        match usize::try_from(read) {
+            Ok(0) => return Err("the child process ended without an answer".into()),
+            Ok(n) => filled += n,
+            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+            }
+            Err(_) => {
+                return Err(format!(
+                    "cannot read the child's answer: {}",
+                    std::io::Error::last_os_error()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The child's loop: answers requests until its input ends, then exits.
+fn serve(
+    handler: &impl Fn(&[u8]) -> Result<Vec<u8>, String>,
+    requests: OwnedFd,
+    answers: OwnedFd,
+) -> ! {
+    let mut requests = File::from(requests);
+    let mut answers = File::from(answers);
+    loop {
+        let mut length = [0u8; 8];
+        if requests.read_exact(&mut length).is_err() {
+            break;
+        }
+        let mut request = vec![0u8; u64::from_le_bytes(length) as usize];
+        if requests.read_exact(&mut request).is_err() {
+            break;
+        }
+        let (status, bytes) = match handler(&request) {
+            Ok(bytes) => (0u8, bytes),
+            Err(message) => (2u8, message.into_bytes()),
+        };
+        let mut frame = vec![status];
+        frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        frame.extend_from_slice(&bytes);
+        if answers.write_all(&frame).is_err() {
+            break;
+        }
+    }
+    // SAFETY: ends the child without running the parent's destructors.
+    unsafe { libc::_exit(0) }
+}
+
+fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!(
+            "cannot start a child process: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    // SAFETY: both are fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_child_answers_many_requests_and_a_crash_costs_one() {
+        let parent = std::process::id();
+        let mut server = ChildServer::new(
+            |request: &[u8]| match request {
+                b"crash" => {
+                    // SAFETY: the child kills itself, as a crashing compiler would be killed.
+                    unsafe { libc::raise(libc::SIGABRT) };
+                    Err("still alive".into())
+                }
+                b"fail" => Err("no".into()),
+                _ => Ok(format!("{}", std::process::id()).into_bytes()),
+            },
+            Duration::from_secs(10),
+        );
+        let first = server.call(b"pid").unwrap();
+        assert_ne!(
+            first,
+            parent.to_string().into_bytes(),
+            "answered in a child"
+        );
+        assert_eq!(server.call(b"pid").unwrap(), first, "by the same child");
+        assert_eq!(server.call(b"fail").unwrap_err(), "no");
+        let crashed = server.call(b"crash").unwrap_err();
+        assert!(crashed.contains("signal 6"), "{crashed}");
+        let after = server.call(b"pid").unwrap();
+        assert_ne!(after, first, "a fresh child after the crash");
+    }
+
+    #[test]
+    fn a_hung_child_is_killed_at_the_limit() {
+        let mut server = ChildServer::new(
+            |_: &[u8]| {
+                std::thread::sleep(Duration::from_secs(30));
+                Ok(Vec::new())
+            },
+            Duration::from_millis(200),
+        );
+        let error = server.call(b"x").unwrap_err();
+        assert!(error.contains("did not finish"), "{error}");
+    }
+}
