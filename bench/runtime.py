@@ -8,7 +8,7 @@ slots        A tight loop calling a small noinline function directly and through
              both loops in one tensorlang-run process at -O3, alternating which goes first;
              for a trivial callee (one add: the worst case) and a 16-step dot product.
 
-Compile-and-swap latency is `cargo bench -p tensorlang-runtime --bench swap`.
+Compile-and-swap latency is `cargo bench -p tensorlang-jit --bench swap`.
 Usage: python3 bench/runtime.py [--rounds N] [conformance] [slots]
 """
 
@@ -177,7 +177,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("which", nargs="*", default=["conformance", "slots"])
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q", "-p", "tensorlang-runtime"],
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "tensorlang-run"],
                    cwd=REPO, check=True)
     if "conformance" in args.which:
         bench_conformance(args.rounds)

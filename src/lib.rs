@@ -5,10 +5,13 @@
 //! - [`diagnostic`]: MLIR diagnostics captured as `file:line:col: error: ...` text.
 //! - [`pass`]: passes written in Rust, registered by name like upstream passes.
 //! - [`opt_main`]: the `mlir-opt` driver with our passes added.
+//! - [`ir`]: small queries on operations that the JIT and the repair engine share.
+//! - [`neurojit_dir`]: where what outlives a process is kept.
 
 pub mod context;
 pub mod diagnostic;
 pub mod dialect;
+pub mod ir;
 mod native;
 pub mod opt_main;
 pub mod pass;
@@ -32,4 +35,14 @@ pub enum Error {
     /// A pass pipeline failed on a module; the text holds the located diagnostics.
     #[error("{0}")]
     PassFailed(String),
+}
+
+/// Where TensorLang keeps what outlives a process (compiled objects, the strategy cache, sandbox
+/// scratch files): `$NEUROJIT_CACHE_DIR`, else `~/.neurojit`; `None` without either.
+pub fn neurojit_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("NEUROJIT_CACHE_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".neurojit"))
+        })
 }

@@ -6,6 +6,6 @@
 
 fn main() {
     tensorlang_passes::register_all();
-    tensorlang::pass::register(&tensorlang_runtime::repair::pass::PASS);
+    tensorlang::pass::register(&tensorlang_repair::pass::PASS);
     std::process::exit(tensorlang::opt_main::run(std::env::args()));
 }

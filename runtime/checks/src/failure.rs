@@ -1,0 +1,100 @@
+//! Structured failures of guarded calls: what failed, where, why, and with which inputs; printed
+//! as MLIR-style diagnostics and written as JSON (`--failure-report`). The JIT builds them from a
+//! trap; the repair engine reads them. Both use them from here.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One argument of the failing call, and the memory it points to when it is a buffer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ArgumentRecord {
+    /// Its MLIR type, e.g. `f32` or `memref<4xf32>`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its value: a number, or for a buffer the elements it held when the call failed.
+    pub value: serde_json::Value,
+}
+
+/// A call into JIT code that did not return normally.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Failure {
+    /// The function the failure happened in (the entry point when it cannot be told).
+    pub function: String,
+    /// The function the runtime called.
+    pub entry: String,
+    /// What failed: a check kind (`assert`, `bounds`, `div-by-zero`, ...), `segfault`,
+    /// `bus-error`, `floating-point`, `illegal-instruction` or `timeout`.
+    pub kind: String,
+    /// `file:line:col` of the failing op (checks) or of the function (faults).
+    pub location: String,
+    /// What went wrong, in words.
+    pub message: String,
+    /// The arguments of the failing call.
+    #[serde(default)]
+    pub arguments: Vec<ArgumentRecord>,
+}
+
+impl fmt::Display for Failure {
+    /// `file:line:col: error: message`, then a note naming the function.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: error: {}", self.location, self.message)?;
+        write!(
+            f,
+            "\n{}: note: in function '{}' called as '{}'",
+            self.location, self.function, self.entry
+        )
+    }
+}
+
+/// Everything a run reported, as `--failure-report` writes it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct FailureReport {
+    /// The input file.
+    pub file: String,
+    /// The failures, in order.
+    pub failures: Vec<Failure>,
+}
+
+impl FailureReport {
+    /// Reads a report written by [`Self::write`].
+    pub fn read(path: &std::path::Path) -> std::io::Result<Self> {
+        let text = std::fs::read_to_string(path)?;
+        serde_json::from_str(&text).map_err(|error| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not a failure report: {error}"),
+            )
+        })
+    }
+
+    /// Writes the report as pretty JSON.
+    pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_prints_as_a_located_diagnostic_with_a_note() {
+        let failure = Failure {
+            function: "step".into(),
+            entry: "main".into(),
+            kind: "div-by-zero".into(),
+            location: "lander.mlir:12:8".into(),
+            message: "division by zero in 'arith.divsi'".into(),
+            arguments: vec![],
+        };
+        assert_eq!(
+            failure.to_string(),
+            "lander.mlir:12:8: error: division by zero in 'arith.divsi'\n\
+             lander.mlir:12:8: note: in function 'step' called as 'main'"
+        );
+        let json = serde_json::to_value(&failure).unwrap();
+        assert_eq!(json["kind"], "div-by-zero");
+        assert_eq!(json["location"], "lander.mlir:12:8");
+    }
+}

@@ -1,0 +1,128 @@
+//! A failed call of a replaceable function: its checkpoint restored, repaired, swapped and run
+//! again, as [`SelfHeal`]'s module docs describe.
+
+use std::ffi::c_void;
+use std::time::Instant;
+
+use super::trial::{self, Expected};
+use super::worker::Job;
+use super::{Checkpoint, Healed, Outcome, SelfHeal, SwappedRepair};
+use tensorlang_jit::failure::Failure;
+use tensorlang_jit::guard::{self, Callee, Trap};
+
+impl SelfHeal<'_> {
+    /// Saves what a call of `function` may change: the buffers its arguments reach and the
+    /// globals it can reach.
+    ///
+    /// # Safety
+    ///
+    /// `arguments` must be the packed arguments of a live call of `function`.
+    unsafe fn checkpoint(&self, function: &Healed, arguments: *mut *mut c_void) -> Checkpoint {
+        // SAFETY: the caller's contract.
+        let mut checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
+        for &(address, bytes) in &function.globals {
+            // SAFETY: a global of the program (see `SelfHeal::start`).
+            unsafe { checkpoint.add_region(address as *mut u8, bytes) };
+        }
+        checkpoint
+    }
+
+    fn note_attempt(&self, failure: &Failure, attempt: usize, restored: usize, saved: &Checkpoint) {
+        eprintln!(
+            "{}: note: self-heal: attempt {attempt} of {}: restored {restored} bytes the call changed (of {} saved){}; repairing",
+            failure.location,
+            self.options.attempts,
+            saved.bytes(),
+            if saved.incomplete {
+                " (some arguments could not be saved)"
+            } else {
+                ""
+            }
+        );
+    }
+
+    pub(super) fn call(&self, function: &Healed, arguments: *mut *mut c_void) -> Result<(), Trap> {
+        // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
+        unsafe { guard::call(&mut Callee::Packed(function.packed, arguments), None) }
+    }
+
+    /// A call of replaceable function `id` (see the module docs of [`super`]).
+    pub(super) fn handle(&self, id: usize, arguments: *mut *mut c_void) -> Result<(), Trap> {
+        let function = &self.functions[id];
+        if trial::in_trial() {
+            return self
+                .call(function, arguments)
+                .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
+        }
+        // SAFETY: the stub packed the arguments of this very call.
+        let checkpoint = unsafe { self.checkpoint(function, arguments) };
+        let mut attempts = 0;
+        let mut skip_cache = false;
+        loop {
+            let trap = match self.call(function, arguments) {
+                Ok(()) => return Ok(()),
+                Err(trap @ Trap::Timeout { .. }) => return Err(trap),
+                Err(trap) => trap,
+            };
+            let failed_at = Instant::now();
+            let failure = self.describe(&trap, function);
+            trial::flush_output();
+            eprintln!("{failure}");
+            if attempts == self.options.attempts {
+                eprintln!(
+                    "{}: error: self-heal: gave up on '{}' after {attempts} repairs; the failure goes on to its caller",
+                    failure.location, function.name
+                );
+                self.record(function, failure, None, Some("attempts exhausted".into()));
+                return Err(trap);
+            }
+            attempts += 1;
+            // SAFETY: the buffers belong to the caller of this call, which is waiting.
+            let restored = unsafe { checkpoint.restore() };
+            self.note_attempt(&failure, attempts, restored, &checkpoint);
+            let trial = || {
+                // SAFETY: the child's copy of the caller's buffers.
+                unsafe { checkpoint.restore() };
+                match self.call(function, arguments) {
+                    Ok(()) => Outcome::TrialPassedCall,
+                    Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
+                }
+            };
+            // A failure deeper down (a call inside this one whose own repair gave up) may be this
+            // function's fault: the search starts from the function this call is for.
+            let mut searched = failure.clone();
+            searched.function = function.name.clone();
+            let job = Job {
+                failure: searched,
+                skip_cache,
+                entry: false,
+                trial_cached: false,
+            };
+            match self.repair(job, Expected::Anything, &trial) {
+                Outcome::TrialPassedCall => return Ok(()),
+                Outcome::Failed(error) => {
+                    eprintln!(
+                        "{}: error: self-heal: no verified repair: {error}",
+                        failure.location
+                    );
+                    self.record(function, failure, None, Some(error));
+                    return Err(trap);
+                }
+                Outcome::Repaired(found) => {
+                    let repair = &found.repair;
+                    if let Err(error) = self.jit.activate(&repair.function, found.key) {
+                        self.record(function, failure, None, Some(error.to_string()));
+                        return Err(trap);
+                    }
+                    // SAFETY: as above.
+                    let restored = restored + unsafe { checkpoint.restore() };
+                    let resumed_after = failed_at.elapsed();
+                    skip_cache = repair.source == "cache";
+                    self.report_swap(&function.name, repair, resumed_after);
+                    let swapped = SwappedRepair::new(repair, resumed_after, restored);
+                    self.record(function, failure, Some(swapped), None);
+                }
+            }
+        }
+    }
+}

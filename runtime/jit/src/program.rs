@@ -1,0 +1,407 @@
+//! An MLIR program on its way into the JIT: parsed, lowered to the LLVM dialect when it is not
+//! there already, with what the runtime needs to know about its functions (locations, parameter
+//! types, which ones are replaceable).
+
+use crate::jit::call_symbol;
+use melior::Context;
+use melior::StringRef;
+use melior::dialect::func;
+use melior::ir::attribute::{
+    AttributeLike, FlatSymbolRefAttribute, StringAttribute, TypeAttribute,
+};
+use melior::ir::operation::OperationLike;
+use melior::ir::operation::{WalkOrder, WalkResult};
+use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
+use melior::ir::{Identifier, Region};
+use tensorlang::diagnostic::format_location;
+use tensorlang::ir::{op_name, symbol_name, top_level_ops};
+
+pub mod globals;
+pub use globals::MutableGlobal;
+
+/// The attribute that makes any function replaceable (`func.func @f() attributes
+/// {tensorlang.replaceable}`); TensorLang functions are replaceable without it.
+pub const REPLACEABLE_ATTRIBUTE: &str = "tensorlang.replaceable";
+
+/// What the runtime knows about one function of the program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionInfo {
+    /// Its symbol name.
+    pub name: String,
+    /// `file:line:col` of its definition.
+    pub location: String,
+    /// Its parameter types as written in the source, e.g. `memref<4xf32>`.
+    pub parameters: Vec<String>,
+    /// The mutable globals it can reach (see [`globals`]).
+    pub globals: Vec<String>,
+}
+
+/// What went wrong before the program could run.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramError {
+    /// Parsing, verification or lowering failed; the text holds located diagnostics.
+    #[error("{0}")]
+    Mlir(#[from] tensorlang::Error),
+    /// Lowering left an op outside the LLVM dialect (one that `tensorlang-to-llvm` cannot lower).
+    #[error(
+        "{location}: error: '{op}' was not lowered to the LLVM dialect (tensorlang-to-llvm has no lowering for it)"
+    )]
+    NotLowered {
+        /// `file:line:col` of the op.
+        location: String,
+        /// Its name.
+        op: String,
+    },
+    /// `--no-implicit-module` was given and the file's top level is not one module.
+    #[error("top-level op must be a symbol table.")]
+    NotASymbolTable,
+}
+
+/// A parsed (and possibly lowered) program.
+pub struct Program<'c> {
+    module: Module<'c>,
+    /// The functions of the source, before lowering.
+    pub functions: Vec<FunctionInfo>,
+    /// Functions whose calls go through hot-swap slots.
+    pub replaceable: Vec<String>,
+    /// Its mutable globals (see [`globals`]).
+    pub globals: Vec<MutableGlobal>,
+    /// Whether some function holds a TensorLang op.
+    pub is_tensorlang: bool,
+    /// Whether [`Program::lower`] lowered it (it was not in the LLVM dialect already).
+    pub was_lowered: bool,
+    /// Whether calls of replaceable functions point at their declarations already.
+    calls_hidden: bool,
+}
+
+/// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
+fn parameter_types(op: &OperationRef) -> Vec<String> {
+    let Ok(region) = op.region(0) else {
+        return Vec::new();
+    };
+    let Some(block) = region.first_block() else {
+        return Vec::new();
+    };
+    (0..block.argument_count())
+        .filter_map(|i| block.argument(i).ok())
+        .map(|argument| argument.r#type().to_string())
+        .collect()
+}
+
+fn contains_tensorlang_op(op: &OperationRef) -> bool {
+    let mut found = false;
+    op.walk(melior::ir::operation::WalkOrder::PreOrder, |inner| {
+        found |= tensorlang::dialect::is_tensorlang_op(
+            inner.name().as_string_ref().as_str().unwrap_or(""),
+        );
+        if found {
+            melior::ir::operation::WalkResult::Interrupt
+        } else {
+            melior::ir::operation::WalkResult::Advance
+        }
+    });
+    found
+}
+
+impl<'c> Program<'c> {
+    /// Parses `source` (named `filename` in locations) and records its functions. With
+    /// `implicit_module` false the file must be a single `module` op, as `mlir-runner
+    /// --no-implicit-module` demands.
+    pub fn parse(
+        context: &'c Context,
+        source: &str,
+        filename: &str,
+        implicit_module: bool,
+    ) -> Result<Self, ProgramError> {
+        let module = tensorlang::parse_module(context, source, filename)?;
+        // The parser wraps a top level that is not one module in an implicit module, located
+        // at line 0 of the file.
+        if !implicit_module && format_location(module.as_operation().location()).ends_with(":0:0") {
+            return Err(ProgramError::NotASymbolTable);
+        }
+        let mut program = Self {
+            module,
+            functions: Vec::new(),
+            replaceable: Vec::new(),
+            globals: Vec::new(),
+            is_tensorlang: false,
+            was_lowered: false,
+            calls_hidden: false,
+        };
+        program.globals = globals::mutable_globals(&program.module);
+        let reached = globals::reached_globals(&program.module, &program.globals);
+        for op in top_level_ops(program.module.as_operation()) {
+            let name = op_name(&op);
+            if name != "func.func" && name != "llvm.func" {
+                continue;
+            }
+            let Some(symbol) = symbol_name(&op) else {
+                continue;
+            };
+            let is_definition = op.region(0).is_ok_and(|r| r.first_block().is_some());
+            let tensorlang = is_definition && contains_tensorlang_op(&op);
+            program.is_tensorlang |= tensorlang;
+            if is_definition && (op.attribute(REPLACEABLE_ATTRIBUTE).is_ok() || tensorlang) {
+                program.replaceable.push(symbol.clone());
+            }
+            program.functions.push(FunctionInfo {
+                location: format_location(op.location()),
+                parameters: parameter_types(&op),
+                globals: reached
+                    .get(&symbol)
+                    .map(|g| g.iter().cloned().collect())
+                    .unwrap_or_default(),
+                name: symbol,
+            });
+        }
+        Ok(program)
+    }
+
+    /// Makes `names` replaceable too (the runner's `--replaceable`).
+    pub fn add_replaceable(&mut self, names: &[String]) {
+        for name in names {
+            if !self.replaceable.contains(name) {
+                self.replaceable.push(name.clone());
+            }
+        }
+    }
+
+    /// The `func.func` definitions (not declarations), in order.
+    pub fn defined_functions(&self) -> Vec<String> {
+        top_level_ops(self.module.as_operation())
+            .iter()
+            .filter(|op| op_name(op) == "func.func" && tensorlang::ir::is_definition(op))
+            .filter_map(symbol_name)
+            .collect()
+    }
+
+    /// Whether everything is in the LLVM dialect already (what upstream `mlir-runner` accepts).
+    pub fn is_llvm_dialect(&self) -> bool {
+        self.first_foreign_op().is_none()
+    }
+
+    /// The name and location of the first op outside the LLVM dialect.
+    fn first_foreign_op(&self) -> Option<(String, String)> {
+        let mut foreign = None;
+        self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
+            let name = op.name().as_string_ref().as_str().unwrap_or("").to_string();
+            if name.starts_with("llvm.") || name == "builtin.module" {
+                return WalkResult::Advance;
+            }
+            foreign = Some((name, format_location(op.location())));
+            WalkResult::Interrupt
+        });
+        foreign
+    }
+
+    /// Lowers the program to the LLVM dialect with `tensorlang-to-llvm`, unless it is there.
+    pub fn lower(&mut self, context: &'c Context) -> Result<(), ProgramError> {
+        if self.is_llvm_dialect() {
+            return Ok(());
+        }
+        self.was_lowered = true;
+        self.hide_replaceable_calls(context);
+        tensorlang_passes::register_all();
+        tensorlang::pass::register_upstream_passes();
+        tensorlang::pass::run_pipeline(
+            context,
+            &mut self.module,
+            "builtin.module(tensorlang-to-llvm)",
+        )?;
+        match self.first_foreign_op() {
+            Some((op, location)) => Err(ProgramError::NotLowered { location, op }),
+            None => Ok(()),
+        }
+    }
+
+    /// Points every `func.call` of a replaceable function at a private declaration
+    /// ([`call_symbol`]), so lowering cannot fold what the current body returns into its callers:
+    /// the body may be replaced at run time.
+    fn hide_replaceable_calls(&mut self, context: &'c Context) {
+        if std::mem::replace(&mut self.calls_hidden, true) {
+            return;
+        }
+        let definitions: Vec<(String, OperationRef)> = top_level_ops(self.module.as_operation())
+            .into_iter()
+            .filter(|op| op_name(op) == "func.func")
+            .filter(|op| op.region(0).is_ok_and(|r| r.first_block().is_some()))
+            .filter_map(|op| Some((symbol_name(&op)?, op)))
+            .filter(|(name, _)| self.replaceable.contains(name))
+            .collect();
+        let mut declarations = Vec::new();
+        for (name, op) in &definitions {
+            let Some(ty) = op
+                .attribute("function_type")
+                .ok()
+                .and_then(|a| TypeAttribute::try_from(a).ok())
+            else {
+                continue;
+            };
+            declarations.push(func::func(
+                context,
+                StringAttribute::new(context, &call_symbol(name)),
+                ty,
+                Region::new(),
+                &[(
+                    Identifier::new(context, "sym_visibility"),
+                    StringAttribute::new(context, "private").into(),
+                )],
+                op.location(),
+            ));
+        }
+        let mut calls = Vec::new();
+        self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
+            if let Some(callee) = tensorlang::ir::callee(&op)
+                && definitions.iter().any(|(name, _)| callee == *name)
+            {
+                calls.push((op.to_raw(), call_symbol(&callee)));
+            }
+            WalkResult::Advance
+        });
+        for declaration in declarations {
+            self.module.body().append_operation(declaration);
+        }
+        for (call, target) in calls {
+            let target = FlatSymbolRefAttribute::new(context, &target);
+            // SAFETY: `call` is a live op of this module; the attribute belongs to its context.
+            unsafe {
+                mlir_sys::mlirOperationSetAttributeByName(
+                    call,
+                    StringRef::new("callee").to_raw(),
+                    target.to_raw(),
+                )
+            };
+        }
+    }
+
+    /// Cuts the program down to what a new version of `function` needs, so that lowering it
+    /// costs a fraction of lowering the whole: every other public function becomes a private
+    /// declaration (a new version binds to the live ones), while private helpers, globals and
+    /// everything else stay. Returns whether it did: a program with tensors in some function's
+    /// signature stays whole, since bufferizing a call of a declaration is not the same as
+    /// bufferizing a call of a body (the version must keep the running program's calling
+    /// convention).
+    pub fn reduce_to(&mut self, context: &'c Context, function: &str) -> bool {
+        let has_tensors = top_level_ops(self.module.as_operation())
+            .iter()
+            .filter(|op| op_name(op) == "func.func")
+            .any(|op| {
+                op.attribute("function_type")
+                    .is_ok_and(|ty| ty.to_string().contains("tensor<"))
+            });
+        if has_tensors || self.is_tensorlang {
+            return false;
+        }
+        // Calls of replaceable functions must reach them through their declarations first, as
+        // lowering the whole program would have them (a healed function's calls go through its
+        // guard).
+        self.hide_replaceable_calls(context);
+        let definitions: Vec<OperationRef> = top_level_ops(self.module.as_operation())
+            .into_iter()
+            .filter(|op| op_name(op) == "func.func" && tensorlang::ir::is_definition(op))
+            .collect();
+        for op in definitions {
+            let Some(name) = symbol_name(&op) else {
+                continue;
+            };
+            let private = tensorlang::ir::string_attribute(&op, "sym_visibility").as_deref()
+                == Some("private");
+            if name == function || private {
+                continue;
+            }
+            let Some(ty) = op
+                .attribute("function_type")
+                .ok()
+                .and_then(|a| TypeAttribute::try_from(a).ok())
+            else {
+                continue;
+            };
+            let declaration = func::func(
+                context,
+                StringAttribute::new(context, &name),
+                ty,
+                Region::new(),
+                &[(
+                    Identifier::new(context, "sym_visibility"),
+                    StringAttribute::new(context, "private").into(),
+                )],
+                op.location(),
+            );
+            let raw = op.to_raw();
+            // SAFETY: `raw` is a live top-level op of this module, referenced only by symbol
+            // (calls name it, no SSA value crosses function bodies); once out of its block it is
+            // owned here and destroyed on drop, which drops its body's references first.
+            drop(unsafe {
+                mlir_sys::mlirOperationRemoveFromParent(raw);
+                melior::ir::Operation::from_raw(raw)
+            });
+            self.module.body().append_operation(declaration);
+        }
+        true
+    }
+
+    /// The module, as it is now.
+    pub fn module(&self) -> &Module<'c> {
+        &self.module
+    }
+
+    /// The signature of `llvm.func @name` after lowering, or `None` when there is no such
+    /// definition (a declaration does not count).
+    pub fn entry_signature(&self, name: &str) -> Option<EntrySignature> {
+        let op = top_level_ops(self.module.as_operation())
+            .into_iter()
+            .find(|op| op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name))?;
+        if !op.region(0).is_ok_and(|r| r.first_block().is_some()) {
+            return None;
+        }
+        let ty = TypeAttribute::try_from(op.attribute("function_type").ok()?).ok()?;
+        EntrySignature::parse(&ty.value().to_string())
+    }
+}
+
+/// The signature of an `llvm.func`, read from its `!llvm.func<result (params)>` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntrySignature {
+    /// The result type (`void`, `i32`, ...).
+    pub result: String,
+    /// How many parameters it takes.
+    pub parameter_count: usize,
+}
+
+impl EntrySignature {
+    /// Parses `!llvm.func<i32 (i64, f32)>`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let inner = text.strip_prefix("!llvm.func<")?.strip_suffix('>')?;
+        let open = inner.find(" (")?;
+        let params = inner[open + 2..].strip_suffix(')')?.trim();
+        Some(Self {
+            result: inner[..open].trim().to_string(),
+            parameter_count: if params.is_empty() {
+                0
+            } else {
+                params.split(',').count()
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn llvm_function_types_parse() {
+        assert_eq!(
+            EntrySignature::parse("!llvm.func<void ()>"),
+            Some(EntrySignature {
+                result: "void".into(),
+                parameter_count: 0
+            })
+        );
+        assert_eq!(
+            EntrySignature::parse("!llvm.func<i32 (i64, f32)>").map(|s| s.parameter_count),
+            Some(2)
+        );
+        assert_eq!(EntrySignature::parse("i32"), None);
+    }
+}

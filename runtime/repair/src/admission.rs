@@ -1,0 +1,367 @@
+//! The static half of the verifier: what a candidate function must be before it is ever run.
+//!
+//! Candidates come from untrusted sources (a model, a cache file that may have been edited), so
+//! each one must parse and verify next to declarations of the program's other functions, define
+//! exactly the function it replaces with the same signature, use only the dialects a repair may
+//! use (no LLVM dialect, so no inline assembly, raw pointers or intrinsics), call only the
+//! program's own functions, and keep every assert of the original: asserts are the specification,
+//! and a candidate that drops one is rejected. The entry function, which holds the program's
+//! checks, is never replaced.
+//!
+//! **Memory safety by construction** ([`memory`]): every op of an allowed dialect that touches
+//! memory is either bounds-checked in the compiled candidate or not allowed.
+//!
+//! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
+//! original did not, may not write an argument or a global the original never wrote, and must
+//! read every argument the original read. A model-written candidate may not return, as literals,
+//! the values the entry point's checks compare against ([`hard_coding`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use melior::Context;
+use melior::ir::operation::OperationResult;
+use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+use melior::ir::{Module, OperationRef};
+
+pub use effects::{Effects, Root};
+use hard_coding::{constants, equality_literals, global_elements};
+use memory::{FORBIDDEN_OPS, dynamic_allocation, oversized_allocation};
+use tensorlang::ir::{
+    callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops,
+};
+
+pub mod effects;
+mod hard_coding;
+pub mod memory;
+mod rejection;
+pub use rejection::{Origin, Rejection};
+
+/// Dialects a repair may use.
+const ALLOWED_DIALECTS: &[&str] = &[
+    "arith",
+    "math",
+    "scf",
+    "cf",
+    "memref",
+    "tensor",
+    "linalg",
+    "vector",
+    "index",
+    "affine",
+    "func",
+    "tensorlang",
+    "builtin",
+];
+
+/// Ops that state the program's specification.
+const ASSERT_OPS: &[&str] = &["tensorlang.assert", "cf.assert"];
+
+/// A function of the original program, as the admission check needs it.
+#[derive(Debug, Clone)]
+struct Signature {
+    name: String,
+    function_type: String,
+}
+
+/// Admits or rejects candidates replacing one function of a program.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    function: String,
+    entry: String,
+    signatures: Vec<Signature>,
+    /// The program's `memref.global`s, as printed: a candidate may name them.
+    globals: Vec<String>,
+    asserts: BTreeMap<String, usize>,
+    /// What the original does ([`effects`]).
+    effects: Effects,
+    /// Whether the original allocates buffers of dynamic size.
+    allocates_dynamically: bool,
+    /// Literals the original holds, and those the entry's checks compare against.
+    literals: BTreeSet<String>,
+    expected: BTreeSet<String>,
+    /// Literals the original tests values for equality with.
+    tested: BTreeSet<String>,
+}
+
+impl Admission {
+    /// The rules for replacing `function` of `module`, whose entry point is `entry`.
+    pub fn new(module: &Module, function: &str, entry: &str) -> Self {
+        let mut signatures = Vec::new();
+        let mut asserts = BTreeMap::new();
+        let mut effects = Effects::default();
+        let mut allocates_dynamically = false;
+        let mut literals = BTreeSet::new();
+        let mut expected = BTreeSet::new();
+        let mut tested = BTreeSet::new();
+        for op in functions(module) {
+            let (Some(name), Some(function_type)) = (symbol_name(&op), function_type(&op)) else {
+                continue;
+            };
+            if name == function {
+                asserts = assert_messages(&op);
+                effects = Effects::of(&op);
+                allocates_dynamically = dynamic_allocation(&op).is_some();
+                literals = constants(&op, false).into_keys().collect();
+                tested = equality_literals(&op).into_keys().collect();
+            }
+            if name == entry {
+                expected = constants(&op, true).into_keys().collect();
+                expected.extend(global_elements(module, &op));
+            }
+            signatures.push(Signature {
+                name,
+                function_type,
+            });
+        }
+        Self {
+            function: function.to_owned(),
+            entry: entry.to_owned(),
+            signatures,
+            globals: top_level_ops(module.as_operation())
+                .iter()
+                .filter(|op| op_name(op) == "memref.global")
+                .map(|op| op.to_string())
+                .collect(),
+            asserts,
+            effects,
+            allocates_dynamically,
+            literals,
+            expected,
+            tested,
+        }
+    }
+
+    /// Parses `candidate` (one `func.func`) next to declarations of the program's other
+    /// functions and checks it; the parsed module on success.
+    ///
+    /// # Errors
+    /// The first [`Rejection`] found.
+    pub fn admit<'c>(
+        &self,
+        context: &'c Context,
+        candidate: &str,
+        origin: Origin,
+    ) -> Result<Module<'c>, Rejection> {
+        if self.function == self.entry {
+            return Err(Rejection::Entry(self.entry.clone()));
+        }
+        // The candidate first, so that its locations count from its own first line; the
+        // program's globals and declarations after it (symbols may be used before they appear).
+        let source = format!("{candidate}\n{}", self.declarations());
+        if origin == Origin::Written {
+            // Hostile text could crash MLIR's parser or verifier: try it in a child first.
+            super::isolated::in_child(|| {
+                let context = tensorlang::create_context().map_err(|e| e.to_string())?;
+                context.enable_multi_threading(false);
+                tensorlang::parse_module(&context, &source, "candidate.mlir")
+                    .map(|_| std::sync::Arc::from(&b"parsed"[..]))
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Rejection::Invalid)?;
+        }
+        let module = tensorlang::parse_module(context, &source, "candidate.mlir")
+            .map_err(|error| Rejection::Invalid(error.to_string()))?;
+        let mut found = None;
+        let declared = self.globals.len() + self.signatures.len().saturating_sub(1);
+        let ops = top_level_ops(module.as_operation());
+        let written = ops.len().saturating_sub(declared);
+        for op in ops.into_iter().take(written) {
+            if op_name(&op) != "func.func" {
+                return Err(at(&op, Rejection::ForbiddenOp(op_name(&op))));
+            }
+            let name = symbol_name(&op).unwrap_or_default();
+            match (is_definition(&op), name == self.function) {
+                (true, true) => found = Some(op),
+                (true, false) => return Err(Rejection::Extra(name)),
+                (false, _) => {}
+            }
+        }
+        let function = found.ok_or_else(|| Rejection::Missing(self.function.clone()))?;
+        self.check_signature(&function)?;
+        self.check_ops(&function)?;
+        let kept = assert_messages(&function);
+        for (message, count) in &self.asserts {
+            if kept.get(message).copied().unwrap_or(0) < *count {
+                return Err(Rejection::AssertRemoved(message.clone()));
+            }
+        }
+        self.check_effects(&function, origin)?;
+        Ok(module)
+    }
+
+    /// Effect containment (see the module docs).
+    fn check_effects(&self, function: &OperationRef, origin: Origin) -> Result<(), Rejection> {
+        if !self.allocates_dynamically
+            && let Some(op) = dynamic_allocation(function)
+        {
+            return Err(at(&op, Rejection::DynamicAllocation(op_name(&op))));
+        }
+        if let Some((op, bytes)) = oversized_allocation(function) {
+            return Err(at(&op, Rejection::LargeAllocation(op_name(&op), bytes)));
+        }
+        let found = Effects::of(function);
+        let original = &self.effects;
+        let placed = |key: String, rejection: Rejection| match found.location(&key) {
+            Some(location) => Rejection::At(location.to_owned(), Box::new(rejection)),
+            None => rejection,
+        };
+        if let Some(callee) = found.callees.difference(&original.callees).next() {
+            let key = Effects::key("callee", callee);
+            return Err(placed(key, Rejection::NewCallee(callee.clone())));
+        }
+        if let Some(output) = found.outputs.difference(&original.outputs).next() {
+            let key = Effects::key("output", output);
+            return Err(placed(key, Rejection::NewOutput(output.clone())));
+        }
+        if let Some(root) = found.writes.difference(&original.writes).next() {
+            let key = Effects::key("write", &format!("{root:?}"));
+            return Err(placed(key, Rejection::NewWrite(self.describe(root))));
+        }
+        if let Some(root) = original.reads.difference(&found.reads).next() {
+            return Err(at(function, Rejection::IgnoredInput(self.describe(root))));
+        }
+        if origin == Origin::Written
+            && let Some((literal, op)) = constants(function, false)
+                .into_iter()
+                .find(|(l, _)| self.expected.contains(l) && !self.literals.contains(l))
+        {
+            return Err(at(&op, Rejection::HardCoded(literal)));
+        }
+        if origin == Origin::Written
+            && let Some((literal, op)) = equality_literals(function)
+                .into_iter()
+                .find(|(l, _)| !self.tested.contains(l))
+        {
+            return Err(at(&op, Rejection::SpecialCased(literal)));
+        }
+        Ok(())
+    }
+
+    fn describe(&self, root: &Root) -> String {
+        match root {
+            Root::Argument(index) => format!("argument #{index} of @{}", self.function),
+            Root::Global(name) => format!("the global @{name}"),
+        }
+    }
+
+    /// The program's globals, and `func.func private @g(...) -> ...` for every function but the
+    /// one replaced.
+    fn declarations(&self) -> String {
+        let globals = self.globals.iter().map(|g| format!("{g}\n"));
+        globals
+            .chain(
+                self.signatures
+                    .iter()
+                    .filter(|signature| signature.name != self.function)
+                    .map(|signature| {
+                        format!(
+                            "func.func private @{}{}\n",
+                            signature.name,
+                            declaration_type(&signature.function_type)
+                        )
+                    }),
+            )
+            .collect()
+    }
+
+    fn check_signature(&self, function: &OperationRef) -> Result<(), Rejection> {
+        let expected = self
+            .signatures
+            .iter()
+            .find(|signature| signature.name == self.function)
+            .map(|signature| signature.function_type.clone())
+            .unwrap_or_default();
+        let found = function_type(function).unwrap_or_default();
+        if found == expected {
+            Ok(())
+        } else {
+            Err(Rejection::Signature { expected, found })
+        }
+    }
+
+    fn check_ops(&self, function: &OperationRef) -> Result<(), Rejection> {
+        let mut rejection = None;
+        function.walk(WalkOrder::PreOrder, |op| {
+            let name = op_name(&op);
+            let dialect = name.split('.').next().unwrap_or("");
+            rejection =
+                if !ALLOWED_DIALECTS.contains(&dialect) || FORBIDDEN_OPS.contains(&name.as_str()) {
+                    Some(at(&op, Rejection::ForbiddenOp(name)))
+                } else if name == "func.call" {
+                    callee(&op)
+                        .filter(|callee| !self.may_call(callee))
+                        .map(|callee| at(&op, Rejection::ForbiddenCall(callee)))
+                } else {
+                    None
+                };
+            if rejection.is_some() {
+                WalkResult::Interrupt
+            } else {
+                WalkResult::Advance
+            }
+        });
+        rejection.map_or(Ok(()), Err)
+    }
+
+    /// The program's own functions, except the entry point.
+    fn may_call(&self, callee: &str) -> bool {
+        callee != self.entry
+            && self
+                .signatures
+                .iter()
+                .any(|signature| signature.name == callee)
+    }
+}
+
+/// `rejection` at `op`'s location.
+fn at(op: &OperationRef, rejection: Rejection) -> Rejection {
+    Rejection::At(
+        tensorlang::diagnostic::format_location(op.location()),
+        Box::new(rejection),
+    )
+}
+
+/// `(i32, f32) -> f32` becomes `(i32, f32) -> f32` and `() -> ()` becomes `()`: the text a
+/// function declaration takes after its name.
+fn declaration_type(function_type: &str) -> String {
+    match function_type.split_once(" -> ") {
+        Some((inputs, "()")) => inputs.to_owned(),
+        _ => function_type.to_owned(),
+    }
+}
+
+fn functions<'c, 'a>(module: &'a Module<'c>) -> Vec<OperationRef<'c, 'a>> {
+    top_level_ops(module.as_operation())
+        .into_iter()
+        .filter(|op| op_name(op) == "func.func")
+        .collect()
+}
+
+fn function_type(op: &OperationRef) -> Option<String> {
+    Some(op.attribute("function_type").ok()?.to_string())
+}
+
+/// How many asserts carry each message.
+fn assert_messages(function: &OperationRef) -> BTreeMap<String, usize> {
+    let mut messages = BTreeMap::new();
+    function.walk(WalkOrder::PreOrder, |op| {
+        // An assert of a constant checks nothing: it counts as removed.
+        let constant = op
+            .operand(0)
+            .ok()
+            .and_then(|condition| OperationResult::try_from(condition).ok())
+            .is_some_and(|result| op_name(&result.owner()) == "arith.constant");
+        if ASSERT_OPS.contains(&op_name(&op).as_str()) && !constant {
+            // `tensorlang.assert` names it `message`, `cf.assert` `msg`.
+            let message = string_attribute(&op, "message")
+                .or_else(|| string_attribute(&op, "msg"))
+                .unwrap_or_default();
+            *messages.entry(message).or_insert(0) += 1;
+        }
+        WalkResult::Advance
+    });
+    messages
+}
+
+#[cfg(test)]
+mod tests;

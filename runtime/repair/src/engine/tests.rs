@@ -1,0 +1,191 @@
+use super::*;
+use crate::module_text::{find_function, print};
+
+/// Sums the first four elements; the loop bound is one too many.
+const OFF_BY_ONE: &str = r#"
+func.func @sum4(%buf: memref<4xi32>) -> i32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %zero = arith.constant 0 : i32
+  %s = scf.for %i = %c0 to %c5 step %c1 iter_args(%acc = %zero) -> (i32) {
+    %v = memref.load %buf[%i] : memref<4xi32>
+    %n = arith.addi %acc, %v : i32
+    scf.yield %n : i32
+  }
+  return %s : i32
+}
+func.func @main() {
+  %buf = memref.alloca() : memref<4xi32>
+  %one = arith.constant 1 : i32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %one, %buf[%i] : memref<4xi32>
+  }
+  %s = func.call @sum4(%buf) : (memref<4xi32>) -> i32
+  %four = arith.constant 4 : i32
+  %ok = arith.cmpi eq, %s, %four : i32
+  cf.assert %ok, "sum4 of four ones is 4"
+  return
+}
+"#;
+
+fn failure(function: &str, kind: &str, location: &str, message: &str) -> Failure {
+    Failure {
+        function: function.into(),
+        entry: "main".into(),
+        kind: kind.into(),
+        location: location.into(),
+        message: message.into(),
+        arguments: Vec::new(),
+    }
+}
+
+fn request<'a>(source: &'a str, file: &'a str, failure: &'a Failure) -> RepairRequest<'a> {
+    RepairRequest {
+        source,
+        file,
+        entry: "main",
+        failure,
+        callers: true,
+    }
+}
+
+fn engine(cache: Option<StrategyCache>) -> Option<RepairEngine> {
+    let dir = std::env::temp_dir().join(format!("tensorlang-engine-{}", std::process::id()));
+    let sandbox = Sandbox::new("main", &[], Duration::from_secs(5), &dir);
+    if !sandbox.runner().is_file() {
+        eprintln!(
+            "SKIPPED: {} not built (cargo build first)",
+            sandbox.runner().display()
+        );
+        return None;
+    }
+    Some(RepairEngine::new(
+        sandbox,
+        cache,
+        None,
+        EngineOptions::default(),
+    ))
+}
+
+#[test]
+fn functions_print_with_their_locations_inline() {
+    let context = tensorlang::create_context().unwrap();
+    let module = tensorlang::parse_module(&context, OFF_BY_ONE, "sum.mlir").unwrap();
+    let text = print(&find_function(&module, "sum4").unwrap(), true);
+    assert!(
+        text.contains(r#"%c5 = arith.constant 5 : index loc("sum.mlir":5:9)"#),
+        "{text}"
+    );
+    assert!(!print(&find_function(&module, "sum4").unwrap(), false).contains("loc("));
+}
+
+#[test]
+fn an_out_of_bounds_loop_is_repaired_and_then_cached() {
+    let dir = std::env::temp_dir().join(format!("tensorlang-engine-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cache = StrategyCache::open(&dir.join("cache.json")).unwrap();
+    let Some(mut engine) = engine(Some(cache)) else {
+        return;
+    };
+    let context = tensorlang::create_context().unwrap();
+    let failed = failure(
+        "sum4",
+        "bounds",
+        "sum.mlir:8:10",
+        "index 4 out of bounds [0, 4) in 'memref.load'",
+    );
+    let request = request(OFF_BY_ONE, "sum.mlir", &failed);
+    let repair = engine.repair(&context, &request).unwrap();
+    assert_eq!(repair.function, "sum4");
+    assert_eq!(repair.source, "symbolic");
+    // Clamping the index keeps the bounds check quiet but sums element 3 twice: the driver's
+    // assert rejects it, and the loop bound is what gets fixed.
+    assert_eq!(repair.strategy, "change-constant", "{repair:?}");
+    assert_eq!(repair.change, "use 4 instead of 5 at sum.mlir:5:9");
+    assert!(repair.tried > 1);
+    engine.record_pending();
+    // The second time, the cache answers with the first candidate.
+    let again = engine.repair(&context, &request).unwrap();
+    assert_eq!((again.source, again.tried), ("cache", 1));
+    assert_eq!(again.replacement, repair.replacement);
+}
+
+#[test]
+fn a_failing_driver_assert_is_traced_to_the_function_it_checks() {
+    let Some(mut engine) = engine(None) else {
+        return;
+    };
+    let context = tensorlang::create_context().unwrap();
+    let source = OFF_BY_ONE.replace("%c5 = arith.constant 5", "%c5 = arith.constant 3");
+    let failed = failure("main", "assert", "sum.mlir:27:3", "sum4 of four ones is 4");
+    let request = request(&source, "sum.mlir", &failed);
+    let repair = engine.repair(&context, &request).unwrap();
+    assert_eq!(repair.function, "sum4");
+    assert_eq!(repair.change, "use 4 instead of 3 at sum.mlir:5:9");
+}
+
+#[test]
+fn the_entry_point_is_never_changed() {
+    let Some(mut engine) = engine(None) else {
+        return;
+    };
+    let context = tensorlang::create_context().unwrap();
+    let source = "func.func @main() {\n  %false = arith.constant false\n  cf.assert %false, \"always fails\"\n  return\n}\n";
+    let failed = failure("main", "assert", "m.mlir:3:3", "always fails");
+    let request = request(source, "m.mlir", &failed);
+    let error = engine.repair(&context, &request).unwrap_err();
+    assert!(
+        matches!(&error, RepairError::NothingToRepair(function) if function == "main"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_model_choice_is_tried_first() {
+    let Some(engine) = engine(None) else { return };
+    let context = tensorlang::create_context().unwrap();
+    let module = tensorlang::parse_module(&context, OFF_BY_ONE, "sum.mlir").unwrap();
+    let text = print(&find_function(&module, "sum4").unwrap(), true);
+    let failed = failure(
+        "sum4",
+        "bounds",
+        "sum.mlir:8:10",
+        "index 4 out of bounds [0, 4) in 'memref.load'",
+    );
+    let hint = FailureHint {
+        kind: "bounds",
+        location: Some("sum.mlir:8:10"),
+    };
+    let position = strategies::propose(&text, hint)
+        .iter()
+        .position(|candidate| candidate.change == "use 4 instead of 5 at sum.mlir:5:9")
+        .unwrap();
+    assert!(
+        (1..12).contains(&position),
+        "the fix must be among the choices, not first: {position}"
+    );
+    let answer = tensorlang_model::ScriptedAnswer {
+        expect: Some(format!(
+            "{}. use 4 instead of 5 at sum.mlir:5:9",
+            position + 1
+        )),
+        ..tensorlang_model::ScriptedAnswer::new(format!("{{\"choice\": {}}}", position + 1))
+    };
+    let model = ModelSource::new(Box::new(tensorlang_model::ScriptedRunner::from_answers(
+        vec![answer],
+    )));
+    let mut engine = RepairEngine {
+        model: Some(model),
+        ..engine
+    };
+    // Only when asked: by default the model is the escalation, after the symbolic strategies.
+    engine.options_mut().model_first = true;
+    let request = request(OFF_BY_ONE, "sum.mlir", &failed);
+    let repair = engine.repair(&context, &request).unwrap();
+    assert_eq!((repair.source, repair.tried), ("model", 1));
+    assert_eq!(repair.strategy, "model-choice:change-constant");
+}

@@ -1,0 +1,150 @@
+//! Work on untrusted code in a child process: hostile or degenerate code (a `memref.dim` with a
+//! negative constant index, say) can crash MLIR's parser, verifier or passes, or LLVM, and a crash
+//! there must cost the candidate, not the program.
+//!
+//! The caller forks; the child does the work and sends bytes back through a pipe. A child that
+//! dies, hangs or sends nothing is an error with the reason. [`in_child`] forks a child for one
+//! piece of work (admission parses a model's text in one); a [`ChildServer`] forks one child that
+//! answers many requests (the self-healing worker lowers and compiles its candidates in one). The
+//! calling thread's MLIR context must run single-threaded, so that the child needs no thread the
+//! fork left behind.
+
+use std::io::Write;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub mod server;
+pub use server::ChildServer;
+
+/// Runs `build` in a forked child and returns the bytes it produced, or why there are none.
+///
+/// `build` must touch only what the calling thread owns (the fork copies no other thread).
+pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc<[u8]>, String> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(format!(
+            "cannot compile in a child: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    // SAFETY: both are fresh descriptors we own.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // SAFETY: the child runs `build` on this thread's own data, then `_exit`s.
+    match unsafe { libc::fork() } {
+        -1 => Err(format!(
+            "cannot compile in a child: {}",
+            std::io::Error::last_os_error()
+        )),
+        0 => {
+            drop(read);
+            silence_stdout();
+            let (status, bytes) = match build() {
+                Ok(object) => (0, object.to_vec()),
+                Err(error) => (2, error.into_bytes()),
+            };
+            let mut pipe = std::fs::File::from(write);
+            let _ = pipe.write_all(&bytes);
+            // SAFETY: ends the child without running the parent's destructors.
+            unsafe { libc::_exit(status) }
+        }
+        child => {
+            drop(write);
+            let mut bytes = Vec::new();
+            let finished = read_all(&read, &mut bytes, LIMIT);
+            if !finished {
+                // SAFETY: our own child.
+                unsafe { libc::kill(child, libc::SIGKILL) };
+            }
+            let mut status = 0;
+            // SAFETY: reaping our own child.
+            unsafe { libc::waitpid(child, &mut status, 0) };
+            if !finished {
+                return Err(format!(
+                    "MLIR or LLVM did not finish within {} s in a child process; the program is unharmed",
+                    LIMIT.as_secs()
+                ));
+            }
+            if libc::WIFSIGNALED(status) {
+                return Err(format!(
+                    "crashed MLIR or LLVM (signal {}) in a child process; the program is unharmed",
+                    libc::WTERMSIG(status)
+                ));
+            }
+            match libc::WEXITSTATUS(status) {
+                0 if !bytes.is_empty() => Ok(bytes.into()),
+                0 => Err("the child process produced nothing".into()),
+                _ => Err(String::from_utf8_lossy(&bytes).into_owned()),
+            }
+        }
+    }
+}
+
+/// Nothing a child prints may reach the program's output: its standard output goes to
+/// `/dev/null`.
+fn silence_stdout() {
+    // SAFETY: opening /dev/null and duplicating it over our own standard output.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+        if null >= 0 {
+            libc::dup2(null, 1);
+            libc::close(null);
+        }
+    }
+}
+
+/// The longest a child may work: a compiler that hangs (or a lock another thread of the parent
+/// held at the fork, which the child inherits held) costs the candidate, not the search.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// Reads `pipe` to its end into `bytes`; false when `limit` passed first.
+fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        let mut poll = libc::pollfd {
+            fd: pipe.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd on a descriptor we own.
+        if unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
+            return false;
+        }
+        // SAFETY: reading into our own buffer from a descriptor we own.
+        let read = unsafe { libc::read(pipe.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
+        match usize::try_from(read) {
+            Ok(0) => return true,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crash_in_the_child_is_an_error_here() {
+        assert_eq!(
+            in_child(|| Ok(Arc::from(&b"object"[..]))).unwrap()[..],
+            b"object"[..]
+        );
+        assert_eq!(in_child(|| Err("no".into())).unwrap_err(), "no");
+        let crashed = in_child(|| {
+            // SAFETY: the child kills itself, as a crashing compiler would be killed.
+            unsafe { libc::raise(libc::SIGKILL) };
+            Err("still alive".into())
+        });
+        assert!(crashed.unwrap_err().contains("crashed MLIR or LLVM"));
+    }
+}

@@ -1,0 +1,315 @@
+//! `tensorlang-run`: runs an MLIR program (TensorLang, upstream dialects or the LLVM dialect)
+//! with the TensorLang JIT. See `cli.rs` for the flags.
+
+mod cli;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Parser;
+use cli::Cli;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tensorlang_heal::{self as heal, SelfHeal};
+use tensorlang_jit::{
+    EntryResult, EntryValue, FailureReport, Jit, JitOptions, ObjectCache, Program, ProgramError,
+    Trap,
+};
+use tensorlang_repair::{EngineOptions, StrategyCache};
+
+fn main() -> ExitCode {
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            // llama.cpp's loader warns about the embedded model's tokens on every load.
+            tracing_subscriber::EnvFilter::try_from_env("TENSORLANG_LOG")
+                .unwrap_or_else(|_| "warn,llama-cpp-2=error".into()),
+        )
+        .init();
+    let cli = Cli::parse_from(cli::normalize(std::env::args()));
+    match run(&cli) {
+        Ok(code) => code,
+        Err(error) => {
+            if let Some(output) = heal::ShownOutput::installed() {
+                output.uninstall();
+            }
+            heal::trial::flush_output();
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_input(path: &str) -> Result<String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read stdin")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("cannot open input file '{path}'"))
+}
+
+fn cache_directory(cli: &Cli) -> Option<PathBuf> {
+    if cli.no_cache {
+        return None;
+    }
+    cli.cache_dir
+        .clone()
+        .or_else(tensorlang_jit::neurojit_dir)
+        .map(|root| root.join("objects"))
+}
+
+/// Whether calls are healed: `--self-heal`, or by default for TensorLang input; never for input
+/// already in the LLVM dialect (its calls cannot be routed through the runtime).
+fn heal_enabled(program: &Program, cli: &Cli) -> bool {
+    !cli.no_self_heal && (cli.self_heal || program.is_tensorlang) && program.was_lowered
+}
+
+/// The strategy cache `--heal-cache` names (`none`: no cache).
+fn strategy_cache(cli: &Cli) -> Option<PathBuf> {
+    match &cli.heal_cache {
+        Some(path) if path.as_os_str() == "none" => None,
+        Some(path) => Some(path.clone()),
+        None => Some(StrategyCache::default_path()),
+    }
+}
+
+/// Checks the entry point the way `mlir-runner` does, with its messages.
+fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
+    let Some(signature) = program.entry_signature(&cli.entry_point) else {
+        bail!("entry point not found");
+    };
+    if signature.parameter_count != 0 {
+        bail!("JIT can't invoke a main function expecting arguments");
+    }
+    let expected = match cli.entry_point_result {
+        EntryResult::Void => "void",
+        EntryResult::I32 => "i32",
+        EntryResult::I64 => "i64",
+        EntryResult::F32 => "f32",
+    };
+    if signature.result != expected {
+        if expected == "void" {
+            bail!("expected void function");
+        }
+        bail!("only single {expected} function result supported");
+    }
+    Ok(())
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let source = read_input(&cli.input)?;
+    let filename = if cli.input == "-" {
+        "<stdin>"
+    } else {
+        &cli.input
+    };
+    let context = tensorlang_jit::create_context()?;
+    let program = load_program(&context, &source, filename, cli)?;
+    check_entry(&program, cli)?;
+
+    let self_heal = heal_enabled(&program, cli);
+    let jit = Jit::new(JitOptions {
+        opt_level: cli.opt_level,
+        cache: ObjectCache::new(cache_directory(cli)),
+        libraries: cli.shared_libs.clone(),
+        heal_handler: self_heal.then(heal::handler_address),
+    })?;
+    let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
+    tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
+    if cli.dump_object_file {
+        dump_object(&jit, cli)?;
+    }
+    jit.initialize()?;
+
+    let mut report = FailureReport {
+        file: filename.to_string(),
+        failures: Vec::new(),
+    };
+    let (swaps, attempts) = std::thread::scope(|scope| -> Result<(Result<()>, Vec<_>)> {
+        let healer = if self_heal {
+            let setup = heal::WorkerSetup {
+                source: source.clone(),
+                file: filename.to_string(),
+                entry: cli.entry_point.clone(),
+                cache: strategy_cache(cli),
+                model: Some(cli.model.clone()),
+                options: EngineOptions {
+                    sources: cli.heal_sources,
+                    max_candidates: cli.heal_max_candidates,
+                    model_rounds: cli.heal_model_rounds,
+                    model_first: cli.heal_model_first,
+                    ranking: cli.heal_ranking,
+                },
+            };
+            let options = heal::HealOptions {
+                attempts: cli.heal_attempts,
+                trial_limit: cli.heal_trial_limit,
+                output: cli.heal_output,
+            };
+            Some(SelfHeal::start(
+                scope,
+                &jit,
+                &program.functions,
+                &program.globals,
+                setup,
+                options,
+            )?)
+        } else {
+            None
+        };
+        let swapper = scope.spawn(|| swap_while_running(&jit, cli));
+        let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
+        let entry = match &healer {
+            Some(healer) => healer.run_entry(&run_entry)?,
+            None => run_entry()?,
+        };
+        if heal::trial::in_trial() {
+            heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
+                tensorlang_jit::failure::from_trap(
+                    &trap,
+                    &cli.entry_point,
+                    &jit,
+                    &program.functions,
+                    0,
+                )
+                .to_string()
+            }));
+        }
+        record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
+        for function in &cli.then {
+            let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
+            if let Some(healer) = &healer {
+                healer.release_output();
+            }
+            record(outcome, function, &jit, &program, cli, &mut report);
+        }
+        let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();
+        if let Some(healer) = &healer {
+            if healer.output_diverged() {
+                eprintln!(
+                    "warning: self-heal: the entry point, run again after a repair, printed something else than it had shown"
+                );
+            }
+            healer.finish_output();
+        }
+        Ok((
+            swapper.join().expect("the swap thread does not panic"),
+            attempts,
+        ))
+    })?;
+    jit.shutdown()?;
+    if let Some(path) = &cli.failure_report {
+        report
+            .write(path)
+            .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
+    }
+    if let Some(path) = &cli.heal_report {
+        let text = serde_json::to_string_pretty(&attempts)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the heal report '{}'", path.display()))?;
+    }
+    swaps?;
+    Ok(if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn load_program<'c>(
+    context: &'c melior::Context,
+    source: &str,
+    filename: &str,
+    cli: &Cli,
+) -> Result<Program<'c>> {
+    let mut program = match Program::parse(context, source, filename, !cli.no_implicit_module) {
+        Ok(program) => program,
+        Err(ProgramError::Mlir(error)) => {
+            eprintln!("{error}");
+            bail!("could not parse the input IR");
+        }
+        Err(error) => return Err(error.into()),
+    };
+    program.add_replaceable(&cli.replaceable);
+    if cli.self_heal && !cli.no_self_heal {
+        // Plain upstream MLIR: every function but the entry point may be repaired.
+        let functions = program.defined_functions();
+        let others: Vec<String> = functions
+            .into_iter()
+            .filter(|f| *f != cli.entry_point)
+            .collect();
+        program.add_replaceable(&others);
+    }
+    if let Err(error) = program.lower(context) {
+        eprintln!("{error}");
+        bail!("could not lower the input IR to the LLVM dialect");
+    }
+    Ok(program)
+}
+
+/// Prints the outcome of a call; a failure goes to stderr and into the report.
+fn record(
+    outcome: Result<EntryValue, Trap>,
+    entry: &str,
+    jit: &Jit,
+    program: &Program,
+    cli: &Cli,
+    report: &mut FailureReport,
+) {
+    match outcome {
+        Ok(value) => print_result(value),
+        Err(trap) => {
+            let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
+            let failure = tensorlang_jit::failure::from_trap(
+                &trap,
+                entry,
+                jit,
+                &program.functions,
+                timeout_ms,
+            );
+            heal::trial::flush_output();
+            eprintln!("{failure}");
+            report.failures.push(failure);
+        }
+    }
+}
+
+/// The --swap replacements, made from a second thread while the entry point runs.
+fn swap_while_running(jit: &Jit, cli: &Cli) -> Result<()> {
+    if cli.swap.is_empty() {
+        return Ok(());
+    }
+    std::thread::sleep(cli.swap_after);
+    for (function, file) in &cli.swap {
+        let source = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot open '{}'", file.display()))?;
+        let filename = file.to_string_lossy();
+        let report = tensorlang_jit::replace_function(jit, function, &source, &filename)
+            .with_context(|| format!("cannot replace '{function}' from '{filename}'"))?;
+        tracing::info!(function, key = %report.key, from_cache = report.from_cache, "swapped");
+    }
+    Ok(())
+}
+
+fn print_result(value: EntryValue) {
+    match value {
+        EntryValue::Void => {}
+        EntryValue::I32(v) => println!("{v}"),
+        EntryValue::I64(v) => println!("{v}"),
+        EntryValue::F32(v) => println!("{}", cli::format_exponent(v)),
+    }
+}
+
+fn dump_object(jit: &Jit, cli: &Cli) -> Result<()> {
+    let path = cli
+        .object_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.o", cli.input)));
+    let object = jit.last_object().context("no object code was produced")?;
+    std::fs::write(&path, &object[..])
+        .with_context(|| format!("cannot write the object file '{}'", path.display()))
+}
