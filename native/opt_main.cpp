@@ -13,10 +13,12 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
-int tlOptMain(int argc, char **argv) {
+int tlOptMain(int argc, char **argv, void (*extendRegistry)(void *registry)) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  if (extendRegistry)
+    extendRegistry(&registry);
   mlir::registerAllPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "TensorLang optimizer driver\n", registry));

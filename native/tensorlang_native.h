@@ -77,8 +77,9 @@ void tlEmitDiagnostic(MlirLocation location, TlSeverity severity,
                       const char *message);
 
 /// Runs `mlir-opt`'s main with every upstream dialect, extension and pass
-/// registered, plus whatever was registered above. Returns the exit code.
-int tlOptMain(int argc, char **argv);
+/// registered, plus whatever was registered above; `extendRegistry` (may be
+/// NULL) adds dialects to the registry first. Returns the exit code.
+int tlOptMain(int argc, char **argv, void (*extendRegistry)(void *registry));
 
 #ifdef __cplusplus
 }

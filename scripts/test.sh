@@ -14,11 +14,12 @@ cargo test
 # The main job, end to end with the embedded model: the lander must land.
 ./scripts/run_lander.sh
 
-# Upstream MLIR's runner integration tests with tensorlang-run in place of mlir-runner, where the
-# suite is present beside the repository (it is not copied into it).
+# Upstream MLIR's integration tests with tensorlang-run and tensorlang-opt in place of mlir-runner
+# and mlir-opt, where the suite is present beside the repository (it is not copied into it).
 conformance="$(cd .. && pwd)/shared/conformance/tests"
 if [ -d "$conformance" ]; then
   PEER_MLIR_RUNNER="$PWD/target/debug/tensorlang-run" \
+    PEER_MLIR_OPT="$PWD/target/debug/tensorlang-opt" \
     PEER_EXEC_ROOT="$PWD/target/conformance" \
     NEUROJIT_CACHE_DIR="$PWD/target/conformance/neurojit" \
     "$(command -v lit || echo /usr/lib/llvm-22/bin/lit)" -sv "$conformance"

@@ -2,6 +2,7 @@
 //!
 //! Only [`crate::pass`] and [`crate::opt_main`] use these; they wrap them safely.
 
+use crate::opt_main::RegistryHook;
 use mlir_sys::{MlirContext, MlirDialectHandle, MlirModule, MlirOperation, MlirStringRef};
 use std::ffi::{c_char, c_int, c_void};
 
@@ -63,5 +64,9 @@ unsafe extern "C" {
         source: MlirStringRef,
         filename: MlirStringRef,
     ) -> MlirModule;
-    pub(crate) fn tlOptMain(argc: c_int, argv: *mut *mut c_char) -> c_int;
+    pub(crate) fn tlOptMain(
+        argc: c_int,
+        argv: *mut *mut c_char,
+        extend_registry: Option<RegistryHook>,
+    ) -> c_int;
 }

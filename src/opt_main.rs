@@ -2,13 +2,25 @@
 //! whatever [`crate::pass`] registered, and the `tensorlang` dialect loaded by default.
 
 use crate::dialect;
-use std::ffi::{CString, c_char};
+use std::ffi::{CString, c_char, c_void};
+
+/// Adds dialects to the driver's registry before it runs: called with a `mlir::DialectRegistry *`
+/// (upstream's test dialect, for one; see `tensorlang-opt`).
+pub type RegistryHook = unsafe extern "C" fn(registry: *mut c_void);
 
 /// Runs `mlir-opt` on `args` (program name first) and returns its exit code.
 ///
 /// Unless the arguments name an `--irdl-file`, the `tensorlang` dialect definition is added, so
 /// TensorLang input parses without flags. Register passes before calling this.
 pub fn run(args: impl IntoIterator<Item = String>) -> i32 {
+    run_with(args, None)
+}
+
+/// [`run`], with `extend_registry` called on the driver's dialect registry first.
+pub fn run_with(
+    args: impl IntoIterator<Item = String>,
+    extend_registry: Option<RegistryHook>,
+) -> i32 {
     let mut args: Vec<String> = args.into_iter().collect();
     if !args
         .iter()
@@ -27,6 +39,6 @@ pub fn run(args: impl IntoIterator<Item = String>) -> i32 {
     let mut argv: Vec<*mut c_char> = owned.iter().map(|arg| arg.as_ptr().cast_mut()).collect();
     argv.push(std::ptr::null_mut());
     // SAFETY: argv is a NULL-terminated array of NUL-terminated strings that outlive the call;
-    // MlirOptMain does not keep them after returning.
-    unsafe { crate::native::tlOptMain(owned.len() as i32, argv.as_mut_ptr()) }
+    // MlirOptMain does not keep them after returning. The hook, if any, takes the registry.
+    unsafe { crate::native::tlOptMain(owned.len() as i32, argv.as_mut_ptr(), extend_registry) }
 }
