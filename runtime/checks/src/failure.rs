@@ -5,6 +5,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod kind;
+pub use kind::FailureKind;
+
 /// One argument of the failing call, and the memory it points to when it is a buffer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ArgumentRecord {
@@ -23,8 +26,8 @@ pub struct Failure {
     /// The function the runtime called.
     pub entry: String,
     /// What failed: a check kind (`assert`, `bounds`, `div-by-zero`, ...), `segfault`,
-    /// `bus-error`, `floating-point`, `illegal-instruction` or `timeout`.
-    pub kind: String,
+    /// `bus-error`, `floating-point`, `illegal-instruction`, `signal` or `timeout`.
+    pub kind: FailureKind,
     /// `file:line:col` of the failing op (checks) or of the function (faults).
     pub location: String,
     /// What went wrong, in words.
@@ -83,7 +86,7 @@ mod tests {
         let failure = Failure {
             function: "step".into(),
             entry: "main".into(),
-            kind: "div-by-zero".into(),
+            kind: FailureKind::Check(crate::CheckKind::DivByZero),
             location: "lander.mlir:12:8".into(),
             message: "division by zero in 'arith.divsi'".into(),
             arguments: vec![],

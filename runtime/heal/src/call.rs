@@ -3,6 +3,7 @@
 
 use std::ffi::c_void;
 use std::time::Instant;
+use tensorlang_repair::RepairSource;
 
 use super::trial::{self, Expected};
 use super::worker::Job;
@@ -117,7 +118,7 @@ impl SelfHeal<'_> {
                     // SAFETY: as above.
                     let restored = restored + unsafe { checkpoint.restore() };
                     let resumed_after = failed_at.elapsed();
-                    skip_cache = repair.source == "cache";
+                    skip_cache = repair.source == RepairSource::Cache;
                     self.report_swap(&function.name, repair, resumed_after);
                     let swapped = SwappedRepair::new(repair, resumed_after, restored);
                     self.record(function, failure, Some(swapped), None);

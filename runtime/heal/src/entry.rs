@@ -13,6 +13,7 @@
 //!    dropped, and the entry runs again with the output already shown swallowed.
 
 use std::time::Instant;
+use tensorlang_repair::RepairSource;
 
 use super::trial::{self, Expected};
 use super::worker::{Found, Job};
@@ -103,7 +104,7 @@ impl SelfHeal<'_> {
             output.drop_held();
             output.replay(shown);
             let resumed_after = failed_at.elapsed();
-            skip_cache = repair.source == "cache";
+            skip_cache = repair.source == RepairSource::Cache;
             self.report_swap(&self.entry, repair, resumed_after);
             let swapped = SwappedRepair::new(repair, resumed_after, restored);
             self.record_entry(failure, Some(swapped), None);

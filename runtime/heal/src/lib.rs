@@ -73,8 +73,8 @@ pub struct Attempt {
 pub struct SwappedRepair {
     /// The replaced function.
     pub function: String,
-    /// `cache`, `symbolic` or `model`.
-    pub source: &'static str,
+    /// Where it came from.
+    pub source: tensorlang_repair::RepairSource,
     /// The strategy.
     pub strategy: String,
     /// What it changed.

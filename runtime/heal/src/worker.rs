@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::Scope;
+use tensorlang_repair::RepairSource;
 
 use melior::Context;
 
@@ -291,7 +292,7 @@ impl Verifier for LiveVerifier<'_> {
                 return Ok(Verdict::Rejected(format!("does not compile: {first}")));
             }
         };
-        if trial.source == "cache" && trial.authentic && !self.trial_cached {
+        if trial.source == RepairSource::Cache && trial.authentic && !self.trial_cached {
             // Recorded by this installation and unchanged since (its MAC checks), so verified in
             // full when it was recorded, and admitted just now: the failed call (or the entry
             // point) runs again with it, and a second failure leaves the cache out. An entry

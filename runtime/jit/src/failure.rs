@@ -7,21 +7,27 @@ use crate::guard::Trap;
 use crate::jit::Jit;
 use crate::program::FunctionInfo;
 use tensorlang_checks::CheckTable;
-pub use tensorlang_checks::failure::{ArgumentRecord, Failure, FailureReport};
+pub use tensorlang_checks::failure::{ArgumentRecord, Failure, FailureKind, FailureReport};
 
-fn signal_kind(signal: i32) -> (&'static str, &'static str) {
+fn signal_kind(signal: i32) -> (FailureKind, &'static str) {
     match signal {
-        libc::SIGSEGV => ("segfault", "segmentation fault (invalid memory access)"),
-        libc::SIGBUS => ("bus-error", "bus error (misaligned or unmapped memory)"),
+        libc::SIGSEGV => (
+            FailureKind::Segfault,
+            "segmentation fault (invalid memory access)",
+        ),
+        libc::SIGBUS => (
+            FailureKind::BusError,
+            "bus error (misaligned or unmapped memory)",
+        ),
         libc::SIGFPE => (
-            "floating-point",
+            FailureKind::FloatingPoint,
             "arithmetic exception (integer division by zero or overflow)",
         ),
         libc::SIGILL => (
-            "illegal-instruction",
+            FailureKind::IllegalInstruction,
             "illegal instruction (a trap or unreachable code)",
         ),
-        _ => ("signal", "fatal signal"),
+        _ => (FailureKind::Signal, "fatal signal"),
     }
 }
 
@@ -48,9 +54,9 @@ pub fn from_trap(
                 .ok()
                 .and_then(|t| u64::try_from(*id).ok().and_then(|id| t.get(id).cloned()));
             match entry {
-                Some(e) => (e.kind.name().to_string(), e.location, e.message),
+                Some(e) => (FailureKind::Check(e.kind), e.location, e.message),
                 None => (
-                    "assert".to_string(),
+                    FailureKind::ASSERT,
                     function_location,
                     format!("run-time check {id} failed (no check table entry for it)"),
                 ),
@@ -65,10 +71,10 @@ pub fn from_trap(
             } else {
                 what.to_string()
             };
-            (kind.to_string(), function_location, message)
+            (kind, function_location, message)
         }
         Trap::Timeout { .. } => (
-            "timeout".to_string(),
+            FailureKind::Timeout,
             function_location,
             format!("time limit of {timeout_ms} ms exceeded"),
         ),
@@ -89,9 +95,10 @@ mod tests {
 
     #[test]
     fn signals_have_kinds_users_can_match_on() {
-        assert_eq!(signal_kind(libc::SIGSEGV).0, "segfault");
-        assert_eq!(signal_kind(libc::SIGFPE).0, "floating-point");
-        assert_eq!(signal_kind(libc::SIGILL).0, "illegal-instruction");
-        assert_eq!(signal_kind(libc::SIGBUS).0, "bus-error");
+        assert_eq!(signal_kind(libc::SIGSEGV).0.name(), "segfault");
+        assert_eq!(signal_kind(libc::SIGFPE).0.name(), "floating-point");
+        assert_eq!(signal_kind(libc::SIGILL).0.name(), "illegal-instruction");
+        assert_eq!(signal_kind(libc::SIGBUS).0.name(), "bus-error");
+        assert_eq!(signal_kind(libc::SIGABRT).0, FailureKind::Signal);
     }
 }

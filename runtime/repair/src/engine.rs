@@ -23,6 +23,7 @@ use super::model_source::ModelSource;
 use super::module_text::splice;
 use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox, SandboxError};
+use super::source::RepairSource;
 use super::strategies::{self, FailureHint};
 use super::verifier::{Trial, Verdict, Verifier};
 pub use options::{EngineOptions, Sources};
@@ -36,8 +37,8 @@ use tensorlang_checks::failure::Failure;
 pub struct Repair {
     /// The replaced function.
     pub function: String,
-    /// `cache`, `symbolic` or `model`.
-    pub source: &'static str,
+    /// Where it came from.
+    pub source: RepairSource,
     /// The strategy that produced the fix.
     pub strategy: String,
     /// What it changed.
@@ -259,14 +260,16 @@ impl<V: Verifier> RepairEngine<V> {
             })
             .collect();
         // Each source for every suspect before the next source.
-        for tier in [Tier::Cache, Tier::Symbolic, Tier::Model] {
+        for source in RepairSource::ALL {
             for target in &targets {
-                let found = match tier {
-                    Tier::Cache => self.try_cached(context, module, target, &mut search)?,
-                    Tier::Symbolic => {
+                let found = match source {
+                    RepairSource::Cache => self.try_cached(context, module, target, &mut search)?,
+                    RepairSource::Symbolic => {
                         self.try_symbolic(context, module, request, target, &mut search)?
                     }
-                    Tier::Model => self.ask_model(context, module, request, target, &mut search)?,
+                    RepairSource::Model => {
+                        self.ask_model(context, module, request, target, &mut search)?
+                    }
                 };
                 if let Some(repair) = found {
                     self.pending = Some(self.remembered(target.key.clone(), &repair, request));
@@ -307,12 +310,12 @@ impl<V: Verifier> RepairEngine<V> {
         let sources = self.options.sources;
         if sources.symbolic {
             let hint = FailureHint {
-                kind: &request.failure.kind,
+                kind: request.failure.kind,
                 location: Some(request.failure.location.as_str()),
             };
             let mut candidates = strategies::propose(&target.facts.text, hint);
             if let Some(learned) = &self.learned {
-                candidates = learned.order(&request.failure.kind, candidates);
+                candidates = learned.order(request.failure.kind, candidates);
             }
             let mut proposals: Vec<Proposal> =
                 candidates.into_iter().map(Proposal::symbolic).collect();
@@ -394,7 +397,7 @@ impl<V: Verifier> RepairEngine<V> {
             Ok(Some(entry)) => {
                 let entry = entry.clone();
                 Some(Proposal {
-                    source: "cache",
+                    source: RepairSource::Cache,
                     authentic: cache.is_authentic(key, &entry),
                     change: format!("the cached repair (found by {})", entry.source),
                     strategy: entry.strategy,
@@ -412,13 +415,13 @@ impl<V: Verifier> RepairEngine<V> {
 
     /// What the cache is to learn from `repair` (written by [`RepairEngine::record_pending`]).
     fn remembered(&self, key: CacheKey, repair: &Repair, request: &RepairRequest) -> Remembered {
-        if repair.source == "cache" {
+        if repair.source == RepairSource::Cache {
             return Remembered::Verified(key);
         }
         let entry = CachedRepair {
             function: repair.function.clone(),
             replacement: repair.replacement.clone(),
-            source: repair.source.to_owned(),
+            source: repair.source.name().to_owned(),
             strategy: repair.strategy.clone(),
             verification: repair.verification.clone(),
             failure: request.failure.to_string(),
@@ -428,7 +431,7 @@ impl<V: Verifier> RepairEngine<V> {
         let example = TrainingExample {
             prompt: format!("{}\n\n{}", request.failure, request.source),
             answer: repair.replacement.clone(),
-            failure_kind: request.failure.kind.clone(),
+            failure_kind: request.failure.kind.name().to_owned(),
             op: repair.op.clone(),
         };
         Remembered::New(key, Box::new(entry), example)
@@ -458,14 +461,6 @@ impl<V: Verifier> RepairEngine<V> {
     }
 }
 
-/// The sources, in the order the engine asks them.
-#[derive(Clone, Copy)]
-enum Tier {
-    Cache,
-    Symbolic,
-    Model,
-}
-
 /// What the cache is to learn from a repair.
 enum Remembered {
     /// A cached repair passed verification.
@@ -476,7 +471,7 @@ enum Remembered {
 
 /// A candidate with where it came from.
 struct Proposal {
-    source: &'static str,
+    source: RepairSource,
     strategy: String,
     change: String,
     function: String,
@@ -489,7 +484,7 @@ struct Proposal {
 impl Proposal {
     fn symbolic(candidate: strategies::Candidate) -> Self {
         Self {
-            source: "symbolic",
+            source: RepairSource::Symbolic,
             authentic: false,
             strategy: candidate.strategy.to_owned(),
             change: candidate.change,

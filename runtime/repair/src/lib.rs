@@ -15,6 +15,7 @@ pub mod module_text;
 pub mod pass;
 pub mod ranking;
 pub mod sandbox;
+pub mod source;
 pub mod static_failures;
 pub mod strategies;
 pub mod verifier;
@@ -24,5 +25,6 @@ pub use cache::{CacheError, CacheKey, CachedRepair, StrategyCache, TrainingExamp
 pub use engine::{EngineOptions, Repair, RepairEngine, RepairError, RepairRequest, Sources};
 pub use model_source::ModelSource;
 pub use sandbox::{Outcome, Sandbox, SandboxError};
+pub use source::RepairSource;
 pub use strategies::{Candidate, FailureHint};
 pub use verifier::{Trial, Verdict, Verifier};

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::strategies::Candidate;
+use tensorlang_checks::FailureKind;
 
 /// How the symbolic candidates are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,7 +94,8 @@ impl LearnedRanking {
     }
 
     /// `candidates` for a failure of `kind`, reordered as the module header says.
-    pub fn order(&self, kind: &str, candidates: Vec<Candidate>) -> Vec<Candidate> {
+    pub fn order(&self, kind: FailureKind, candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let kind = kind.name();
         let mut keyed: Vec<(f64, Candidate)> = candidates
             .into_iter()
             .enumerate()
@@ -150,7 +152,7 @@ mod tests {
         .join("\n");
         let ranking = LearnedRanking::from_lines(&log);
         let ordered = ranking.order(
-            "assert",
+            FailureKind::ASSERT,
             vec![
                 candidate("change-operator", "arith.addi"),
                 candidate("change-constant", "arith.constant"),
@@ -175,7 +177,10 @@ mod tests {
     fn an_empty_log_keeps_the_built_in_order() {
         let ranking = LearnedRanking::from_lines("");
         assert!(ranking.is_empty());
-        let ordered = ranking.order("bounds", vec![candidate("b", "x.y"), candidate("a", "x.y")]);
+        let ordered = ranking.order(
+            FailureKind::Timeout,
+            vec![candidate("b", "x.y"), candidate("a", "x.y")],
+        );
         assert_eq!(ordered[0].strategy, "b");
         assert_eq!(Ranking::parse("learned"), Ok(Ranking::Learned));
         assert!(Ranking::parse("random").is_err());

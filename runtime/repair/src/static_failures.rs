@@ -42,7 +42,7 @@ pub fn statically_failing(
                 failures.push(Failure {
                     function: name.clone(),
                     entry: entry.to_owned(),
-                    kind: "assert".into(),
+                    kind: tensorlang_checks::FailureKind::ASSERT,
                     location: tensorlang::diagnostic::format_location(op.location()),
                     message: format!("assertion failed: {message}"),
                     arguments: Vec::new(),

@@ -30,6 +30,7 @@ mod widen;
 
 use op_line::OpLine;
 use rewrites::Rewrite;
+use tensorlang_checks::{CheckKind, FailureKind};
 
 /// A candidate replacement of a function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,18 +52,22 @@ pub struct Candidate {
 /// What is known about the failure, to order the candidates.
 #[derive(Debug, Clone, Copy)]
 pub struct FailureHint<'a> {
-    /// The check kind or fault: `assert`, `bounds`, `div-by-zero`, `nan`, `segfault`, ...
-    pub kind: &'a str,
+    /// The check kind or fault.
+    pub kind: FailureKind,
     /// `file:line:col` of the failing op, when it is in this function.
     pub location: Option<&'a str>,
 }
 
 /// The guards that answer a failure kind directly.
-fn guards_for(kind: &str) -> &'static [&'static str] {
+fn guards_for(kind: FailureKind) -> &'static [&'static str] {
     match kind {
-        "bounds" | "segfault" | "bus-error" => &["clamp-index", "guard-access"],
-        "div-by-zero" | "floating-point" => &["guard-division", "guard-division-zero"],
-        "nan" => &["guard-nan"],
+        FailureKind::Check(CheckKind::Bounds) | FailureKind::Segfault | FailureKind::BusError => {
+            &["clamp-index", "guard-access"]
+        }
+        FailureKind::Check(CheckKind::DivByZero) | FailureKind::FloatingPoint => {
+            &["guard-division", "guard-division-zero"]
+        }
+        FailureKind::Check(CheckKind::NonFinite) => &["guard-nan"],
         _ => &[],
     }
 }
@@ -173,7 +178,7 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
             },
         ));
     }
-    if hint.kind == "assert" {
+    if hint.kind == FailureKind::ASSERT {
         for filled in controller::fillings(function) {
             ranked.push((
                 6,
@@ -261,7 +266,7 @@ mod tests {
         let candidates = propose(
             LOOKUP,
             FailureHint {
-                kind: "bounds",
+                kind: FailureKind::Check(CheckKind::Bounds),
                 location: Some("t.mlir:4:8"),
             },
         );
@@ -297,7 +302,7 @@ mod tests {
         let candidates = propose(
             LOOKUP,
             FailureHint {
-                kind: "bounds",
+                kind: FailureKind::Check(CheckKind::Bounds),
                 location: Some("t.mlir:4:8"),
             },
         );
@@ -314,7 +319,7 @@ mod tests {
         let candidates = propose(
             LOOKUP,
             FailureHint {
-                kind: "assert",
+                kind: FailureKind::ASSERT,
                 location: None,
             },
         );

@@ -4,6 +4,7 @@
 
 use super::engine::RepairError;
 use super::sandbox::{Outcome, Sandbox};
+use crate::RepairSource;
 
 /// One candidate to run.
 #[derive(Debug, Clone, Copy)]
@@ -15,7 +16,7 @@ pub struct Trial<'a> {
     /// The whole program with the replacement in place.
     pub program: &'a str,
     /// Where it came from: `cache`, `symbolic` or `model`.
-    pub source: &'static str,
+    pub source: RepairSource,
     /// A cached repair this installation recorded, unchanged since (its MAC checks): verified in
     /// full when it was recorded. Anything else is verified in full now.
     pub authentic: bool,

@@ -2,6 +2,7 @@
 //! found nothing, and (with [`super::EngineOptions::model_first`]) its choice of which symbolic
 //! candidate goes first.
 
+use crate::RepairSource;
 use melior::Context;
 use melior::ir::Module;
 
@@ -34,7 +35,7 @@ impl<V: Verifier> RepairEngine<V> {
                 };
                 let proposal = Proposal {
                     authentic: false,
-                    source: "model",
+                    source: RepairSource::Model,
                     strategy: "model-rewrite".into(),
                     change: format!("the function @{} as the model wrote it", target.name),
                     function,
@@ -70,7 +71,7 @@ impl<V: Verifier> RepairEngine<V> {
             .collect();
         if let Some(choice) = model.choose(prompt, &changes) {
             let mut chosen = proposals.remove(choice);
-            chosen.source = "model";
+            chosen.source = RepairSource::Model;
             chosen.strategy = format!("model-choice:{}", chosen.strategy);
             proposals.insert(0, chosen);
         }

@@ -1,5 +1,6 @@
 //! What the engine asks, and how hard it tries.
 
+use crate::RepairSource;
 use crate::ranking::Ranking;
 
 /// Which sources the engine asks, cheapest first.
@@ -33,15 +34,10 @@ impl Sources {
             .map(str::trim)
             .filter(|name| !name.is_empty())
         {
-            match name {
-                "cache" => sources.cache = true,
-                "symbolic" => sources.symbolic = true,
-                "model" => sources.model = true,
-                other => {
-                    return Err(format!(
-                        "unknown repair source '{other}' (cache, symbolic, model)"
-                    ));
-                }
+            match name.parse::<RepairSource>()? {
+                RepairSource::Cache => sources.cache = true,
+                RepairSource::Symbolic => sources.symbolic = true,
+                RepairSource::Model => sources.model = true,
             }
         }
         Ok(sources)

@@ -36,7 +36,7 @@ fn failure(function: &str, kind: &str, location: &str, message: &str) -> Failure
     Failure {
         function: function.into(),
         entry: "main".into(),
-        kind: kind.into(),
+        kind: kind.parse().expect("a failure kind"),
         location: location.into(),
         message: message.into(),
         arguments: Vec::new(),
@@ -101,7 +101,7 @@ fn an_out_of_bounds_loop_is_repaired_and_then_cached() {
     let request = request(OFF_BY_ONE, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
     assert_eq!(repair.function, "sum4");
-    assert_eq!(repair.source, "symbolic");
+    assert_eq!(repair.source, RepairSource::Symbolic);
     // Clamping the index keeps the bounds check quiet but sums element 3 twice: the driver's
     // assert rejects it, and the loop bound is what gets fixed.
     assert_eq!(repair.strategy, "change-constant", "{repair:?}");
@@ -110,7 +110,7 @@ fn an_out_of_bounds_loop_is_repaired_and_then_cached() {
     engine.record_pending();
     // The second time, the cache answers with the first candidate.
     let again = engine.repair(&context, &request).unwrap();
-    assert_eq!((again.source, again.tried), ("cache", 1));
+    assert_eq!((again.source, again.tried), (RepairSource::Cache, 1));
     assert_eq!(again.replacement, repair.replacement);
 }
 
@@ -157,7 +157,7 @@ fn the_model_choice_is_tried_first() {
         "index 4 out of bounds [0, 4) in 'memref.load'",
     );
     let hint = FailureHint {
-        kind: "bounds",
+        kind: tensorlang_checks::FailureKind::Check(tensorlang_checks::CheckKind::Bounds),
         location: Some("sum.mlir:8:10"),
     };
     let position = strategies::propose(&text, hint)
@@ -186,6 +186,6 @@ fn the_model_choice_is_tried_first() {
     engine.options_mut().model_first = true;
     let request = request(OFF_BY_ONE, "sum.mlir", &failed);
     let repair = engine.repair(&context, &request).unwrap();
-    assert_eq!((repair.source, repair.tried), ("model", 1));
+    assert_eq!((repair.source, repair.tried), (RepairSource::Model, 1));
     assert_eq!(repair.strategy, "model-choice:change-constant");
 }
