@@ -2,7 +2,6 @@
 //!
 //! Only [`crate::pass`] and [`crate::opt_main`] use these; they wrap them safely.
 
-use crate::opt_main::RegistryHook;
 use mlir_sys::{MlirContext, MlirDialectHandle, MlirModule, MlirOperation, MlirStringRef};
 use std::ffi::{c_char, c_int, c_void};
 
@@ -41,6 +40,10 @@ pub(crate) enum TlSeverity {
     Warning = 1,
     Remark = 2,
 }
+
+/// Adds dialects to the `mlir-opt` driver's registry before it runs: called with a
+/// `mlir::DialectRegistry *` (upstream's test dialect, for one; see `tensorlang-opt`).
+pub type RegistryHook = unsafe extern "C" fn(registry: *mut c_void);
 
 unsafe extern "C" {
     pub(crate) fn tlEmitDiagnostic(

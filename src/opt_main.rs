@@ -2,11 +2,9 @@
 //! whatever [`crate::pass`] registered, and the `tensorlang` dialect loaded by default.
 
 use crate::dialect;
-use std::ffi::{CString, c_char, c_void};
+use std::ffi::{CString, c_char};
 
-/// Adds dialects to the driver's registry before it runs: called with a `mlir::DialectRegistry *`
-/// (upstream's test dialect, for one; see `tensorlang-opt`).
-pub type RegistryHook = unsafe extern "C" fn(registry: *mut c_void);
+pub use crate::native::RegistryHook;
 
 /// Runs `mlir-opt` on `args` (program name first) and returns its exit code.
 ///

@@ -74,7 +74,7 @@ impl ShownOutput {
         if let Some(installed) = INSTALLED.get() {
             return Ok(installed);
         }
-        super::trial::flush_output();
+        flush_stdio();
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for two descriptors.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -144,14 +144,16 @@ impl ShownOutput {
     /// Drops the output held back (see the module docs): the run that printed it failed, and
     /// the entry runs again.
     pub fn drop_held(&self) {
-        super::trial::flush_output();
+        flush_stdio();
+        self.sync();
         self.state.lock().expect("lock").held.clear();
     }
 
     /// Shows the output held back now: the failure it came with goes on unrepaired, so it is
     /// what the program printed.
     pub fn release_held(&self) {
-        super::trial::flush_output();
+        flush_stdio();
+        self.sync();
         let mut state = self.state.lock().expect("lock");
         let held = std::mem::take(&mut state.held);
         show(&mut state, &held, self.real);
@@ -274,4 +276,12 @@ fn show(state: &mut State, bytes: &[u8], real: RawFd) {
         }
         rest = &rest[written as usize..];
     }
+}
+/// Flushes Rust's and C's buffered standard output into descriptor 1 (the pipe, once a
+/// [`ShownOutput`] is installed).
+pub fn flush_stdio() {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    // SAFETY: fflush(NULL) flushes every open C output stream.
+    unsafe { libc::fflush(std::ptr::null_mut()) };
 }

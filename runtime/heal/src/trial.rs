@@ -174,10 +174,7 @@ fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String
 /// Flushes Rust's and C's buffered output (and, when the output is recorded, waits until it is
 /// shown), so that neither the child nor a diagnostic written next repeats or overtakes it.
 pub fn flush_output() {
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-    // SAFETY: fflush(NULL) flushes every open C output stream.
-    unsafe { libc::fflush(std::ptr::null_mut()) };
+    super::output::flush_stdio();
     if !in_trial()
         && let Some(output) = super::output::ShownOutput::installed()
     {

@@ -15,11 +15,11 @@ use tensorlang_jit::program::Program;
 use tensorlang_model::ModelArgs;
 use tensorlang_repair::StrategyCache;
 use tensorlang_repair::engine::{
-    EngineOptions, PreparedSuspects, Repair, RepairEngine, RepairError, RepairRequest, Sources,
+    EngineOptions, PreparedSuspects, Repair, RepairEngine, RepairRequest, Sources,
 };
 use tensorlang_repair::isolated::ChildServer;
 use tensorlang_repair::model_source::ModelSource;
-use tensorlang_repair::verifier::{Trial, Verdict, Verifier};
+use tensorlang_repair::verifier::{Trial, Verdict, Verifier, VerifierError};
 
 /// What the worker needs to know about the program and where its repairs may come from.
 pub struct WorkerSetup {
@@ -283,7 +283,7 @@ impl LiveVerifier<'_> {
 }
 
 impl Verifier for LiveVerifier<'_> {
-    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError> {
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
         let key = self.jit.version_key(trial.function, trial.program);
         let address = match self.load(trial, key) {
             Ok(address) => address,
@@ -308,7 +308,7 @@ impl Verifier for LiveVerifier<'_> {
                 address,
             })
             .map_err(|_| {
-                RepairError::Verifier("the program stopped waiting for the repair".into())
+                VerifierError::Gone("the program stopped waiting for the repair".into())
             })?;
         match self.verdicts.recv() {
             Ok(Ok(())) if self.entry => {
@@ -327,7 +327,7 @@ impl Verifier for LiveVerifier<'_> {
                 self.jit.discard(trial.function, key);
                 Ok(Verdict::Rejected(format!("still fails: {why}")))
             }
-            Err(_) => Err(RepairError::Verifier(
+            Err(_) => Err(VerifierError::Gone(
                 "the program stopped waiting for the repair".into(),
             )),
         }

@@ -22,10 +22,10 @@ use super::localize::suspects;
 use super::model_source::ModelSource;
 use super::module_text::splice;
 use super::ranking::{LearnedRanking, Ranking};
-use super::sandbox::{Outcome, Sandbox, SandboxError};
+use super::sandbox::{Outcome, Sandbox};
 use super::source::RepairSource;
 use super::strategies::{self, FailureHint};
-use super::verifier::{Trial, Verdict, Verifier};
+use super::verifier::{Trial, Verdict, Verifier, VerifierError};
 pub use options::{EngineOptions, Sources};
 pub use prepared::PreparedSuspects;
 use prepared::SuspectFacts;
@@ -82,12 +82,9 @@ pub enum RepairError {
         /// Why candidates were turned away, in order.
         findings: Vec<String>,
     },
-    /// The sandbox could not run.
+    /// The verifier could not run (the sandbox, or the live program it runs in, is gone).
     #[error(transparent)]
-    Sandbox(#[from] SandboxError),
-    /// The live verifier could not run (the program it verifies in is gone).
-    #[error("{0}")]
-    Verifier(String),
+    Verifier(#[from] VerifierError),
 }
 
 /// The failing program, as the engine needs it.
@@ -140,9 +137,10 @@ impl RepairEngine<Sandbox> {
     /// reported failures at once).
     ///
     /// # Errors
-    /// [`RepairError::Sandbox`] when the sandbox cannot run.
+    /// [`RepairError::Verifier`] when the sandbox cannot run.
     pub fn program_passes(&mut self, source: &str) -> Result<bool, RepairError> {
-        Ok(matches!(self.verifier.run(source)?, Outcome::Passed { .. }))
+        let outcome = self.verifier.run(source).map_err(VerifierError::from)?;
+        Ok(matches!(outcome, Outcome::Passed { .. }))
     }
 }
 

@@ -2,9 +2,20 @@
 //! whole program in a child `tensorlang-run` (offline, `--neuro-repair`); the self-healing runtime
 //! runs the rest of the live program in a forked copy of itself (`crate::heal`).
 
-use super::engine::RepairError;
-use super::sandbox::{Outcome, Sandbox};
+use super::sandbox::{Outcome, Sandbox, SandboxError};
 use crate::RepairSource;
+
+/// Why a verifier could not run a candidate at all (a candidate that fails is a
+/// [`Verdict::Rejected`], not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifierError {
+    /// The sandbox could not run.
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
+    /// The live program the candidate was to run in is gone.
+    #[error("{0}")]
+    Gone(String),
+}
 
 /// One candidate to run.
 #[derive(Debug, Clone, Copy)]
@@ -36,12 +47,12 @@ pub trait Verifier {
     /// Runs `trial`.
     ///
     /// # Errors
-    /// [`RepairError`] when the verifier itself cannot run (not when the candidate fails).
-    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError>;
+    /// [`VerifierError`] when the verifier itself cannot run (not when the candidate fails).
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError>;
 }
 
 impl Verifier for Sandbox {
-    fn run(&mut self, trial: &Trial) -> Result<Verdict, RepairError> {
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
         Ok(match Sandbox::run(self, trial.program)? {
             Outcome::Passed { .. } => Verdict::Passed(
                 "the program ran to completion with every check passing, in a sandboxed process"
