@@ -101,6 +101,7 @@ fn compile_shims(include: &Path) {
         .file("native/opt_main.cpp")
         .file("native/parse.cpp")
         .file("native/diagnostic.cpp")
+        .file("native/layout.cpp")
         .compile("tensorlang_native");
 }
 

@@ -6,12 +6,14 @@
 //! - [`pass`]: passes written in Rust, registered by name like upstream passes.
 //! - [`opt_main`]: the `mlir-opt` driver with our passes added.
 //! - [`ir`]: small queries on operations that the JIT and the repair engine share.
+//! - [`lifetime`]: the one place handle lifetimes are widened.
 //! - [`neurojit_dir`]: where what outlives a process is kept.
 
 pub mod context;
 pub mod diagnostic;
 pub mod dialect;
 pub mod ir;
+pub mod lifetime;
 mod native;
 pub mod opt_main;
 pub mod pass;

@@ -73,3 +73,59 @@ unsafe extern "C" {
         extend_registry: Option<RegistryHook>,
     ) -> c_int;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    unsafe extern "C" {
+        static tlLayoutPassOption: [usize; 5];
+        static tlLayoutPassDescriptor: [usize; 12];
+        static tlLayoutSeverity: [usize; 5];
+    }
+
+    #[test]
+    fn the_rust_mirrors_match_the_header() {
+        // SAFETY: constant arrays defined in native/layout.cpp, of the declared lengths.
+        let (option, descriptor, severity) =
+            unsafe { (tlLayoutPassOption, tlLayoutPassDescriptor, tlLayoutSeverity) };
+        assert_eq!(
+            option,
+            [
+                size_of::<TlPassOption>(),
+                align_of::<TlPassOption>(),
+                offset_of!(TlPassOption, name),
+                offset_of!(TlPassOption, description),
+                offset_of!(TlPassOption, default_value),
+            ]
+        );
+        assert_eq!(
+            descriptor,
+            [
+                size_of::<TlPassDescriptor>(),
+                align_of::<TlPassDescriptor>(),
+                offset_of!(TlPassDescriptor, argument),
+                offset_of!(TlPassDescriptor, name),
+                offset_of!(TlPassDescriptor, summary),
+                offset_of!(TlPassDescriptor, anchor),
+                offset_of!(TlPassDescriptor, options),
+                offset_of!(TlPassDescriptor, num_options),
+                offset_of!(TlPassDescriptor, dependent_dialects),
+                offset_of!(TlPassDescriptor, num_dependent_dialects),
+                offset_of!(TlPassDescriptor, run),
+                offset_of!(TlPassDescriptor, user_data),
+            ]
+        );
+        assert_eq!(
+            severity,
+            [
+                size_of::<TlSeverity>(),
+                align_of::<TlSeverity>(),
+                TlSeverity::Error as usize,
+                TlSeverity::Warning as usize,
+                TlSeverity::Remark as usize,
+            ]
+        );
+    }
+}

@@ -44,8 +44,9 @@ pub struct PassDefinition {
     pub options: &'static [PassOption],
     /// Dialects whose ops the pass creates; MLIR loads them before the pass runs.
     pub dependent_dialects: &'static [DialectHandleFn],
-    /// The body. It reports problems as located diagnostics and returns `Err` to fail the pipeline.
-    pub run: fn(OperationRef, &PassInvocation) -> Result<(), PassFailure>,
+    /// The body, given the context the pass runs in and the operation. It reports problems as
+    /// located diagnostics and returns `Err` to fail the pipeline.
+    pub run: fn(&Context, OperationRef, &PassInvocation) -> Result<(), PassFailure>,
 }
 
 /// A pass failed; the reasons were emitted as diagnostics.
@@ -201,9 +202,15 @@ unsafe extern "C" fn run_definition(
     let invocation = PassInvocation { values, pass };
     // SAFETY: MLIR hands the pass a valid operation for the duration of the call.
     let operation = unsafe { OperationRef::from_raw(op) };
+    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every use.
+    let context_ref = operation.context();
+    // SAFETY: the context MLIR runs the pass in outlives the pass run, and with it everything
+    // the body builds; `context_ref` lives to the end of this function. This is the one place a
+    // pass body's context comes from.
+    let context = unsafe { context_ref.to_ref() };
     // A panic must not unwind into C++: it becomes a located pass failure.
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        (definition.run)(operation, &invocation)
+        (definition.run)(context, operation, &invocation)
     })) {
         Ok(result) => result.is_ok(),
         Err(panic) => {

@@ -165,6 +165,7 @@ fn main() {
         env::var("DEP_TENSORLANG_NATIVE_RPATH").expect("the tensorlang crate exports its rpath");
     println!("cargo:rustc-link-arg=-Wl,-rpath,{rpath}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=native");
 
     let prefix =
         PathBuf::from(env::var("LLVM_SYS_221_PREFIX").unwrap_or("/usr/lib/llvm-22".into()));
@@ -173,6 +174,14 @@ fn main() {
     let defined = defined_symbols(&archives);
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let source = out.join("test_registration.cpp");
+    // The layout of the struct the plugin hands mlir-opt, for the plugin's unit test.
+    cc::Build::new()
+        .cpp(true)
+        .std("c++17")
+        .include(prefix.join("include"))
+        .flag("-fno-rtti")
+        .file("native/plugin_layout.cpp")
+        .compile("tensorlang_plugin_layout");
     let (passes, dialects) = registration_source(&defined, &source);
     if passes + dialects == 0 {
         println!(

@@ -25,7 +25,7 @@ impl<'c> Builder<'c, '_> {
         let op = base.insert(op);
         let value = op.result(0).expect("lowered ops have a result");
         // SAFETY: the op was inserted into the IR, which outlives the lowering ('c).
-        unsafe { Value::from_raw(value.to_raw()) }
+        unsafe { tensorlang::lifetime::value(value) }
     }
 
     /// Inserts `op`, which has no results.
@@ -96,7 +96,7 @@ impl<'c> Builder<'c, '_> {
             .map(|i| {
                 let arg = block.argument(i).expect("one argument per operand");
                 // SAFETY: the block is moved into the op's region below and lives as long as the IR.
-                unsafe { Value::from_raw(arg.to_raw()) }
+                unsafe { tensorlang::lifetime::value(arg) }
             })
             .collect();
         let yielded = body(&block, &args);
@@ -155,7 +155,7 @@ impl<'c> Builder<'c, '_> {
         );
         let value = op.result(0).expect("arith ops have a result");
         // SAFETY: the op lives in `block`, which becomes part of the IR.
-        unsafe { Value::from_raw(value.to_raw()) }
+        unsafe { tensorlang::lifetime::value(value) }
     }
 
     /// Appends a scalar `arith.constant` to `block` (for bodies of structured ops).
@@ -169,7 +169,7 @@ impl<'c> Builder<'c, '_> {
         let op = block.append_operation(self.scalar_constant(element, float, integer));
         let value = op.result(0).expect("constants have a result");
         // SAFETY: the op lives in `block`, which becomes part of the IR.
-        unsafe { Value::from_raw(value.to_raw()) }
+        unsafe { tensorlang::lifetime::value(value) }
     }
 
     /// An attribute name paired with its value.

@@ -32,9 +32,8 @@ pub(crate) mod census;
 pub mod versioning;
 
 use census::Census;
-use melior::IrRewriter;
 use melior::ir::OperationRef;
-use melior::ir::operation::OperationLike;
+use melior::{Context, IrRewriter};
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 /// The attribute that marks a `cf.assert` as an inserted check, holding its kind's name.
@@ -88,7 +87,11 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailure> {
+fn run(
+    context: &Context,
+    module: OperationRef,
+    invocation: &PassInvocation,
+) -> Result<(), PassFailure> {
     let bounds = invocation.flag(module, "bounds")?;
     let div_by_zero = invocation.flag(module, "div-by-zero")?;
     let overflow = invocation.flag(module, "overflow")?;
@@ -104,12 +107,6 @@ fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFail
         .collect();
 
     let existing = Census::take(module);
-    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
-    // use, not a temporary (a dangling reference that crashed release builds).
-    let context_ref = module.context();
-    // SAFETY: `context_ref` lives to the end of this function, and the context it names
-    // outlives the pass run, and with it every value built here.
-    let context = unsafe { context_ref.to_ref() };
     let rewriter = IrRewriter::new(context);
     if div_by_zero || overflow {
         arithmetic::guard_divisions(context, &rewriter, module, div_by_zero, overflow);
@@ -118,7 +115,7 @@ fn run(module: OperationRef, invocation: &PassInvocation) -> Result<(), PassFail
         arithmetic::guard_float_results(context, &rewriter, module, &nan_ops);
     }
     if bounds {
-        bounds::insert(module, invocation, &existing)?;
+        bounds::insert(context, module, invocation, &existing)?;
     }
     let inserted = Census::take(module).since(&existing);
     let mut versioned = 0;

@@ -27,13 +27,13 @@
 use crate::builder::{Builder, string_literal};
 use crate::instrument::census::check_kind;
 use crate::{OpExt, ops_where};
-use melior::IrRewriter;
 use melior::dialect::{arith, func, scf};
 use melior::ir::attribute::{FlatSymbolRefAttribute, IntegerAttribute};
 use melior::ir::block::BlockLike;
 use melior::ir::operation::{OperationBuilder, OperationLike};
 use melior::ir::r#type::IntegerType;
 use melior::ir::{Block, BlockRef, OperationRef, Region, RegionLike, Type, Value};
+use melior::{Context, IrRewriter};
 use tensorlang::diagnostic::format_location;
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 use tensorlang_checks::{ASSERT_FAIL_SYMBOL, CheckKind, CheckTable, TABLE_SYMBOL};
@@ -54,7 +54,7 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
+fn run(context: &Context, module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let asserts = ops_where(module, |name| name == "cf.assert");
     if asserts.is_empty() {
         return Ok(());
@@ -69,12 +69,6 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
         Some(global) => read_table(global)?,
         None => CheckTable::new(),
     };
-    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
-    // use, not a temporary (a dangling reference that crashed release builds).
-    let context_ref = module.context();
-    // SAFETY: `context_ref` lives to the end of this function, and the context it names
-    // outlives the pass run, and with it every value built here.
-    let context = unsafe { context_ref.to_ref() };
     let rewriter = IrRewriter::new(context);
     let rewriter = &rewriter;
     for op in asserts {

@@ -29,10 +29,10 @@ mod structured;
 use crate::builder::Builder;
 use crate::tensor_type::StaticTensor;
 use crate::{OpExt, tensorlang_ops, verify};
-use melior::IrRewriter;
 use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, RegionLike, Value};
+use melior::{Context, IrRewriter};
 use structured::Reduction;
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 
@@ -56,7 +56,7 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
+fn run(context: &Context, module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let ops = tensorlang_ops(module);
     let mut failed = false;
     for op in &ops {
@@ -68,12 +68,6 @@ fn run(module: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     if failed {
         return Err(PassFailure);
     }
-    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
-    // use, not a temporary (a dangling reference that crashed release builds).
-    let context_ref = module.context();
-    // SAFETY: `context_ref` lives to the end of this function, and the context it names
-    // outlives the pass run, and with it every value built here.
-    let context = unsafe { context_ref.to_ref() };
     let rewriter = IrRewriter::new(context);
     let rewriter = &rewriter;
     let body = module

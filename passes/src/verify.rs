@@ -12,6 +12,7 @@
 
 use crate::tensor_type::{ElementKind, Shape, StaticTensor};
 use crate::{OpExt, tensorlang_ops};
+use melior::Context;
 use melior::ir::attribute::AttributeLike;
 use melior::ir::attribute::{DenseI64ArrayAttribute, IntegerAttribute};
 use melior::ir::operation::OperationLike;
@@ -29,7 +30,7 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(root: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
+fn run(_: &Context, root: OperationRef, _: &PassInvocation) -> Result<(), PassFailure> {
     let mut failed = false;
     for op in tensorlang_ops(root) {
         if let Err(message) = verify(op) {

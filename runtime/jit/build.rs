@@ -14,6 +14,7 @@ fn main() {
         PathBuf::from(env::var("LLVM_SYS_221_PREFIX").unwrap_or("/usr/lib/llvm-22".into()));
     cc::Build::new()
         .file("native/guard.c")
+        .file("native/layout.c")
         .flag_if_supported("-Wno-unused-parameter")
         .compile("tensorlang_guard");
     cc::Build::new()

@@ -35,3 +35,32 @@ pub extern "C" fn mlirGetPassPluginInfo() -> PassPluginLibraryInfo {
         register_pass_registry_callbacks: register_passes,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    unsafe extern "C" {
+        static tlLayoutPassPluginLibraryInfo: [usize; 6];
+        static tlPluginApiVersion: usize;
+    }
+
+    #[test]
+    fn the_rust_mirror_matches_upstreams_header() {
+        // SAFETY: constants defined in native/plugin_layout.cpp, of the declared types.
+        let (layout, version) = unsafe { (tlLayoutPassPluginLibraryInfo, tlPluginApiVersion) };
+        assert_eq!(
+            layout,
+            [
+                size_of::<PassPluginLibraryInfo>(),
+                align_of::<PassPluginLibraryInfo>(),
+                offset_of!(PassPluginLibraryInfo, api_version),
+                offset_of!(PassPluginLibraryInfo, plugin_name),
+                offset_of!(PassPluginLibraryInfo, plugin_version),
+                offset_of!(PassPluginLibraryInfo, register_pass_registry_callbacks),
+            ]
+        );
+        assert_eq!(version, MLIR_PLUGIN_API_VERSION as usize);
+    }
+}

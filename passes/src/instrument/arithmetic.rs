@@ -106,7 +106,7 @@ pub(super) fn guard_float_results<'c>(
         rewriter.as_rewriter_base().set_insertion_point_after(op);
         let checks = Checks::new(context, rewriter, op);
         // SAFETY: the result belongs to `op`, which stays in the IR.
-        let value: Value = unsafe { Value::from_raw(result.to_raw()) };
+        let value: Value = unsafe { tensorlang::lifetime::value(result) };
         let magnitude = checks.insert(
             melior::ir::operation::OperationBuilder::new("math.absf", checks.at())
                 .add_operands(&[value])

@@ -5,22 +5,23 @@
 use super::CHECK_ATTRIBUTE;
 use super::census::{Census, check_kind};
 use crate::{OpExt, ops_where};
+use melior::Context;
 use melior::ir::OperationRef;
 use melior::ir::attribute::StringAttribute;
-use melior::ir::operation::{OperationLike, OperationMutLike, OperationRefMut};
+use melior::ir::operation::OperationMutLike;
 use tensorlang::{PassFailure, PassInvocation};
 use tensorlang_checks::CheckKind;
 
 /// Runs upstream runtime verification on `module`, then tags each assert it added (those neither
 /// in `before` nor tagged already) with its kind and a one-line message.
 pub(super) fn insert(
+    context: &Context,
     module: OperationRef,
     invocation: &PassInvocation,
     before: &Census,
 ) -> Result<(), PassFailure> {
     // Verbosity 0: the message names the failure and the location, not the whole op.
     invocation.run_nested(module, "generate-runtime-verification{verbose-level=0}")?;
-    let context = module.context();
     for op in ops_where(module, |name| name == "cf.assert") {
         if before.contains(op) || check_kind(op).is_some() {
             continue;
@@ -28,9 +29,7 @@ pub(super) fn insert(
         let upstream = op.string_attribute("msg");
         let (kind, message) = summarize(&upstream);
         // SAFETY: the op was just found in the module; nothing else refers to it mutably.
-        let mut op = unsafe { OperationRefMut::from_raw(op.to_raw()) };
-        // SAFETY: the context outlives the pass run.
-        let context = unsafe { context.to_ref() };
+        let mut op = unsafe { tensorlang::lifetime::operation_mut(&op) };
         op.set_attribute("msg", StringAttribute::new(context, &message).into());
         op.set_attribute(
             CHECK_ATTRIBUTE,

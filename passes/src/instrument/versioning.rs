@@ -28,7 +28,7 @@ use crate::{OpExt, ops_where};
 use melior::dialect::{arith, scf};
 use melior::ir::attribute::IntegerAttribute;
 use melior::ir::block::BlockLike;
-use melior::ir::operation::{OperationLike, OperationMutLike, OperationRefMut, OperationResult};
+use melior::ir::operation::{OperationLike, OperationMutLike, OperationResult};
 use melior::ir::{Block, BlockRef, OperationRef, Region, RegionLike, Type, Value, ValueLike};
 use melior::{Context, IrRewriter};
 use std::collections::HashMap;
@@ -248,7 +248,7 @@ fn hold_at_both_ends<'c>(
     let one = builder.insert(arith::constant(context, one, location));
     let lower = for_op.operand(0).expect("scf.for has a lower bound");
     // SAFETY: the bound is defined before the loop and stays in the IR for the whole pass run.
-    let lower: Value<'c, 'c> = unsafe { Value::from_raw(lower.to_raw()) };
+    let lower: Value<'c, 'c> = unsafe { tensorlang::lifetime::value(lower) };
     let upper = for_op.operand(1).expect("scf.for has an upper bound");
     let last = builder.insert(arith::subi(upper, one, location));
     let mut all: Option<Value<'c, 'c>> = None;
@@ -279,7 +279,7 @@ fn clone_at<'c>(
     }
     let Some(op) = defined_in_body(for_op, value) else {
         // SAFETY: an invariant value is defined outside the loop, which stays in the IR.
-        return unsafe { Value::from_raw(value.to_raw()) };
+        return unsafe { tensorlang::lifetime::value(value) };
     };
     let operands: Vec<Value<'c, 'c>> = op
         .operands()
@@ -287,17 +287,18 @@ fn clone_at<'c>(
         .collect();
     let copy = rewriter.as_rewriter_base().clone_op(op);
     // SAFETY: the copy was just inserted before the loop; nothing else refers to it yet.
-    let mut copy_mut = unsafe { OperationRefMut::from_raw(copy.to_raw()) };
+    let mut copy_mut = unsafe { tensorlang::lifetime::operation_mut(&copy) };
     copy_mut.set_operands(&operands);
     // SAFETY: the copy lives in the IR, which outlives the pass run.
     let result: Value<'c, 'c> =
-        unsafe { Value::from_raw(copy.result(0).expect("arith ops have a result").to_raw()) };
+        unsafe { tensorlang::lifetime::value(copy.result(0).expect("arith ops have a result")) };
     mapping.insert(value.to_raw().ptr, result);
     result
 }
 
 fn insert_op<'c>(rewriter: &IrRewriter<'c>, op: melior::ir::Operation<'c>) -> OperationRef<'c, 'c> {
-    let raw = rewriter.as_rewriter_base().insert(op).to_raw();
+    let base = rewriter.as_rewriter_base();
+    let inserted = base.insert(op);
     // SAFETY: the op was inserted into the IR, which outlives the pass run.
-    unsafe { OperationRef::from_raw(raw) }
+    unsafe { tensorlang::lifetime::operation(&inserted) }
 }

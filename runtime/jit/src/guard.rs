@@ -199,3 +199,97 @@ pub(crate) fn set_unguarded_handler(handler: unsafe extern "C" fn(i64, *const c_
     // SAFETY: stores a function pointer for the C side.
     unsafe { tlGuardSetUnguardedHandler(handler) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    unsafe extern "C" {
+        static tlLayoutGuardFailure: [usize; 9];
+    }
+
+    #[test]
+    fn the_rust_mirror_matches_the_header() {
+        // SAFETY: a constant array defined in native/layout.c, of the declared length.
+        let layout = unsafe { tlLayoutGuardFailure };
+        assert_eq!(
+            layout,
+            [
+                size_of::<TlGuardFailure>(),
+                align_of::<TlGuardFailure>(),
+                offset_of!(TlGuardFailure, outcome),
+                offset_of!(TlGuardFailure, signal),
+                offset_of!(TlGuardFailure, code),
+                offset_of!(TlGuardFailure, fault_address),
+                offset_of!(TlGuardFailure, pc),
+                offset_of!(TlGuardFailure, check_id),
+                offset_of!(TlGuardFailure, check_table),
+            ]
+        );
+    }
+
+    extern "C" fn forty_two() -> i32 {
+        42
+    }
+
+    extern "C" fn dereference_null() {
+        // SAFETY: not safe at all: the fault is what the test is about, and the guard catches it.
+        unsafe { std::ptr::null_mut::<i32>().write_volatile(1) };
+    }
+
+    extern "C" fn fail_check() {
+        // SAFETY: the guard's own check-failure entry, with a NUL-terminated table, called (as JIT
+        // code would) inside a guarded call.
+        unsafe { tlGuardCheckFailed(7, c"tensorlang-checks 1\n".as_ptr()) };
+    }
+
+    extern "C" fn spin() {
+        loop {
+            std::hint::spin_loop();
+        }
+    }
+
+    #[test]
+    fn a_call_that_returns_gives_its_result() {
+        let mut callee = Callee::I32(forty_two as *const () as usize, 0);
+        // SAFETY: the address is a live `extern "C" fn() -> i32`.
+        assert_eq!(unsafe { call(&mut callee, None) }, Ok(()));
+        assert!(matches!(callee, Callee::I32(_, 42)));
+    }
+
+    #[test]
+    fn a_fault_ends_the_call_and_the_process_goes_on() {
+        let mut callee = Callee::Void(dereference_null as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`.
+        let trap = unsafe { call(&mut callee, None) };
+        assert!(
+            matches!(trap, Err(Trap::Signal { signal, address: 0, .. }) if signal == libc::SIGSEGV),
+            "{trap:?}"
+        );
+        // The guard is ready for the next call.
+        let mut callee = Callee::I32(forty_two as *const () as usize, 0);
+        // SAFETY: as above.
+        assert_eq!(unsafe { call(&mut callee, None) }, Ok(()));
+    }
+
+    #[test]
+    fn a_failed_check_names_its_id_and_table() {
+        let mut callee = Callee::Void(fail_check as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`.
+        match unsafe { call(&mut callee, None) } {
+            Err(Trap::CheckFailed { id, table, .. }) => {
+                assert_eq!((id, table.as_str()), (7, "tensorlang-checks 1\n"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_call_past_its_time_limit_is_interrupted() {
+        let mut callee = Callee::Void(spin as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`.
+        let trap = unsafe { call(&mut callee, Some(Duration::from_millis(50))) };
+        assert!(matches!(trap, Err(Trap::Timeout { .. })), "{trap:?}");
+    }
+}

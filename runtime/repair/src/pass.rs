@@ -21,9 +21,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use melior::IrRewriter;
 use melior::ir::operation::OperationLike;
 use melior::ir::{Location, Module, OperationRef};
+use melior::{Context, IrRewriter};
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 use super::cache::StrategyCache;
@@ -109,17 +109,15 @@ pub static PASS: PassDefinition = PassDefinition {
     run,
 };
 
-fn run(root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailure> {
+fn run(
+    context: &Context,
+    root: OperationRef,
+    invocation: &PassInvocation,
+) -> Result<(), PassFailure> {
     let fail = |message: String| {
         tensorlang::emit_error(root.location(), &format!("neuro-repair: {message}"));
         PassFailure
     };
-    // `to_ref` reborrows the `ContextRef` itself: it must be a local that outlives every
-    // use, not a temporary (a dangling reference that crashed release builds).
-    let context_ref = root.context();
-    // SAFETY: `context_ref` lives to the end of this function, and the context it names
-    // outlives the pass run, and with it every module parsed here.
-    let context = unsafe { context_ref.to_ref() };
     let settings = Settings::read(invocation).map_err(&fail)?;
     let (file, failures) = failures(context, root, &settings).map_err(&fail)?;
     if failures.is_empty() {
