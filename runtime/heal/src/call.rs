@@ -78,52 +78,109 @@ impl SelfHeal<'_> {
                 return Err(trap);
             }
             attempts += 1;
-            // SAFETY: the buffers belong to the caller of this call, which is waiting.
-            let restored = unsafe { checkpoint.restore() };
-            self.note_attempt(&failure, attempts, restored, &checkpoint);
-            let trial = || {
-                // SAFETY: the child's copy of the caller's buffers.
-                unsafe { checkpoint.restore() };
-                match self.call(function, arguments) {
-                    Ok(()) => Outcome::TrialPassedCall,
-                    Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
-                }
+            let call = FailedCall {
+                function,
+                arguments,
+                checkpoint: &checkpoint,
+                failed_at,
             };
-            // A failure deeper down (a call inside this one whose own repair gave up) may be this
-            // function's fault: the search starts from the function this call is for.
-            let mut searched = failure.clone();
-            searched.function = function.name.clone();
-            let job = Job {
-                failure: searched,
-                skip_cache,
-                entry: false,
-                trial_cached: false,
-            };
-            match self.repair(job, Expected::Anything, &trial) {
-                Outcome::TrialPassedCall => return Ok(()),
-                Outcome::Failed(error) => {
-                    eprintln!(
-                        "{}: error: self-heal: no verified repair: {error}",
-                        failure.location
-                    );
-                    self.record(function, failure, None, Some(error));
-                    return Err(trap);
+            match self.repair_call(&call, failure, attempts, skip_cache) {
+                CallRepair::Passed => return Ok(()),
+                CallRepair::Swapped { from_cache } => skip_cache = from_cache,
+                CallRepair::GaveUp => return Err(trap),
+            }
+        }
+    }
+
+    /// Attempt `attempt` at repairing the failed call: restores what it changed, has the worker
+    /// find a verified repair (the trial runs the call again, then the rest of the run), and
+    /// swaps it in. The call then runs again from the checkpoint.
+    fn repair_call(
+        &self,
+        call: &FailedCall,
+        failure: Failure,
+        attempt: usize,
+        skip_cache: bool,
+    ) -> CallRepair {
+        let FailedCall {
+            function,
+            arguments,
+            checkpoint,
+            failed_at,
+        } = *call;
+        // SAFETY: the buffers belong to the caller of this call, which is waiting.
+        let restored = unsafe { checkpoint.restore() };
+        self.note_attempt(&failure, attempt, restored, checkpoint);
+        let trial = || {
+            // SAFETY: the child's copy of the caller's buffers.
+            unsafe { checkpoint.restore() };
+            match self.call(function, arguments) {
+                Ok(()) => Outcome::TrialPassedCall,
+                Err(trap) => trial::finish(Err(self.describe(&trap, function).to_string())),
+            }
+        };
+        // A failure deeper down (a call inside this one whose own repair gave up) may be this
+        // function's fault: the search starts from the function this call is for.
+        let mut searched = failure.clone();
+        searched.function = function.name.clone();
+        let job = Job {
+            failure: searched,
+            skip_cache,
+            entry: false,
+            trial_cached: false,
+        };
+        match self.repair(job, Expected::Anything, &trial) {
+            Outcome::TrialPassedCall => CallRepair::Passed,
+            Outcome::Failed(error) => {
+                eprintln!(
+                    "{}: error: self-heal: no verified repair: {error}",
+                    failure.location
+                );
+                self.record(function, failure, None, Some(error));
+                CallRepair::GaveUp
+            }
+            Outcome::Repaired(found) => {
+                let repair = &found.repair;
+                if let Err(error) = self.jit.activate(&repair.function, found.key) {
+                    self.record(function, failure, None, Some(error.to_string()));
+                    return CallRepair::GaveUp;
                 }
-                Outcome::Repaired(found) => {
-                    let repair = &found.repair;
-                    if let Err(error) = self.jit.activate(&repair.function, found.key) {
-                        self.record(function, failure, None, Some(error.to_string()));
-                        return Err(trap);
-                    }
-                    // SAFETY: as above.
-                    let restored = restored + unsafe { checkpoint.restore() };
-                    let resumed_after = failed_at.elapsed();
-                    skip_cache = repair.source == RepairSource::Cache;
-                    self.report_swap(&function.name, repair, resumed_after);
-                    let swapped = SwappedRepair::new(repair, resumed_after, restored);
-                    self.record(function, failure, Some(swapped), None);
+                // SAFETY: as above.
+                let restored = restored + unsafe { checkpoint.restore() };
+                let resumed_after = failed_at.elapsed();
+                self.report_swap(&function.name, repair, resumed_after);
+                let swapped = SwappedRepair::new(repair, resumed_after, restored);
+                self.record(function, failure, Some(swapped), None);
+                CallRepair::Swapped {
+                    from_cache: repair.source == RepairSource::Cache,
                 }
             }
         }
     }
+}
+
+/// The call that failed, as its repair needs it.
+#[derive(Clone, Copy)]
+struct FailedCall<'a> {
+    function: &'a Healed,
+    /// Its packed arguments.
+    arguments: *mut *mut c_void,
+    /// What it may change, saved before it ran.
+    checkpoint: &'a Checkpoint,
+    /// When it failed.
+    failed_at: Instant,
+}
+
+/// How an attempt at repairing a failed call ended.
+enum CallRepair {
+    /// The trial child ran the call and the rest of the run (this is the child).
+    Passed,
+    /// A repair is in place; the call runs again. A cached one that fails again leaves the
+    /// cache out of the next attempt.
+    Swapped {
+        /// The repair came from the cache.
+        from_cache: bool,
+    },
+    /// No repair: the failure goes on to the caller.
+    GaveUp,
 }

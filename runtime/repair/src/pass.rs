@@ -27,7 +27,7 @@ use melior::{Context, IrRewriter};
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 use super::cache::StrategyCache;
-use super::engine::{EngineOptions, RepairEngine, RepairRequest, Sources, scratch_dir};
+use super::engine::{EngineOptions, Repair, RepairEngine, RepairRequest, Sources, scratch_dir};
 use super::model_source::ModelSource;
 use super::module_text::print;
 use super::ranking::Ranking;
@@ -134,21 +134,7 @@ fn run(
         if repaired.contains(&failure.function) {
             continue;
         }
-        let engine = engine.get_or_insert_with(|| {
-            let sandbox = Sandbox::new(
-                &failure.entry,
-                &settings.shared_libs,
-                settings.timeout,
-                &scratch_dir(),
-            );
-            let mut engine = RepairEngine::new(sandbox, cache.take_once(), None, settings.options);
-            if settings.options.sources.model {
-                // Loaded only when the cheaper sources found nothing.
-                let (model, script) = (settings.model.clone(), settings.model_script.clone());
-                engine.open_model_with(move || open_model(&model, &script));
-            }
-            engine
-        });
+        let engine = engine.get_or_insert_with(|| make_engine(&settings, failure, &mut cache));
         let source = print(&root, true);
         if !repaired.is_empty() && engine.program_passes(&source).unwrap_or(false) {
             break;
@@ -167,20 +153,7 @@ fn run(
             Ok(repair) => {
                 replace_function(context, root, &repair.function, &repair.program)
                     .map_err(&fail)?;
-                tensorlang::emit_remark(
-                    location,
-                    &format!(
-                        "neuro-repair: repaired '{}' ({}: {}): {} strategy {}: {}; verified: {} ({:.0} ms)",
-                        repair.function,
-                        failure.kind,
-                        failure.message,
-                        repair.source,
-                        repair.strategy,
-                        repair.change,
-                        repair.verification,
-                        repair.elapsed.as_secs_f64() * 1e3
-                    ),
-                );
+                tensorlang::emit_remark(location, &repaired_remark(failure, &repair));
                 repaired.push(repair.function);
             }
             Err(error) => tensorlang::emit_warning(
@@ -193,6 +166,43 @@ fn run(
         }
     }
     Ok(())
+}
+
+/// The engine for this run: verifying in a sandbox that runs `failure`'s entry point, with the
+/// cache (taken once) and, when asked, the model (opened only when the cheaper sources found
+/// nothing).
+fn make_engine(
+    settings: &Settings,
+    failure: &Failure,
+    cache: &mut CacheOption,
+) -> RepairEngine<Sandbox> {
+    let sandbox = Sandbox::new(
+        &failure.entry,
+        &settings.shared_libs,
+        settings.timeout,
+        &scratch_dir(),
+    );
+    let mut engine = RepairEngine::new(sandbox, cache.take_once(), None, settings.options);
+    if settings.options.sources.model {
+        let (model, script) = (settings.model.clone(), settings.model_script.clone());
+        engine.open_model_with(move || open_model(&model, &script));
+    }
+    engine
+}
+
+/// `neuro-repair: repaired 'f' (kind: message): source strategy s: change; verified: how (n ms)`.
+fn repaired_remark(failure: &Failure, repair: &Repair) -> String {
+    format!(
+        "neuro-repair: repaired '{}' ({}: {}): {} strategy {}: {}; verified: {} ({:.0} ms)",
+        repair.function,
+        failure.kind,
+        failure.message,
+        repair.source,
+        repair.strategy,
+        repair.change,
+        repair.verification,
+        repair.elapsed.as_secs_f64() * 1e3
+    )
 }
 
 /// The pass's options, read and checked.

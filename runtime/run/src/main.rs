@@ -110,20 +110,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let context = tensorlang_jit::create_context()?;
     let program = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
-
     let self_heal = heal_enabled(&program, cli);
-    let jit = Jit::new(JitOptions {
-        opt_level: cli.opt_level,
-        cache: ObjectCache::new(cache_directory(cli)),
-        libraries: cli.shared_libs.clone(),
-        heal_handler: self_heal.then(heal::handler_address),
-    })?;
-    let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
-    tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
-    if cli.dump_object_file {
-        dump_object(&jit, cli)?;
-    }
-    jit.initialize()?;
+    let jit = start_jit(&program, cli, self_heal)?;
 
     let mut report = FailureReport {
         file: filename.to_string(),
@@ -131,25 +119,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     };
     let (swaps, attempts) = std::thread::scope(|scope| -> Result<(Result<()>, Vec<_>)> {
         let healer = if self_heal {
-            let setup = heal::WorkerSetup {
-                source: source.clone(),
-                file: filename.to_string(),
-                entry: cli.entry_point.clone(),
-                cache: strategy_cache(cli),
-                model: Some(cli.model.clone()),
-                options: EngineOptions {
-                    sources: cli.heal_sources,
-                    max_candidates: cli.heal_max_candidates,
-                    model_rounds: cli.heal_model_rounds,
-                    model_first: cli.heal_model_first,
-                    ranking: cli.heal_ranking,
-                },
-            };
-            let options = heal::HealOptions {
-                attempts: cli.heal_attempts,
-                trial_limit: cli.heal_trial_limit,
-                output: cli.heal_output,
-            };
+            let (setup, options) = heal_setup(cli, &source, filename);
             Some(SelfHeal::start(
                 scope,
                 &jit,
@@ -162,31 +132,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             None
         };
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
-        let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
-        let entry = match &healer {
-            Some(healer) => healer.run_entry(&run_entry)?,
-            None => run_entry()?,
-        };
-        if heal::trial::in_trial() {
-            heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
-                tensorlang_jit::failure::from_trap(
-                    &trap,
-                    &cli.entry_point,
-                    &jit,
-                    &program.functions,
-                    0,
-                )
-                .to_string()
-            }));
-        }
-        record(entry, &cli.entry_point, &jit, &program, cli, &mut report);
-        for function in &cli.then {
-            let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
-            if let Some(healer) = &healer {
-                healer.release_output();
-            }
-            record(outcome, function, &jit, &program, cli, &mut report);
-        }
+        run_entries(&jit, &program, cli, healer.as_deref(), &mut report)?;
         let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();
         if let Some(healer) = &healer {
             if healer.output_diverged() {
@@ -202,22 +148,100 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         ))
     })?;
     jit.shutdown()?;
-    if let Some(path) = &cli.failure_report {
-        report
-            .write(path)
-            .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
-    }
-    if let Some(path) = &cli.heal_report {
-        let text = serde_json::to_string_pretty(&attempts)?;
-        std::fs::write(path, text + "\n")
-            .with_context(|| format!("cannot write the heal report '{}'", path.display()))?;
-    }
+    write_reports(cli, &report, &attempts)?;
     swaps?;
     Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Makes the JIT and loads the program into it (its static constructors run).
+fn start_jit(program: &Program, cli: &Cli, self_heal: bool) -> Result<Jit> {
+    let jit = Jit::new(JitOptions {
+        opt_level: cli.opt_level,
+        cache: ObjectCache::new(cache_directory(cli)),
+        libraries: cli.shared_libs.clone(),
+        heal_handler: self_heal.then(heal::handler_address),
+    })?;
+    let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
+    tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
+    if cli.dump_object_file {
+        dump_object(&jit, cli)?;
+    }
+    jit.initialize()?;
+    Ok(jit)
+}
+
+/// What the repair worker and the healed calls are to do, from the `--heal-*` flags.
+fn heal_setup(cli: &Cli, source: &str, filename: &str) -> (heal::WorkerSetup, heal::HealOptions) {
+    let setup = heal::WorkerSetup {
+        source: source.to_owned(),
+        file: filename.to_string(),
+        entry: cli.entry_point.clone(),
+        cache: strategy_cache(cli),
+        model: Some(cli.model.clone()),
+        options: EngineOptions {
+            sources: cli.heal_sources,
+            max_candidates: cli.heal_max_candidates,
+            model_rounds: cli.heal_model_rounds,
+            model_first: cli.heal_model_first,
+            ranking: cli.heal_ranking,
+        },
+    };
+    let options = heal::HealOptions {
+        attempts: cli.heal_attempts,
+        trial_limit: cli.heal_trial_limit,
+        output: cli.heal_output,
+    };
+    (setup, options)
+}
+
+/// Runs the entry point (healed, when `healer` is given), then each `--then` function, and
+/// records how each ended. In a trial child, the entry point's outcome ends the process.
+fn run_entries(
+    jit: &Jit,
+    program: &Program,
+    cli: &Cli,
+    healer: Option<&SelfHeal>,
+    report: &mut FailureReport,
+) -> Result<()> {
+    let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
+    let entry = match healer {
+        Some(healer) => healer.run_entry(&run_entry)?,
+        None => run_entry()?,
+    };
+    if heal::trial::in_trial() {
+        heal::trial::finish(entry.map(|_| ()).map_err(|trap| {
+            tensorlang_jit::failure::from_trap(&trap, &cli.entry_point, jit, &program.functions, 0)
+                .to_string()
+        }));
+    }
+    record(entry, &cli.entry_point, jit, program, cli, report);
+    for function in &cli.then {
+        let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
+        if let Some(healer) = healer {
+            healer.release_output();
+        }
+        record(outcome, function, jit, program, cli, report);
+    }
+    Ok(())
+}
+
+/// Writes `--failure-report` and `--heal-report`, when asked for.
+fn write_reports(cli: &Cli, report: &FailureReport, attempts: &[heal::Attempt]) -> Result<()> {
+    if let Some(path) = &cli.failure_report {
+        report
+            .write(path)
+            .with_context(|| format!("cannot write the failure report '{}'", path.display()))?;
+    }
+    if let Some(path) = &cli.heal_report {
+        let text = serde_json::to_string_pretty(attempts)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the heal report '{}'", path.display()))?;
+    }
+    Ok(())
 }
 
 fn load_program<'c>(
