@@ -233,3 +233,69 @@ fn silence_output() {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn a_child_that_finishes_passes_and_one_that_fails_says_why() {
+        match fork(LIMIT, Expected::Anything).unwrap() {
+            Side::Child => finish(Ok(())),
+            Side::Parent(verdict) => assert_eq!(verdict, Ok(())),
+        }
+        match fork(LIMIT, Expected::Anything).unwrap() {
+            Side::Child => finish(Err("t.mlir:3:4: error: still out of bounds".into())),
+            Side::Parent(verdict) => {
+                assert_eq!(
+                    verdict,
+                    Err("t.mlir:3:4: error: still out of bounds".into())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_child_that_exits_on_its_own_or_dies_does_not_pass() {
+        match fork(LIMIT, Expected::Anything).unwrap() {
+            // SAFETY: ends the child as a program calling exit(0) early would.
+            Side::Child => unsafe { libc::_exit(0) },
+            Side::Parent(verdict) => assert!(verdict.unwrap_err().contains("exited on its own")),
+        }
+        match fork(LIMIT, Expected::Anything).unwrap() {
+            // SAFETY: the child kills itself, as a crash would.
+            Side::Child => unsafe {
+                libc::raise(libc::SIGKILL);
+                libc::_exit(0)
+            },
+            Side::Parent(verdict) => assert!(verdict.unwrap_err().contains("signal 9")),
+        }
+    }
+
+    #[test]
+    fn a_child_past_the_limit_is_killed() {
+        match fork(Duration::from_millis(100), Expected::Anything).unwrap() {
+            Side::Child => {
+                std::thread::sleep(Duration::from_secs(30));
+                finish(Ok(()))
+            }
+            Side::Parent(verdict) => assert!(verdict.unwrap_err().contains("did not finish")),
+        }
+    }
+
+    #[test]
+    fn a_rerun_from_the_start_must_print_what_was_shown() {
+        for (printed, passes) in [(&b"1\n2\n3\n"[..], true), (&b"1\n9\n"[..], false)] {
+            match fork(LIMIT, Expected::Output(b"1\n2\n".to_vec())).unwrap() {
+                Side::Child => {
+                    // SAFETY: writes our own buffer to descriptor 1 (the child's memory file).
+                    unsafe { libc::write(1, printed.as_ptr().cast(), printed.len()) };
+                    finish(Ok(()))
+                }
+                Side::Parent(verdict) => assert_eq!(verdict.is_ok(), passes, "{verdict:?}"),
+            }
+        }
+    }
+}

@@ -688,3 +688,6 @@ fn defined_functions(module: OperationRef) -> Vec<String> {
         .filter_map(tensorlang::ir::symbol_name)
         .collect()
 }
+
+#[cfg(test)]
+mod tests;
