@@ -22,6 +22,7 @@ fn main() {
 
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=native");
+    println!("cargo:rustc-env=TENSORLANG_LLVM_LIB={}", llvm_lib.display());
     println!("cargo:rerun-if-env-changed=MLIR_SYS_220_PREFIX");
 
     if !llvm_lib.join("libMLIR.so").exists() {

@@ -48,3 +48,7 @@ pub fn neurojit_dir() -> Option<std::path::PathBuf> {
             std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".neurojit"))
         })
 }
+
+/// LLVM's library directory this build links against (`/usr/lib/llvm-22/lib` unless
+/// `MLIR_SYS_220_PREFIX` said otherwise): where the runner libraries live.
+pub const LLVM_LIB_DIR: &str = env!("TENSORLANG_LLVM_LIB");

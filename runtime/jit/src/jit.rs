@@ -203,8 +203,12 @@ impl Jit {
     }
 
     fn compile(&self, module: &LlvmModule) -> Result<Arc<[u8]>, JitError> {
+        self.compile_at(module, self.opt_level)
+    }
+
+    fn compile_at(&self, module: &LlvmModule, level: Option<u8>) -> Result<Arc<[u8]>, JitError> {
         let target = self.target.lock().expect("lock");
-        if let Some(level) = self.opt_level {
+        if let Some(level) = level {
             target.optimize(module, level)?;
         }
         Ok(target.emit_object(module)?.into())
@@ -414,6 +418,18 @@ impl Jit {
         key: ObjectKey,
         module: OperationRef,
     ) -> Result<Arc<[u8]>, JitError> {
+        self.build_version_at(function, key, module, self.opt_level)
+    }
+
+    /// [`Jit::build_version`], optimized at `level` whatever the JIT's own level (code written
+    /// for speed, such as `--optimize`'s variants, is compiled at `-O3` even in a `-O0` run).
+    pub fn build_version_at(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        module: OperationRef,
+        level: Option<u8>,
+    ) -> Result<Arc<[u8]>, JitError> {
         if self.slot(function).is_none() {
             return Err(JitError::NotReplaceable(function.into()));
         }
@@ -431,7 +447,7 @@ impl Jit {
         }
         llvm.rename(function, &version_symbol(function, &key))?;
         tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
-        self.compile(&llvm)
+        self.compile_at(&llvm, level)
     }
 
     /// Caches and loads `object`, built by [`Jit::build_version`], without swapping it in.

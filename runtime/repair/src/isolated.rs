@@ -81,6 +81,27 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
     }
 }
 
+/// [`in_child`], with the child's standard error silenced too: for work whose failures come
+/// back as errors anyway (LLVM prints `LLVM ERROR: ...` on its way to aborting).
+///
+/// # Errors
+/// As [`in_child`].
+pub fn in_quiet_child(
+    build: impl FnOnce() -> Result<Arc<[u8]>, String>,
+) -> Result<Arc<[u8]>, String> {
+    in_child(|| {
+        // SAFETY: opening /dev/null and duplicating it over the child's own standard error.
+        unsafe {
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if null >= 0 {
+                libc::dup2(null, 2);
+                libc::close(null);
+            }
+        }
+        build()
+    })
+}
+
 /// Nothing a child prints may reach the program's output: its standard output goes to
 /// `/dev/null`.
 fn silence_stdout() {

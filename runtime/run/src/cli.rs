@@ -139,6 +139,21 @@ pub struct Cli {
     #[arg(long = "heal-report")]
     pub heal_report: Option<PathBuf>,
 
+    /// Looks for faster code for the program's hot contractions while it runs (functions that
+    /// are one static `linalg.matmul`): variants from transform-dialect scripts, checked against
+    /// the original on the same inputs and timed, the fastest swapped in.
+    #[arg(long = "optimize")]
+    pub optimize: bool,
+
+    /// With `--optimize`: search before the entry point runs, which waits for it (deterministic
+    /// runs, for tests and benchmarks).
+    #[arg(long = "optimize-first")]
+    pub optimize_first: bool,
+
+    /// Writes what `--optimize` did, per function, as JSON.
+    #[arg(long = "optimize-report", value_name = "FILE")]
+    pub optimize_report: Option<PathBuf>,
+
     /// The model that repairs (with the `model` source).
     #[command(flatten)]
     pub model: ModelArgs,
@@ -172,6 +187,9 @@ const LONG_FLAGS: &[&str] = &[
     "heal-model-first",
     "heal-ranking",
     "heal-report",
+    "optimize",
+    "optimize-report",
+    "optimize-first",
 ];
 
 /// Rewrites `-flag[=value]` to `--flag[=value]` for the flags above, as LLVM's command line

@@ -131,8 +131,26 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         } else {
             None
         };
+        let mut optimizer = cli.optimize.then(|| {
+            tensorlang_optimize::Optimizer::start(
+                scope,
+                &jit,
+                source.clone(),
+                cli.entry_point.clone(),
+            )
+        });
+        let mut optimized = Vec::new();
+        if cli.optimize_first
+            && let Some(searching) = optimizer.take()
+        {
+            optimized = searching.wait();
+        }
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
         run_entries(&jit, &program, cli, healer.as_deref(), &mut report)?;
+        if let Some(searching) = optimizer {
+            optimized = searching.finish();
+        }
+        write_optimize_report(cli, &optimized)?;
         let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();
         if let Some(healer) = &healer {
             if healer.output_diverged() {
@@ -162,7 +180,7 @@ fn start_jit(program: &Program, cli: &Cli, self_heal: bool) -> Result<Jit> {
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
         cache: ObjectCache::new(cache_directory(cli)),
-        libraries: cli.shared_libs.clone(),
+        libraries: libraries(cli),
         heal_handler: self_heal.then(heal::handler_address),
     })?;
     let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
@@ -172,6 +190,16 @@ fn start_jit(program: &Program, cli: &Cli, self_heal: bool) -> Result<Jit> {
     }
     jit.initialize()?;
     Ok(jit)
+}
+
+/// `-shared-libs`, and the async runtime the threaded variants of `--optimize` run on.
+fn libraries(cli: &Cli) -> Vec<PathBuf> {
+    let mut libraries = cli.shared_libs.clone();
+    let runtime = tensorlang_optimize::async_runtime_library();
+    if cli.optimize && runtime.exists() && !libraries.contains(&runtime) {
+        libraries.push(runtime);
+    }
+    libraries
 }
 
 /// What the repair worker and the healed calls are to do, from the `--heal-*` flags.
@@ -229,6 +257,16 @@ fn run_entries(
     Ok(())
 }
 
+/// Writes `--optimize-report`, when asked for.
+fn write_optimize_report(cli: &Cli, optimized: &[tensorlang_optimize::Optimized]) -> Result<()> {
+    if let Some(path) = &cli.optimize_report {
+        let text = serde_json::to_string_pretty(optimized)?;
+        std::fs::write(path, text + "\n")
+            .with_context(|| format!("cannot write the optimize report '{}'", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Writes `--failure-report` and `--heal-report`, when asked for.
 fn write_reports(cli: &Cli, report: &FailureReport, attempts: &[heal::Attempt]) -> Result<()> {
     if let Some(path) = &cli.failure_report {
@@ -259,6 +297,10 @@ fn load_program<'c>(
         Err(error) => return Err(error.into()),
     };
     program.add_replaceable(&cli.replaceable);
+    if cli.optimize {
+        // Optimized versions go behind slots.
+        program.add_replaceable(&tensorlang_optimize::targets(source, &cli.entry_point));
+    }
     if cli.self_heal && !cli.no_self_heal {
         // Plain upstream MLIR: every function but the entry point may be repaired.
         let functions = program.defined_functions();

@@ -1,0 +1,72 @@
+//! A variant from text to the LLVM dialect: parsed, its transform script interpreted and then
+//! removed, lowered. The JIT compiles the result as a new version of the function.
+
+use melior::Context;
+use melior::ir::Attribute;
+use melior::ir::Module;
+use melior::ir::operation::{OperationLike, OperationMutLike};
+use tensorlang::ir::{op_name, top_level_ops};
+
+use crate::variant::{VariantParameters, lowering};
+
+/// `text` (a variant's module, see [`crate::variant::module_text`]) in the LLVM dialect, its
+/// `function` the only one outside code sees (the helpers the threads run on are internal, so
+/// the version carries them with it).
+///
+/// # Errors
+/// The first diagnostic of the step that failed.
+pub fn lower_variant<'c>(
+    context: &'c Context,
+    text: &str,
+    function: &str,
+    parameters: &VariantParameters,
+) -> Result<Module<'c>, String> {
+    let mut module =
+        tensorlang::parse_module(context, text, "variant.mlir").map_err(|e| e.to_string())?;
+    tensorlang::pass::register_upstream_passes();
+    tensorlang::pass::run_pipeline(
+        context,
+        &mut module,
+        "builtin.module(transform-interpreter)",
+    )
+    .map_err(|e| format!("the transform script failed: {e}"))?;
+    erase_transform_script(&module);
+    tensorlang::pass::run_pipeline(context, &mut module, &lowering(parameters))
+        .map_err(|e| format!("lowering failed: {e}"))?;
+    internalize_helpers(context, &module, function);
+    Ok(module)
+}
+
+/// Gives every function but `function` internal linkage.
+fn internalize_helpers(context: &Context, module: &Module, function: &str) {
+    let Some(internal) = Attribute::parse(context, "#llvm.linkage<internal>") else {
+        return;
+    };
+    for op in top_level_ops(module.as_operation()) {
+        if op_name(&op) == "llvm.func"
+            && tensorlang::ir::is_definition(&op)
+            && tensorlang::ir::symbol_name(&op).as_deref() != Some(function)
+        {
+            // SAFETY: a live top-level op of `module`, which nothing else reads or changes now.
+            let mut op = unsafe { tensorlang::lifetime::operation_mut(&op) };
+            op.set_attribute("linkage", internal);
+        }
+    }
+}
+
+/// Removes the nested module that holds the transform script.
+fn erase_transform_script(module: &Module) {
+    for op in top_level_ops(module.as_operation()) {
+        if op_name(&op) == "builtin.module" && op.attribute("transform.with_named_sequence").is_ok()
+        {
+            let raw = op.to_raw();
+            // SAFETY: `raw` is a live top-level op of this module that nothing else refers to
+            // (transform ops only refer to each other); once out of its block it is owned here
+            // and destroyed on drop.
+            drop(unsafe {
+                mlir_sys::mlirOperationRemoveFromParent(raw);
+                melior::ir::Operation::from_raw(raw)
+            });
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Checks and times variants against the original, in a forked child: the original and every
+//! variant run on the same synthetic inputs (small integers, so that every sum is exact in f32
+//! whatever the order of the additions); a variant passes when its `C` equals the original's and
+//! it left `A` and `B` as they were. A variant that crashes or hangs costs the child, never the
+//! program. Times are the best of a few calls.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::target::MatmulTarget;
+
+/// The calling convention of a function of three 2-D memrefs: per memref its allocated and
+/// aligned pointers, offset, two sizes and two strides.
+type MatmulAbi = unsafe extern "C" fn(
+    *mut f32,
+    *mut f32,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    *mut f32,
+    *mut f32,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    *mut f32,
+    *mut f32,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// What the child found.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Measurement {
+    /// Seconds per call of the original.
+    pub original: f64,
+    /// Per variant, in the order given: seconds per call, or why it was turned away.
+    pub variants: Vec<Result<f64, String>>,
+}
+
+/// Runs the original (at `original`) and each variant (at `variants`) in a child; at most
+/// `limit` for all of it.
+///
+/// # Safety
+/// Every address must be a live function of `target`'s signature.
+///
+/// # Errors
+/// The child crashed, hung or could not start.
+pub unsafe fn measure(
+    target: &MatmulTarget,
+    original: usize,
+    variants: &[usize],
+) -> Result<Measurement, String> {
+    let bytes = tensorlang_repair::isolated::in_quiet_child(|| {
+        // SAFETY: the caller's contract.
+        let measurement = unsafe { run(target, original, variants) };
+        serde_json::to_vec(&measurement)
+            .map(Into::into)
+            .map_err(|e| e.to_string())
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("a garbled measurement: {e}"))
+}
+
+/// Row-major matrices of `target`'s shapes, filled with small integers.
+struct Operands {
+    a: Vec<f32>,
+    b: Vec<f32>,
+    c: Vec<f32>,
+}
+
+impl Operands {
+    fn new(target: &MatmulTarget) -> Self {
+        let fill = |rows: usize, columns: usize, f: &dyn Fn(usize, usize) -> f32| {
+            (0..rows * columns)
+                .map(|i| f(i / columns, i % columns))
+                .collect::<Vec<f32>>()
+        };
+        Self {
+            a: fill(target.m, target.k, &|i, j| {
+                ((i * 7 + j * 3) % 5) as f32 - 2.0
+            }),
+            b: fill(target.k, target.n, &|i, j| {
+                ((i * 5 + j * 11) % 7) as f32 - 3.0
+            }),
+            c: fill(target.m, target.n, &|i, j| ((i + j) % 3) as f32),
+        }
+    }
+}
+
+/// Calls the function at `address` on `a`, `b` and `c`, placed as `target` takes them.
+///
+/// # Safety
+/// As [`measure`]; the buffers have `target`'s shapes.
+unsafe fn call(target: &MatmulTarget, address: usize, a: &mut [f32], b: &mut [f32], c: &mut [f32]) {
+    let shapes = [
+        (target.m, target.k),
+        (target.k, target.n),
+        (target.m, target.n),
+    ];
+    let pointers = [a.as_mut_ptr(), b.as_mut_ptr(), c.as_mut_ptr()];
+    let mut ordered = [(std::ptr::null_mut(), 0i64, 0i64); 3];
+    for (role, &argument) in target.arguments.iter().enumerate() {
+        let (rows, columns) = shapes[role];
+        ordered[argument] = (pointers[role], rows as i64, columns as i64);
+    }
+    // SAFETY: the caller guarantees the address is a function of this convention.
+    let function: MatmulAbi = unsafe { std::mem::transmute::<usize, MatmulAbi>(address) };
+    let [(p0, r0, c0), (p1, r1, c1), (p2, r2, c2)] = ordered;
+    // SAFETY: each descriptor describes a live, row-major buffer of its shape.
+    unsafe {
+        function(
+            p0, p0, 0, r0, c0, c0, 1, p1, p1, 0, r1, c1, c1, 1, p2, p2, 0, r2, c2, c2, 1,
+        )
+    };
+}
+
+/// How often a variant is timed; the best counts.
+const TIMINGS: usize = 3;
+
+/// A reference faster than this is timed as often as the variants.
+const FAST: Duration = Duration::from_millis(100);
+
+/// # Safety
+/// As [`measure`].
+unsafe fn run(target: &MatmulTarget, original: usize, variants: &[usize]) -> Measurement {
+    let inputs = Operands::new(target);
+    let mut reference = Operands::new(target);
+    let started = Instant::now();
+    // SAFETY: the caller's contract.
+    unsafe {
+        call(
+            target,
+            original,
+            &mut reference.a,
+            &mut reference.b,
+            &mut reference.c,
+        )
+    };
+    let mut original_best = started.elapsed();
+    // A fast reference (a variant in place already) is timed like the variants, best of a few,
+    // so that the two compare under the same conditions.
+    if original_best < FAST {
+        for _ in 1..TIMINGS {
+            let mut operands = Operands::new(target);
+            let started = Instant::now();
+            // SAFETY: the caller's contract.
+            unsafe {
+                call(
+                    target,
+                    original,
+                    &mut operands.a,
+                    &mut operands.b,
+                    &mut operands.c,
+                )
+            };
+            original_best = original_best.min(started.elapsed());
+        }
+    }
+    let original_seconds = original_best.as_secs_f64();
+    let results = variants
+        .iter()
+        .map(|&address| {
+            let mut best = Duration::MAX;
+            for _ in 0..TIMINGS {
+                let mut operands = Operands::new(target);
+                let started = Instant::now();
+                // SAFETY: the caller's contract.
+                unsafe {
+                    call(
+                        target,
+                        address,
+                        &mut operands.a,
+                        &mut operands.b,
+                        &mut operands.c,
+                    )
+                };
+                best = best.min(started.elapsed());
+                if operands.a != inputs.a || operands.b != inputs.b {
+                    return Err("it changed its inputs".to_string());
+                }
+                if let Some(at) = operands
+                    .c
+                    .iter()
+                    .zip(&reference.c)
+                    .position(|(x, y)| x != y)
+                {
+                    return Err(format!(
+                        "C[{}][{}] is {} where the original computes {}",
+                        at / target.n,
+                        at % target.n,
+                        operands.c[at],
+                        reference.c[at]
+                    ));
+                }
+            }
+            Ok(best.as_secs_f64())
+        })
+        .collect();
+    Measurement {
+        original: original_seconds,
+        variants: results,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const N: usize = 4;
+
+    /// `C += A * B` for 4x4 matrices, from the descriptors' aligned pointers; `flaw` then spoils
+    /// `C` (1) or `A` (2).
+    unsafe fn matmul(a: *mut f32, b: *mut f32, c: *mut f32, flaw: u8) {
+        // SAFETY: the measurement passes 4x4 row-major buffers.
+        let (a, b, c) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(a, N * N),
+                std::slice::from_raw_parts(b, N * N),
+                std::slice::from_raw_parts_mut(c, N * N),
+            )
+        };
+        for i in 0..N {
+            for j in 0..N {
+                c[i * N + j] += (0..N).map(|k| a[i * N + k] * b[k * N + j]).sum::<f32>();
+            }
+        }
+        match flaw {
+            1 => c[N + 2] += 1.0,
+            2 => a[0] = 0.0,
+            _ => {}
+        }
+    }
+
+    macro_rules! abi {
+        ($name:ident, $flaw:expr) => {
+            #[allow(clippy::too_many_arguments)]
+            unsafe extern "C" fn $name(
+                _: *mut f32,
+                a: *mut f32,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: *mut f32,
+                b: *mut f32,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: *mut f32,
+                c: *mut f32,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+                _: i64,
+            ) {
+                // SAFETY: called by `measure` with 4x4 buffers.
+                unsafe { matmul(a, b, c, $flaw) }
+            }
+        };
+    }
+    abi!(exact, 0);
+    abi!(wrong_result, 1);
+    abi!(clobbers_input, 2);
+
+    #[test]
+    fn a_variant_must_compute_the_originals_result_and_leave_its_inputs() {
+        let target = MatmulTarget {
+            function: "mm".into(),
+            m: N,
+            n: N,
+            k: N,
+            arguments: [0, 1, 2],
+            parameters: vec!["memref<4x4xf32>".into(); 3],
+        };
+        let addresses = [
+            exact as *const () as usize,
+            wrong_result as *const () as usize,
+            clobbers_input as *const () as usize,
+        ];
+        // SAFETY: all three have the signature of a function of three 2-D memrefs.
+        let measurement = unsafe { measure(&target, addresses[0], &addresses) }.unwrap();
+        assert!(measurement.variants[0].is_ok(), "{measurement:?}");
+        let wrong = measurement.variants[1].clone().unwrap_err();
+        assert!(wrong.starts_with("C[1][2] is"), "{wrong}");
+        let clobbered = measurement.variants[2].clone().unwrap_err();
+        assert_eq!(clobbered, "it changed its inputs");
+    }
+}

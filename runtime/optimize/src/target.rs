@@ -1,0 +1,142 @@
+//! What `--optimize` can make faster: a function whose whole body is one `linalg.matmul` of its
+//! three 2-D f32 memref arguments (`C += A * B`), with static shapes. Anything else is left as
+//! it is.
+
+use melior::ir::operation::OperationLike;
+use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
+use tensorlang::ir::{op_name, symbol_name, top_level_ops};
+
+/// `linalg.matmul`'s own indexing maps, as printed without spaces.
+const DEFAULT_MAPS: &str = "[affine_map<(d0,d1,d2)->(d0,d2)>,affine_map<(d0,d1,d2)->(d2,d1)>,affine_map<(d0,d1,d2)->(d0,d1)>]";
+
+/// A matmul function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatmulTarget {
+    /// The function's name.
+    pub function: String,
+    /// Rows of `A` and `C`.
+    pub m: usize,
+    /// Columns of `B` and `C`.
+    pub n: usize,
+    /// Columns of `A`, rows of `B`.
+    pub k: usize,
+    /// Which argument is `A`, `B` and `C`.
+    pub arguments: [usize; 3],
+    /// The parameter types, as written (`memref<512x512xf32>`).
+    pub parameters: Vec<String>,
+}
+
+impl MatmulTarget {
+    /// Floating-point operations per call (a multiply and an add per `m * n * k`).
+    pub fn flops(&self) -> f64 {
+        2.0 * (self.m * self.n * self.k) as f64
+    }
+}
+
+/// The matmul functions of `module`, but `entry`.
+pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
+    top_level_ops(module.as_operation())
+        .iter()
+        .filter(|op| op_name(op) == "func.func")
+        .filter_map(|op| matmul_function(op).filter(|t| t.function != entry))
+        .collect()
+}
+
+fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
+    let name = symbol_name(function)?;
+    let block = function.region(0).ok()?.first_block()?;
+    let matmul = block.first_operation()?;
+    let ret = matmul.next_in_block()?;
+    if op_name(&matmul) != "linalg.matmul"
+        || op_name(&ret) != "func.return"
+        || ret.next_in_block().is_some()
+        || ret.operand_count() != 0
+        || matmul.operand_count() != 3
+        || block.argument_count() != 3
+    {
+        return None;
+    }
+    // Plain `linalg.matmul`: the default indexing maps (no broadcast, no transpose).
+    let maps = matmul
+        .attribute("indexing_maps")
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    if !maps.is_empty() && maps.replace(' ', "") != DEFAULT_MAPS {
+        return None;
+    }
+    let mut arguments = [0; 3];
+    let mut shapes = [(0, 0); 3];
+    for (i, slot) in arguments.iter_mut().enumerate() {
+        let operand = matmul.operand(i).ok()?;
+        *slot = (0..block.argument_count()).find(|&a| {
+            block
+                .argument(a)
+                .is_ok_and(|arg| arg.to_raw().ptr == operand.to_raw().ptr)
+        })?;
+        shapes[i] = matrix_shape(&operand.r#type().to_string())?;
+    }
+    let [(m, k), (k2, n), (m2, n2)] = shapes;
+    if k != k2 || m != m2 || n != n2 {
+        return None;
+    }
+    let mut distinct = arguments.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != 3 {
+        return None;
+    }
+    let parameters = (0..block.argument_count())
+        .filter_map(|a| block.argument(a).ok())
+        .map(|arg| arg.r#type().to_string())
+        .collect();
+    Some(MatmulTarget {
+        function: name,
+        m,
+        n,
+        k,
+        arguments,
+        parameters,
+    })
+}
+
+/// `(rows, columns)` of `memref<RxCxf32>` (identity layout, static).
+fn matrix_shape(ty: &str) -> Option<(usize, usize)> {
+    let inner = ty.strip_prefix("memref<")?.strip_suffix("xf32>")?;
+    let (rows, columns) = inner.split_once('x')?;
+    Some((rows.parse().ok()?, columns.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(source: &str) -> Vec<MatmulTarget> {
+        let context = tensorlang::create_context().unwrap();
+        let module = tensorlang::parse_module(&context, source, "t.mlir").unwrap();
+        find(&module, "main")
+    }
+
+    #[test]
+    fn a_function_that_is_one_matmul_is_a_target() {
+        let found = targets(
+            "func.func @mm(%c: memref<8x4xf32>, %a: memref<8x16xf32>, %b: memref<16x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}",
+        );
+        assert_eq!(found.len(), 1);
+        let target = &found[0];
+        assert_eq!((target.m, target.n, target.k), (8, 4, 16));
+        assert_eq!(target.arguments, [1, 2, 0]);
+        assert_eq!(target.flops(), 2.0 * 8.0 * 4.0 * 16.0);
+    }
+
+    #[test]
+    fn anything_more_or_dynamic_is_not() {
+        assert!(targets(
+            "func.func @mm(%a: memref<?x16xf32>, %b: memref<16x4xf32>, %c: memref<?x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x4xf32>) outs(%c : memref<?x4xf32>)\n  return\n}"
+        )
+        .is_empty());
+        assert!(targets(
+            "func.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}"
+        )
+        .is_empty());
+    }
+}

@@ -1,0 +1,218 @@
+//! Variants of a matmul function: the same signature, its body rewritten by a transform-dialect
+//! script (tile for the caches, tile for the registers, vectorize, keep the C tile in registers
+//! across the K loop, bufferize, lower the contractions to FMAs), optionally split over threads
+//! with `scf.forall` on the async runtime. Each variant's parameters come from a sweep; which
+//! one is fastest on this machine is measured, never assumed.
+
+use std::fmt::Write as _;
+
+use crate::target::MatmulTarget;
+
+/// One point of the sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct VariantParameters {
+    /// Threads the rows are split over (1: no `scf.forall`).
+    pub threads: usize,
+    /// Cache tile `(M, N, K)`.
+    pub cache_tile: [usize; 3],
+    /// Register tile `(M, N)`.
+    pub register_tile: [usize; 2],
+}
+
+impl VariantParameters {
+    /// `t2-c128x512x64-r4x16`.
+    pub fn name(&self) -> String {
+        let [cm, cn, ck] = self.cache_tile;
+        let [rm, rn] = self.register_tile;
+        format!("t{}-c{cm}x{cn}x{ck}-r{rm}x{rn}", self.threads)
+    }
+}
+
+/// The sweep for `target` on a machine with `cores` cores: every combination whose tiles divide
+/// the shapes exactly (a partial tile would not vectorize).
+pub fn sweep(target: &MatmulTarget, cores: usize) -> Vec<VariantParameters> {
+    let mut thread_counts = vec![cores.max(1)];
+    if cores > 1 {
+        thread_counts.push(1);
+    }
+    let mut variants = Vec::new();
+    for threads in thread_counts {
+        if !target.m.is_multiple_of(threads) {
+            continue;
+        }
+        let rows = target.m / threads;
+        let Some(cm) = largest_divisor(rows, &[128, 64, 32, 16, 8, 4]) else {
+            continue;
+        };
+        let Some(cn) = largest_divisor(target.n, &[512, 256, 128, 64, 32, 16]) else {
+            continue;
+        };
+        let Some(ck) = largest_divisor(target.k, &[64, 32, 16, 8]) else {
+            continue;
+        };
+        for register_tile in [[4, 16], [4, 8], [2, 16]] {
+            if cm % register_tile[0] == 0 && cn % register_tile[1] == 0 {
+                variants.push(VariantParameters {
+                    threads,
+                    cache_tile: [cm, cn, ck],
+                    register_tile,
+                });
+            }
+        }
+    }
+    variants
+}
+
+fn largest_divisor(value: usize, candidates: &[usize]) -> Option<usize> {
+    candidates
+        .iter()
+        .copied()
+        .find(|c| value.is_multiple_of(*c))
+}
+
+/// The variant as a module: the function, on tensors inside, and the transform script.
+pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> String {
+    let (m, n, k) = (target.m, target.n, target.k);
+    let [ai, bi, ci] = target.arguments;
+    let params: Vec<String> = target
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| format!("%arg{i}: {ty}"))
+        .collect();
+    let mut text = String::new();
+    let _ = write!(
+        text,
+        "func.func @{name}({params}) {{\n\
+         \x20 %a = bufferization.to_tensor %arg{ai} restrict : memref<{m}x{k}xf32> to tensor<{m}x{k}xf32>\n\
+         \x20 %b = bufferization.to_tensor %arg{bi} restrict : memref<{k}x{n}xf32> to tensor<{k}x{n}xf32>\n\
+         \x20 %c = bufferization.to_tensor %arg{ci} restrict writable : memref<{m}x{n}xf32> to tensor<{m}x{n}xf32>\n\
+         \x20 %r = linalg.matmul ins(%a, %b : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) outs(%c : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n\
+         \x20 bufferization.materialize_in_destination %r in restrict writable %arg{ci} : (tensor<{m}x{n}xf32>, memref<{m}x{n}xf32>) -> ()\n\
+         \x20 return\n}}\n",
+        name = target.function,
+        params = params.join(", "),
+    );
+    text.push_str(&script(parameters));
+    text
+}
+
+/// The transform script (see the module docs).
+fn script(parameters: &VariantParameters) -> String {
+    let [cm, cn, ck] = parameters.cache_tile;
+    let [rm, rn] = parameters.register_tile;
+    let any = "!transform.any_op";
+    let (first, split) = if parameters.threads > 1 {
+        (
+            "%forall_tiled",
+            format!(
+                "    %forall_tiled, %forall = transform.structured.tile_using_forall %mm num_threads [{}, 0, 0] : ({any}) -> ({any}, {any})\n",
+                parameters.threads
+            ),
+        )
+    } else {
+        ("%mm", String::new())
+    };
+    format!(
+        "module attributes {{transform.with_named_sequence}} {{\n\
+         \x20 transform.named_sequence @__transform_main(%root: {any} {{transform.consumed}}) {{\n\
+         \x20   %mm = transform.structured.match ops{{[\"linalg.matmul\"]}} in %root : ({any}) -> {any}\n\
+         {split}\
+         \x20   %t1, %l1:3 = transform.structured.tile_using_for {first} tile_sizes [{cm}, {cn}, {ck}] : ({any}) -> ({any}, {any}, {any}, {any})\n\
+         \x20   %t2, %l2:2 = transform.structured.tile_using_for %t1 tile_sizes [{rm}, {rn}, 0] : ({any}) -> ({any}, {any}, {any})\n\
+         \x20   %t3, %l3 = transform.structured.tile_using_for %t2 tile_sizes [0, 0, 1] : ({any}) -> ({any}, {any})\n\
+         \x20   transform.structured.vectorize %t3 : {any}\n\
+         \x20   %f = transform.structured.match ops{{[\"func.func\"]}} in %root : ({any}) -> {any}\n\
+         \x20   transform.apply_patterns to %f {{\n\
+         \x20     transform.apply_patterns.vector.reduction_to_contract\n\
+         \x20     transform.apply_patterns.vector.transfer_permutation_patterns\n\
+         \x20     transform.apply_patterns.canonicalization\n\
+         \x20   }} : {any}\n\
+         \x20   %loops = transform.structured.match ops{{[\"scf.for\"]}} in %f : ({any}) -> {any}\n\
+         \x20   transform.apply_licm to %loops : {any}\n\
+         \x20   transform.loop.hoist_loop_invariant_subsets %loops : {any}\n\
+         \x20   %b = transform.bufferization.one_shot_bufferize %root {{function_boundary_type_conversion = 1 : i32}} : ({any}) -> {any}\n\
+         \x20   %f2 = transform.structured.match ops{{[\"func.func\"]}} in %b : ({any}) -> {any}\n\
+         \x20   transform.apply_patterns to %f2 {{\n\
+         \x20     transform.apply_patterns.vector.lower_contraction lowering_strategy = \"outerproduct\"\n\
+         \x20     transform.apply_patterns.vector.lower_outerproduct\n\
+         \x20     transform.apply_patterns.vector.lower_transfer max_transfer_rank = 1\n\
+         \x20     transform.apply_patterns.canonicalization\n\
+         \x20   }} : {any}\n\
+         \x20   transform.yield\n\
+         \x20 }}\n\
+         }}\n"
+    )
+}
+
+/// The passes after the transform script (and after its module is erased): bufferization
+/// clean-up, the threads on the async runtime, then the LLVM dialect.
+pub fn lowering(parameters: &VariantParameters) -> String {
+    let threads = if parameters.threads > 1 {
+        format!(
+            "scf-forall-to-parallel,async-parallel-for{{num-workers={} min-task-size=1}},async-to-async-runtime,async-runtime-ref-counting,async-runtime-ref-counting-opt,convert-async-to-llvm,",
+            parameters.threads
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "builtin.module(buffer-deallocation-pipeline,convert-bufferization-to-memref,cse,canonicalize,convert-vector-to-scf,{threads}convert-scf-to-cf,expand-strided-metadata,lower-affine,convert-vector-to-llvm,finalize-memref-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(m: usize, n: usize, k: usize) -> MatmulTarget {
+        MatmulTarget {
+            function: "mm".into(),
+            m,
+            n,
+            k,
+            arguments: [0, 1, 2],
+            parameters: vec![
+                format!("memref<{m}x{k}xf32>"),
+                format!("memref<{k}x{n}xf32>"),
+                format!("memref<{m}x{n}xf32>"),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_sweep_only_holds_tiles_that_divide_the_shapes() {
+        let variants = sweep(&target(512, 512, 512), 2);
+        assert!(variants.iter().any(|v| v.name() == "t2-c128x512x64-r4x16"));
+        assert!(variants.iter().any(|v| v.threads == 1));
+        for v in sweep(&target(96, 48, 24), 2) {
+            let [cm, cn, ck] = v.cache_tile;
+            assert!(
+                96 / v.threads % cm == 0 && 48 % cn == 0 && 24 % ck == 0,
+                "{v:?}"
+            );
+        }
+        assert!(sweep(&target(7, 5, 3), 2).is_empty());
+    }
+
+    #[test]
+    fn the_variant_transforms_and_lowers_to_the_llvm_dialect() {
+        let t = target(64, 64, 64);
+        let parameters = sweep(&t, 2)[0];
+        let context = tensorlang::create_context().unwrap();
+        let module = crate::compile::lower_variant(
+            &context,
+            &module_text(&t, &parameters),
+            "mm",
+            &parameters,
+        )
+        .expect("lowers");
+        let text = module.as_operation().to_string();
+        assert!(text.contains("llvm.func @mm("), "{text}");
+        assert!(
+            text.contains("llvm.intr.fmuladd") || text.contains("llvm.intr.fma"),
+            "{text}"
+        );
+        assert!(!text.contains("transform."), "{text}");
+    }
+}
