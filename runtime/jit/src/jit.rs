@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use target::TargetMachine;
+pub use target::host_vector_bits;
 
 pub(crate) use llvm_ir::register_translations;
 

@@ -121,12 +121,14 @@ fn optimize(
         return Vec::new();
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let lanes = tensorlang_jit::jit::host_vector_bits() / 32;
     let mut done = Vec::new();
     for target in target::find(&module, entry) {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        if let Some(optimized) = optimize_one(&context, jit, &target, cores, stop, started) {
+        if let Some(optimized) = optimize_one(&context, jit, &target, (cores, lanes), stop, started)
+        {
             done.push(optimized);
         }
     }
@@ -137,7 +139,7 @@ fn optimize_one(
     context: &melior::Context,
     jit: &Jit,
     target: &MatmulTarget,
-    cores: usize,
+    (cores, lanes): (usize, usize),
     stop: &AtomicBool,
     started: Instant,
 ) -> Option<Optimized> {
@@ -158,7 +160,7 @@ fn optimize_one(
     // what the original does and beats it by the margin is swapped in, and the search ends
     // there. Going on through the sweep would take the cores from the program just when it runs
     // the fast version (measured: its own GFLOP/s dropped from about 100 to 56-94).
-    for parameters in variant::sweep(target, cores) {
+    for parameters in variant::sweep(target, cores, lanes) {
         if stop.load(Ordering::Relaxed) {
             break;
         }

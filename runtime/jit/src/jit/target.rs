@@ -37,6 +37,22 @@ pub(crate) fn initialize_native_target() {
     });
 }
 
+/// The widest vector register this host has, in bits, from LLVM's host CPU features (`+avx512f`:
+/// 512, `+avx`: 256, else 128): what code meant to be fast sizes its vectors by, never a
+/// width assumed at build time.
+pub fn host_vector_bits() -> usize {
+    // SAFETY: an LLVM-allocated string, read and disposed by `take_message`.
+    let features = take_message(unsafe { LLVMGetHostCPUFeatures() });
+    let has = |feature: &str| features.split(',').any(|f| f == feature);
+    if has("+avx512f") {
+        512
+    } else if has("+avx") {
+        256
+    } else {
+        128
+    }
+}
+
 fn take_message(raw: *mut std::ffi::c_char) -> String {
     // SAFETY: an LLVM-allocated message, disposed here.
     unsafe {

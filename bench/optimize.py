@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""--optimize benchmark: f32 matmul GFLOP/s, side by side in one run, medians over rounds.
+
+  naive      tensorlang-run -O3 without --optimize (linalg.matmul lowered to loops)
+  optimize   tensorlang-run -O3 --optimize --optimize-first: the variant it swaps in, in steady
+             state (the program times its own calls after the search)
+  live       (512 only) tensorlang-run -O3 --optimize, the search running while the program
+             does: 20 calls, then 50 timed ones, as examples/optimize/matmul.mlir
+  OpenBLAS   numpy's matmul on the same shapes, all cores (installed into target/bench-venv;
+             OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it, and its kernel reported)
+
+The programs are examples/optimize/matmul.mlir with the size, the warm-up and the number of timed
+calls changed; each checks sampled entries of C exactly.
+Usage: python3 bench/optimize.py [--rounds N] [--sizes 512,1024]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(REPO, "examples", "optimize", "matmul.mlir")
+RUNNER = os.path.join(REPO, "target", "release", "tensorlang-run")
+LIB = "/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so"
+VENV = os.path.join(REPO, "target", "bench-venv")
+
+
+def program(n, warm, runs):
+    text = open(EXAMPLE).read()
+    text = text.replace("512x512", f"{n}x{n}").replace("constant 512 : index", f"constant {n} : index")
+    text = text.replace("%warm = arith.constant 20 : index", f"%warm = arith.constant {warm} : index")
+    text = text.replace("%runs = arith.constant 50 : index", f"%runs = arith.constant {runs} : index")
+    flops = 2.0 * n ** 3 * runs
+    return text.replace("arith.constant 1.34217728e10 : f64", f"arith.constant {flops:e} : f64")
+
+
+def run_program(text, flags):
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
+        f.write(text)
+    try:
+        result = subprocess.run(
+            [RUNNER, f.name, "-e", "main", "-entry-point-result=void", "-O3",
+             f"-shared-libs={LIB}", *flags], capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    match = re.search(r"GFLOP/s: ([0-9.e+]+)", result.stdout)
+    if result.returncode != 0 or not match or "checked" not in result.stdout:
+        sys.exit(f"the program failed ({flags}):\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def numpy_python():
+    python = os.path.join(VENV, "bin", "python")
+    if not os.path.exists(python):
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "numpy", "threadpoolctl"], check=True)
+    return python
+
+
+OPENBLAS = r"""
+import sys, time, numpy as np, threadpoolctl
+n, runs = int(sys.argv[1]), int(sys.argv[2])
+a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32)
+for _ in range(3): a @ b
+t = time.perf_counter()
+for _ in range(runs): a @ b
+print(2.0 * n ** 3 * runs / (time.perf_counter() - t) / 1e9)
+info = threadpoolctl.threadpool_info()[0]
+print(info.get("architecture"), info.get("num_threads"), file=sys.stderr)
+"""
+
+
+def openblas(python, n, runs):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    result = subprocess.run([python, "-c", OPENBLAS, str(n), str(runs)], capture_output=True,
+                            text=True, env=env, check=True)
+    return float(result.stdout), result.stderr.strip()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default="512,1024")
+    args = parser.parse_args()
+    if not os.path.exists(RUNNER):
+        sys.exit(f"{RUNNER} not found: cargo build --release first")
+    python = numpy_python()
+    rows = []
+    kernel = ""
+    for n in (int(s) for s in args.sizes.split(",")):
+        runs = max(5, 50 * 512 ** 3 // n ** 3)
+        samples = {"naive": [], "optimize": [], "live": [], "OpenBLAS": []}
+        for _ in range(args.rounds):
+            samples["naive"].append(run_program(program(n, 0, 2), []))
+            samples["optimize"].append(
+                run_program(program(n, 0, runs), ["--optimize", "--optimize-first"]))
+            if n == 512:
+                samples["live"].append(run_program(program(n, 20, 50), ["--optimize"]))
+            rate, kernel = openblas(python, n, runs)
+            samples["OpenBLAS"].append(rate)
+        medians = {k: statistics.median(v) for k, v in samples.items() if v}
+        rows.append((n, medians))
+        print(f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()), flush=True)
+    print(f"\nOpenBLAS kernel and threads: {kernel}; cores: {os.cpu_count()}")
+    print("| n | naive GFLOP/s | --optimize (steady) | --optimize (live, 512) | OpenBLAS | optimize / OpenBLAS |")
+    print("|---|---|---|---|---|---|")
+    for n, m in rows:
+        live = f"{m['live']:.1f}" if "live" in m else "-"
+        print(f"| {n} | {m['naive']:.2f} | {m['optimize']:.1f} | {live} | {m['OpenBLAS']:.1f} | "
+              f"{m['optimize'] / m['OpenBLAS']:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
