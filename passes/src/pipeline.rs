@@ -26,6 +26,7 @@ pub const NAME: &CStr = c"tensorlang-to-llvm";
 pub const PASSES: &str = concat!(
     "tensorlang-verify,",
     "convert-tensorlang-to-linalg,",
+    "convert-elementwise-to-linalg,",
     "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},",
     "convert-bufferization-to-memref,",
     "convert-linalg-to-loops,",

@@ -26,6 +26,7 @@ mod loops;
 mod op_line;
 mod rewrites;
 mod slice;
+mod tensor_ops;
 mod widen;
 
 use op_line::OpLine;
@@ -80,9 +81,12 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     let lines: Vec<&str> = function.lines().collect();
     let preferred = guards_for(hint.kind);
     let failing = hint.location.and_then(|location| {
-        lines
-            .iter()
-            .position(|line| OpLine::parse(line).is_some_and(|op| op.place() == location))
+        lines.iter().position(|line| {
+            OpLine::parse(line)
+                .map(|op| op.place())
+                .or_else(|| tensor_ops::TensorOp::parse(line).map(|op| op.place()))
+                .is_some_and(|place| place == location)
+        })
     });
     let slice = failing
         .map(|failing| slice::slice_order(&lines, failing))
@@ -136,6 +140,20 @@ pub fn propose(function: &str, hint: FailureHint) -> Vec<Candidate> {
     for (position, (rank, _, index, rewrite)) in singles.iter().enumerate() {
         // Keyed by their place in the sorted list, so the final sort keeps this order.
         ranked.push((*rank, position, candidate(&lines, *index, rewrite.clone())));
+    }
+    // TensorLang ops on whole tensors: a guard for a division that failed first, the other
+    // rewrites with the in-place ones, in line order.
+    for index in 0..lines.len() {
+        for candidate in tensor_ops::edits(&lines, index) {
+            let rank = if candidate.strategy.starts_with("guard-tensor-division")
+                && preferred.contains(&"guard-division")
+            {
+                if failing == Some(index) { 0 } else { 1 }
+            } else {
+                2
+            };
+            ranked.push((rank, lines.len() + index, candidate));
+        }
     }
     // Two edits at once, from the most promising single ones, after everything else.
     const PAIRED: usize = 10;
