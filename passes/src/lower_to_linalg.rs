@@ -9,7 +9,7 @@
 //! | `reduce` | `linalg.reduce` from the identity (0 for sum, lowest value for max) |
 //! | `relu` | `linalg.generic` computing `max(x, 0)` |
 //! | `assert` | `cf.assert` |
-//! | `print` | `printMemref*` of the runner utilities (tensors), `vector.print` (scalars) |
+//! | `print` | a private helper per tensor type printing the type and the values with `vector.print` (no address: the same on every run); `vector.print` for scalars |
 //!
 //! ```mlir
 //! // before

@@ -1,11 +1,10 @@
 //! `tensorlang.constant`, `assert` and `print`: the ops that are not tensor computations.
 
 use crate::builder::Builder;
-use crate::tensor_type::StaticTensor;
-use melior::ir::attribute::{StringAttribute, TypeAttribute};
+use melior::ir::attribute::StringAttribute;
 use melior::ir::block::BlockLike;
 use melior::ir::operation::OperationLike;
-use melior::ir::{Attribute, BlockRef, Region, Type, Value, ValueLike};
+use melior::ir::{Attribute, BlockRef, Type, Value, ValueLike};
 
 /// `arith.constant` with the same dense value.
 pub(super) fn constant<'c>(
@@ -39,10 +38,13 @@ pub(super) fn assert<'c>(
     );
 }
 
-/// Prints a tensor through the runner utilities' `printMemref*` (declared in `module` when
-/// missing), a scalar with `vector.print`.
+/// Prints a scalar with `vector.print`, and a ranked tensor as its type and its values,
+/// `tensor<2x2xf32> [[1, 2], [3, 4]]`, through a private helper function per type (added to
+/// `module` once): the same text on every run, and no address (the runner utilities'
+/// `printMemref*` print the buffer's).
 pub(super) fn print<'c>(builder: &Builder<'c, '_>, module: BlockRef<'c, '_>, value: Value<'c, '_>) {
-    let Some(tensor) = StaticTensor::new(value.r#type()) else {
+    let ty = value.r#type().to_string();
+    let Some(helper) = print_helper(&ty) else {
         let newline = builder.attribute("#vector.punctuation<newline>");
         builder.insert_void(
             builder.build(
@@ -54,54 +56,87 @@ pub(super) fn print<'c>(builder: &Builder<'c, '_>, module: BlockRef<'c, '_>, val
         );
         return;
     };
-    let element = tensor.element().to_string();
-    let callee = format!("printMemref{}", element.to_uppercase());
-    let ranked = builder.r#type(
-        &tensor
-            .r#type()
-            .to_string()
-            .replacen("tensor<", "memref<", 1),
-    );
-    let unranked = builder.r#type(&format!("memref<*x{element}>"));
-
-    let unit = Attribute::unit(builder.context);
-    let buffer = builder.insert(
-        builder.build(
-            builder
-                .op("bufferization.to_buffer")
-                .add_operands(&[value])
-                .add_attributes(&[builder.named("read_only", unit)])
-                .add_results(&[ranked]),
-        ),
-    );
-    let cast = builder.insert(
-        builder.build(
-            builder
-                .op("memref.cast")
-                .add_operands(&[buffer])
-                .add_results(&[unranked]),
-        ),
-    );
-    declare_runtime_function(builder, module, &callee, unranked);
-    let symbol = builder.attribute(&format!("@{callee}"));
+    let name = helper.name;
+    if !has_symbol(module, &name) {
+        // The helper is written as text and parsed: its loops read better that way than built
+        // op by op. It uses only dialects this pass depends on.
+        let parsed = tensorlang::parse_module(builder.context, &helper.text, "tensorlang.print")
+            .expect("the print helper is valid MLIR");
+        if let Some(function) = parsed.body().first_operation() {
+            // SAFETY: cloning a live op of the parsed module; the clone is owned until the
+            // module's block takes it.
+            let clone = unsafe {
+                melior::ir::Operation::from_raw(mlir_sys::mlirOperationClone(function.to_raw()))
+            };
+            module.insert_operation(0, clone);
+        }
+    }
+    let symbol = builder.attribute(&format!("@{name}"));
     builder.insert_void(
         builder.build(
             builder
                 .op("func.call")
-                .add_operands(&[cast])
+                .add_operands(&[value])
                 .add_attributes(&[builder.named("callee", symbol)]),
         ),
     );
 }
 
-/// Adds `func.func private @name(argument) attributes {llvm.emit_c_interface}` to the module unless
-/// a symbol of that name exists.
-fn declare_runtime_function<'c>(
-    builder: &Builder<'c, '_>,
-    module: BlockRef<'c, '_>,
-    name: &str,
-    argument: Type<'c>,
-) {
+/// A helper that prints values of one tensor type.
+struct PrintHelper {
+    name: String,
+    text: String,
+}
+
+/// The helper for `ty` (`tensor<2x?xf32>`), or `None` when it is not a ranked tensor of
+/// numbers.
+fn print_helper(ty: &str) -> Option<PrintHelper> {
+    let inner = ty.strip_prefix("tensor<")?.strip_suffix('>')?;
+    let mut parts: Vec<&str> = inner.split('x').collect();
+    let element = parts.pop()?;
+    let printable = ["f16", "bf16", "f32", "f64", "index"].contains(&element)
+        || element
+            .strip_prefix('i')
+            .is_some_and(|bits| bits.parse::<u32>().is_ok());
+    if !printable || parts.iter().any(|d| *d != "?" && d.parse::<u64>().is_err()) {
+        return None;
+    }
+    let mangled: String = inner
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { 'd' })
+        .collect();
+    let name = format!("__tensorlang_print_{mangled}");
+    let rank = parts.len();
+    let mut body = String::new();
+    body.push_str(&format!("  vector.print str \"{ty} \"\n"));
+    body.push_str("  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n");
+    for d in 0..rank {
+        body.push_str(&format!(
+            "  %d{d}c = arith.constant {d} : index\n  %n{d} = tensor.dim %t, %d{d}c : {ty}\n  %l{d} = arith.subi %n{d}, %c1 : index\n"
+        ));
+    }
+    let indices: Vec<String> = (0..rank).map(|d| format!("%i{d}")).collect();
+    let mut inner_text = format!(
+        "%e = tensor.extract %t[{}] : {ty}\nvector.print %e : {element} punctuation <no_punctuation>\n",
+        indices.join(", ")
+    );
+    for d in (0..rank).rev() {
+        inner_text = format!(
+            "vector.print punctuation <open>\nscf.for %i{d} = %c0 to %n{d} step %c1 {{\n{}  %m{d} = arith.cmpi ult, %i{d}, %l{d} : index\n  scf.if %m{d} {{\n    vector.print punctuation <comma>\n  }}\n}}\nvector.print punctuation <close>\n",
+            indent(&inner_text)
+        );
+    }
+    body.push_str(&indent(&inner_text));
+    body.push_str("  vector.print punctuation <newline>\n  return\n");
+    let text = format!("func.func private @{name}(%t: {ty}) {{\n{body}}}\n");
+    Some(PrintHelper { name, text })
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("  {line}\n")).collect()
+}
+
+fn has_symbol(module: BlockRef, name: &str) -> bool {
     let mut op = module.first_operation();
     while let Some(existing) = op {
         let symbol = existing
@@ -109,27 +144,9 @@ fn declare_runtime_function<'c>(
             .ok()
             .and_then(|a| StringAttribute::try_from(a).ok());
         if symbol.is_some_and(|s| s.value() == name) {
-            return;
+            return true;
         }
         op = existing.next_in_block();
     }
-    let function_type = TypeAttribute::new(builder.r#type(&format!("({argument}) -> ()"))).into();
-    let declaration = builder.build(
-        builder
-            .op("func.func")
-            .add_attributes(&[
-                builder.named(
-                    "sym_name",
-                    StringAttribute::new(builder.context, name).into(),
-                ),
-                builder.named("function_type", function_type),
-                builder.named(
-                    "sym_visibility",
-                    StringAttribute::new(builder.context, "private").into(),
-                ),
-                builder.named("llvm.emit_c_interface", Attribute::unit(builder.context)),
-            ])
-            .add_regions([Region::new()]),
-    );
-    module.insert_operation(0, declaration);
+    false
 }

@@ -1,14 +1,14 @@
 // Elementwise arithmetic and relu on floats and integers, run end to end.
 // RUN: tensorlang-opt %s --tensorlang-to-llvm | mlir-runner -e main -entry-point-result=void -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils,%tensorlang_checks | FileCheck %s
 
-// CHECK: [5,  -2,  9.5]
-// CHECK: [-3,  6,  -6.5]
-// CHECK: [4,  -8,  12]
-// CHECK: [0.25,  -0.5,  0.1875]
-// CHECK: [0,  2,  0]
-// CHECK: [3,  -3,  2]
-// CHECK: [1,  0,  2]
-// CHECK: 42
+// CHECK: {{^}}tensor<3xf32> ( 5, -2, 9.5 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xf32> ( -3, 6, -6.5 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xf32> ( 4, -8, 12 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xf32> ( 0.25, -0.5, 0.1875 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xf32> ( 0, 2, 0 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xi32> ( 3, -3, 2 ){{$}}
+// CHECK-NEXT: {{^}}tensor<3xi32> ( 1, 0, 2 ){{$}}
+// CHECK-NEXT: {{^}}42{{$}}
 func.func @main() {
   %a = "tensorlang.constant"() {value = dense<[1.0, 2.0, 1.5]> : tensor<3xf32>} : () -> tensor<3xf32>
   %b = "tensorlang.constant"() {value = dense<[4.0, -4.0, 8.0]> : tensor<3xf32>} : () -> tensor<3xf32>
