@@ -29,6 +29,72 @@ irdl.dialect @tensorlang {
     irdl.results(result: %tensor)
   }
 
+  // One-operand math, element by element; the result has the input's type. `exp`, `log`,
+  // `sqrt` and `tanh` take floats; `abs` and `neg` take integers too.
+  irdl.operation @exp {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+  irdl.operation @log {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+  irdl.operation @sqrt {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+  irdl.operation @tanh {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+  irdl.operation @abs {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+  irdl.operation @neg {
+    %tensor = irdl.base "!builtin.tensor"
+    irdl.operands(input: %tensor)
+    irdl.results(result: %tensor)
+  }
+
+  // Compares two tensors element by element: a tensor of i1 of the same shape.
+  irdl.operation @compare {
+    %operand = irdl.base "!builtin.tensor"
+    %result = irdl.base "!builtin.tensor"
+    %eq = irdl.is "eq"
+    %ne = irdl.is "ne"
+    %lt = irdl.is "lt"
+    %le = irdl.is "le"
+    %gt = irdl.is "gt"
+    %ge = irdl.is "ge"
+    %predicate = irdl.any_of(%eq, %ne, %lt, %le, %gt, %ge)
+    irdl.attributes {"predicate" = %predicate}
+    irdl.operands(lhs: %operand, rhs: %operand)
+    irdl.results(result: %result)
+  }
+
+  // Element by element: `true_value` where `condition` holds, else `false_value`.
+  irdl.operation @select {
+    %condition = irdl.base "!builtin.tensor"
+    %value = irdl.base "!builtin.tensor"
+    irdl.operands(condition: %condition, true_value: %value, false_value: %value)
+    irdl.results(result: %value)
+  }
+
+  // A scalar, or a tensor whose shape is the result's trailing dimensions, repeated to the
+  // result's shape.
+  irdl.operation @broadcast {
+    %input = irdl.any
+    %result = irdl.base "!builtin.tensor"
+    irdl.operands(input: %input)
+    irdl.results(result: %result)
+  }
+
   // A tensor literal: `value` is a dense elements attribute of the result type.
   irdl.operation @constant {
     %tensor = irdl.base "!builtin.tensor"

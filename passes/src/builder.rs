@@ -158,6 +158,33 @@ impl<'c> Builder<'c, '_> {
         unsafe { tensorlang::lifetime::value(value) }
     }
 
+    /// Appends op `name` of `operands` with one result of type `result` (and `attributes`) to
+    /// `block` (for bodies of structured ops); its result.
+    pub fn block_op(
+        &self,
+        block: &Block<'c>,
+        name: &str,
+        operands: &[Value<'c, 'c>],
+        result: Type<'c>,
+        attributes: &[(&str, Attribute<'c>)],
+    ) -> Value<'c, 'c> {
+        let attributes: Vec<(Identifier<'c>, Attribute<'c>)> = attributes
+            .iter()
+            .map(|(name, value)| self.named(name, *value))
+            .collect();
+        let op = block.append_operation(
+            self.build(
+                self.op(name)
+                    .add_operands(operands)
+                    .add_attributes(&attributes)
+                    .add_results(&[result]),
+            ),
+        );
+        let value = op.result(0).expect("the op has a result");
+        // SAFETY: the op lives in `block`, which becomes part of the IR.
+        unsafe { tensorlang::lifetime::value(value) }
+    }
+
     /// Appends a scalar `arith.constant` to `block` (for bodies of structured ops).
     pub fn block_scalar(
         &self,

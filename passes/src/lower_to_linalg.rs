@@ -49,6 +49,8 @@ pub static PASS: PassDefinition = PassDefinition {
         mlir_sys::mlirGetDialectHandle__cf__,
         mlir_sys::mlirGetDialectHandle__func__,
         mlir_sys::mlirGetDialectHandle__linalg__,
+        mlir_sys::mlirGetDialectHandle__math__,
+        mlir_sys::mlirGetDialectHandle__scf__,
         mlir_sys::mlirGetDialectHandle__memref__,
         mlir_sys::mlirGetDialectHandle__tensor__,
         mlir_sys::mlirGetDialectHandle__vector__,
@@ -107,6 +109,28 @@ fn lower<'c>(
             elementwise::binary(builder, &name, &result(), operand(0), operand(1)),
         ),
         "tensorlang.relu" => Some(elementwise::relu(builder, &result(), operand(0))),
+        "tensorlang.exp" | "tensorlang.log" | "tensorlang.sqrt" | "tensorlang.tanh"
+        | "tensorlang.abs" | "tensorlang.neg" => {
+            Some(elementwise::unary(builder, &name, &result(), operand(0)))
+        }
+        "tensorlang.compare" => {
+            let predicate = StringAttribute::try_from(attribute("predicate"))
+                .map(|p| p.value().to_owned())
+                .unwrap_or_default();
+            Some(elementwise::compare(
+                builder,
+                &predicate,
+                &result(),
+                operand(0),
+                operand(1),
+            ))
+        }
+        "tensorlang.select" => Some(elementwise::select(
+            builder,
+            &result(),
+            [operand(0), operand(1), operand(2)],
+        )),
+        "tensorlang.broadcast" => Some(elementwise::broadcast(builder, &result(), operand(0))),
         "tensorlang.matmul" => Some(structured::matmul(
             builder,
             &result(),

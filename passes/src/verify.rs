@@ -52,6 +52,20 @@ pub fn verify(op: OperationRef) -> Result<(), String> {
             }
             Ok(())
         }
+        "tensorlang.abs" | "tensorlang.neg" => {
+            let result = numeric_tensor(op.result_type(0), "result")?;
+            same_element(&result, op.operand_type(0), "input").map(|_| ())
+        }
+        "tensorlang.exp" | "tensorlang.log" | "tensorlang.sqrt" | "tensorlang.tanh" => {
+            let result = numeric_tensor(op.result_type(0), "result")?;
+            if result.element_kind() != Some(ElementKind::Float) {
+                return Err(format!("requires floats, got {}", result.r#type()));
+            }
+            same_element(&result, op.operand_type(0), "input").map(|_| ())
+        }
+        "tensorlang.compare" => verify_compare(op),
+        "tensorlang.select" => verify_select(op),
+        "tensorlang.broadcast" => verify_broadcast(op),
         "tensorlang.constant" => verify_constant(op),
         "tensorlang.matmul" => verify_matmul(op),
         "tensorlang.transpose" => verify_transpose(op),
@@ -99,6 +113,74 @@ fn expect_shape(result: &StaticTensor, expected: &[i64]) -> Result<(), String> {
             Shape(expected)
         ))
     }
+}
+
+fn verify_compare(op: OperationRef) -> Result<(), String> {
+    let lhs = numeric_tensor(op.operand_type(0), "operand")?;
+    let rhs = same_element(&lhs, op.operand_type(1), "operand")?;
+    if rhs.shape() != lhs.shape() {
+        return Err(format!(
+            "operand shapes disagree: {} and {}",
+            Shape(&lhs.shape()),
+            Shape(&rhs.shape())
+        ));
+    }
+    let result = numeric_tensor(op.result_type(0), "result")?;
+    if result.element().to_string() != "i1" {
+        return Err(format!(
+            "result must be a tensor of i1, got {}",
+            result.r#type()
+        ));
+    }
+    expect_shape(&result, &lhs.shape())
+}
+
+fn verify_select(op: OperationRef) -> Result<(), String> {
+    let result = numeric_tensor(op.result_type(0), "result")?;
+    let condition = numeric_tensor(op.operand_type(0), "condition")?;
+    if condition.element().to_string() != "i1" {
+        return Err(format!(
+            "condition must be a tensor of i1, got {}",
+            condition.r#type()
+        ));
+    }
+    if condition.shape() != result.shape() {
+        return Err(format!(
+            "condition shape is {}, result shape is {}",
+            Shape(&condition.shape()),
+            Shape(&result.shape())
+        ));
+    }
+    for i in 1..3 {
+        let value = same_element(&result, op.operand_type(i), "value")?;
+        expect_shape(&value, &result.shape())?;
+    }
+    Ok(())
+}
+
+fn verify_broadcast(op: OperationRef) -> Result<(), String> {
+    let result = numeric_tensor(op.result_type(0), "result")?;
+    let input = op.operand_type(0);
+    if StaticTensor::new(input).is_none() {
+        return if input == result.element() {
+            Ok(())
+        } else {
+            Err(format!(
+                "a scalar input must have the result's element type {}, got {input}",
+                result.element()
+            ))
+        };
+    }
+    let input = same_element(&result, input, "input")?;
+    let (shape, target) = (input.shape(), result.shape());
+    if shape.len() > target.len() || target[target.len() - shape.len()..] != shape[..] {
+        return Err(format!(
+            "input shape {} is not the trailing dimensions of the result shape {}",
+            Shape(&shape),
+            Shape(&target)
+        ));
+    }
+    Ok(())
 }
 
 fn verify_constant(op: OperationRef) -> Result<(), String> {
