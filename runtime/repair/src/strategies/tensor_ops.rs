@@ -6,7 +6,9 @@
 //! - `change-reduce` kind (`sum`/`max`) and axis (when the result keeps its type);
 //! - `remove-relu` and `insert-relu` (after an op whose tensor result is used);
 //! - `guard-tensor-division`: where the divisor is zero, the quotient is zero or the dividend,
-//!   with `arith.cmp`/`arith.select` on whole tensors.
+//!   with `arith.cmp`/`arith.select` on whole tensors;
+//! - `permute-transpose`: another permutation that keeps the result type;
+//! - `change-tensor-constant`: a `tensorlang.constant` scaled (by -1, 2, 1/2, 10, 1/10).
 
 use super::Candidate;
 
@@ -184,7 +186,143 @@ pub fn edits(lines: &[&str], index: usize) -> Vec<Candidate> {
     if op.kind == "div" {
         found.extend(division_guards(lines, index, &op));
     }
+    if op.kind == "transpose" {
+        for (attributes, change) in transpose_variants(&op) {
+            let mut changed = op.clone();
+            changed.attributes = Some(&attributes);
+            let change = format!("{change} in 'tensorlang.transpose' at {at}");
+            one(&mut found, "permute-transpose", change, changed.render());
+        }
+    }
+    if op.kind == "constant" {
+        for (attributes, change) in constant_variants(&op) {
+            let mut changed = op.clone();
+            changed.attributes = Some(&attributes);
+            let change = format!("{change} the 'tensorlang.constant' at {at}");
+            one(
+                &mut found,
+                "change-tensor-constant",
+                change,
+                changed.render(),
+            );
+        }
+    }
     found
+}
+
+/// The other permutations of a transpose that give the same result type.
+fn transpose_variants(op: &TensorOp) -> Vec<(String, String)> {
+    let attributes = op.attributes.unwrap_or("");
+    let Some(current) = attributes
+        .split_once("array<i64: ")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .map(|(list, _)| list)
+    else {
+        return Vec::new();
+    };
+    let (Some(input), Some(output)) = (op.inputs.first().and_then(|t| shape(t)), shape(op.output))
+    else {
+        return Vec::new();
+    };
+    if input.len() > 4 {
+        return Vec::new();
+    }
+    permutations(input.len())
+        .into_iter()
+        .filter(|p| p.iter().map(|&i| input[i].clone()).collect::<Vec<_>>() == output)
+        .map(|p| {
+            p.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|p| p != current)
+        .map(|p| {
+            (
+                attributes.replace(
+                    &format!("array<i64: {current}>"),
+                    &format!("array<i64: {p}>"),
+                ),
+                format!("use permutation [{p}] instead of [{current}]"),
+            )
+        })
+        .collect()
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut all = Vec::new();
+    for rest in permutations(n - 1) {
+        for at in 0..=rest.len() {
+            let mut p = rest.clone();
+            p.insert(at, n - 1);
+            all.push(p);
+        }
+    }
+    all
+}
+
+/// The constant's value scaled by a few factors (integers by -1 and 2 only).
+fn constant_variants(op: &TensorOp) -> Vec<(String, String)> {
+    let attributes = op.attributes.unwrap_or("");
+    let Some((before, rest)) = attributes.split_once("dense<") else {
+        return Vec::new();
+    };
+    let Some((literal, after)) = rest.rsplit_once("> :") else {
+        return Vec::new();
+    };
+    let float = op.output.contains("xf") || op.output.contains("<f");
+    let factors: &[(f64, &str)] = if float {
+        &[
+            (-1.0, "negate"),
+            (2.0, "double"),
+            (0.5, "halve"),
+            (10.0, "multiply by 10"),
+            (0.1, "divide by 10"),
+        ]
+    } else {
+        &[(-1.0, "negate"), (2.0, "double")]
+    };
+    factors
+        .iter()
+        .filter_map(|&(factor, what)| {
+            let scaled = scale_numbers(literal, factor, float)?;
+            (scaled != literal)
+                .then(|| (format!("{before}dense<{scaled}> :{after}"), what.to_owned()))
+        })
+        .collect()
+}
+
+/// `literal` (`[1.0, -2.5]`, `[[1, 2]]`, `3.0`) with every number multiplied by `factor`.
+fn scale_numbers(literal: &str, factor: f64, float: bool) -> Option<String> {
+    let mut out = String::new();
+    let mut number = String::new();
+    let flush = |number: &mut String, out: &mut String| -> Option<()> {
+        if number.is_empty() {
+            return Some(());
+        }
+        let value: f64 = number.parse().ok()?;
+        let scaled = value * factor;
+        out.push_str(&if float {
+            format!("{scaled:e}")
+        } else {
+            format!("{}", scaled as i64)
+        });
+        number.clear();
+        Some(())
+    };
+    for c in literal.chars() {
+        if c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E') {
+            number.push(c);
+        } else {
+            flush(&mut number, &mut out)?;
+            out.push(c);
+        }
+    }
+    flush(&mut number, &mut out)?;
+    Some(out)
 }
 
 /// The other kind and the other axes of a reduce (axes that keep the result type).
@@ -449,6 +587,30 @@ mod tests {
             !candidates
                 .iter()
                 .any(|c| c.strategy == "insert-relu" && c.op == "tensorlang.sub")
+        );
+    }
+
+    #[test]
+    fn transposes_and_constants_change() {
+        let lines = [
+            "func.func @f(%arg0: tensor<2x2xf32>) {",
+            "  %0 = \"tensorlang.transpose\"(%arg0) {permutation = array<i64: 1, 0>} : (tensor<2x2xf32>) -> tensor<2x2xf32>",
+            "  %1 = \"tensorlang.constant\"() {value = dense<[1.0, -2.5]> : tensor<2xf32>} : () -> tensor<2xf32>",
+            "}",
+        ];
+        let transposed = edits(&lines, 1);
+        assert!(
+            transposed
+                .iter()
+                .any(|c| c.strategy == "permute-transpose"
+                    && c.function.contains("array<i64: 0, 1>"))
+        );
+        let scaled = edits(&lines, 2);
+        assert!(
+            scaled.iter().any(|c| c.strategy == "change-tensor-constant"
+                && c.function.contains("dense<[2e0, -5e0]> : tensor<2xf32>")),
+            "{:#?}",
+            scaled.iter().map(|c| &c.function).collect::<Vec<_>>()
         );
     }
 
