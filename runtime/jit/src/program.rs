@@ -230,24 +230,9 @@ impl<'c> Program<'c> {
             .collect();
         let mut declarations = Vec::new();
         for (name, op) in &definitions {
-            let Some(ty) = op
-                .attribute("function_type")
-                .ok()
-                .and_then(|a| TypeAttribute::try_from(a).ok())
-            else {
-                continue;
-            };
-            declarations.push(func::func(
-                context,
-                StringAttribute::new(context, &call_symbol(name)),
-                ty,
-                Region::new(),
-                &[(
-                    Identifier::new(context, "sym_visibility"),
-                    StringAttribute::new(context, "private").into(),
-                )],
-                op.location(),
-            ));
+            if let Some(declaration) = private_declaration(context, op, &call_symbol(name)) {
+                declarations.push(declaration);
+            }
         }
         let mut calls = Vec::new();
         self.module.as_operation().walk(WalkOrder::PreOrder, |op| {
@@ -309,24 +294,9 @@ impl<'c> Program<'c> {
             if name == function || private {
                 continue;
             }
-            let Some(ty) = op
-                .attribute("function_type")
-                .ok()
-                .and_then(|a| TypeAttribute::try_from(a).ok())
-            else {
+            let Some(declaration) = private_declaration(context, &op, &name) else {
                 continue;
             };
-            let declaration = func::func(
-                context,
-                StringAttribute::new(context, &name),
-                ty,
-                Region::new(),
-                &[(
-                    Identifier::new(context, "sym_visibility"),
-                    StringAttribute::new(context, "private").into(),
-                )],
-                op.location(),
-            );
             let raw = op.to_raw();
             // SAFETY: `raw` is a live top-level op of this module, referenced only by symbol
             // (calls name it, no SSA value crosses function bodies); once out of its block it is
@@ -357,6 +327,26 @@ impl<'c> Program<'c> {
         let ty = TypeAttribute::try_from(op.attribute("function_type").ok()?).ok()?;
         EntrySignature::parse(&ty.value().to_string())
     }
+}
+
+/// `func.func private @name`, without a body, of the type (and at the location) of `function`.
+fn private_declaration<'c>(
+    context: &'c Context,
+    function: &OperationRef<'c, '_>,
+    name: &str,
+) -> Option<melior::ir::Operation<'c>> {
+    let ty = TypeAttribute::try_from(function.attribute("function_type").ok()?).ok()?;
+    Some(func::func(
+        context,
+        StringAttribute::new(context, name),
+        ty,
+        Region::new(),
+        &[(
+            Identifier::new(context, "sym_visibility"),
+            StringAttribute::new(context, "private").into(),
+        )],
+        function.location(),
+    ))
 }
 
 /// The signature of an `llvm.func`, read from its `!llvm.func<result (params)>` type.

@@ -12,28 +12,11 @@ use crate::target::MatmulTarget;
 
 /// The calling convention of a function of three 2-D memrefs: per memref its allocated and
 /// aligned pointers, offset, two sizes and two strides.
+#[rustfmt::skip]
 type MatmulAbi = unsafe extern "C" fn(
-    *mut f32,
-    *mut f32,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    *mut f32,
-    *mut f32,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    *mut f32,
-    *mut f32,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
+    *mut f32, *mut f32, i64, i64, i64, i64, i64,
+    *mut f32, *mut f32, i64, i64, i64, i64, i64,
+    *mut f32, *mut f32, i64, i64, i64, i64, i64,
 );
 
 /// What the child found.
