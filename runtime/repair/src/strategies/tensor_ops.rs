@@ -1,7 +1,8 @@
 //! Rewrites of TensorLang ops on whole tensors, as the user wrote them (the dialect prints in
 //! generic form: `%2 = "tensorlang.matmul"(%0, %1) : (T, U) -> V loc(...)`). Each is valid by
 //! construction or turned away by the parser and the verifier like any candidate:
-//! - `swap-operands` of `matmul`, `sub` and `div` (the types follow);
+//! - `swap-operands` of `matmul`, `sub` and `div` (the types follow), and `transpose-operand`
+//!   of a `matmul` (when the transposed operand keeps the product's types);
 //! - `change-operator` within a family: `add`/`sub`, `mul`/`div`;
 //! - `change-reduce` kind (`sum`/`max`) and axis (when the result keeps its type);
 //! - `remove-relu` and `insert-relu` (after an op whose tensor result is used);
@@ -127,6 +128,9 @@ pub fn edits(lines: &[&str], index: usize) -> Vec<Candidate> {
         swapped.inputs.swap(0, 1);
         let change = format!("swap the operands of 'tensorlang.{}' at {at}", op.kind);
         one(&mut found, "swap-operands", change, swapped.render());
+    }
+    if op.kind == "matmul" {
+        found.extend(transposed_operands(lines, index, &op));
     }
     for family in FAMILIES {
         if family.contains(&op.kind) {
@@ -323,6 +327,36 @@ fn scale_numbers(literal: &str, factor: f64, float: bool) -> Option<String> {
     }
     flush(&mut number, &mut out)?;
     Some(out)
+}
+
+/// The matmul with one operand transposed first, for operands whose transpose has the same type
+/// (square matrices).
+fn transposed_operands(lines: &[&str], index: usize, op: &TensorOp) -> Vec<Candidate> {
+    let at = op.place();
+    (0..op.operands.len().min(2))
+        .filter(|&i| {
+            shape(op.inputs[i]).is_some_and(|dims| dims.len() == 2 && dims[0] == dims[1])
+        })
+        .map(|i| {
+            let fresh = format!("%tl_t{index}_{i}");
+            let ty = op.inputs[i];
+            let transpose = format!(
+                "{}{fresh} = \"tensorlang.transpose\"({}) {{permutation = array<i64: 1, 0>}} : ({ty}) -> {ty}{}",
+                op.indent, op.operands[i], op.tail
+            );
+            let mut changed = op.clone();
+            changed.operands[i] = &fresh;
+            let line = format!("{transpose}\n{}", changed.render());
+            let which = if i == 0 { "left" } else { "right" };
+            candidate(
+                lines,
+                &[(index, line)],
+                "transpose-operand",
+                format!("transpose the {which} operand of 'tensorlang.matmul' at {at}"),
+                op,
+            )
+        })
+        .collect()
 }
 
 /// The other kind and the other axes of a reduce (axes that keep the result type).
@@ -553,6 +587,15 @@ mod tests {
             swapped
                 .function
                 .contains("\"tensorlang.matmul\"(%arg0, %arg1)")
+        );
+        let transposed = find(&candidates, "transpose-operand", "tensorlang.matmul");
+        assert!(transposed.function.contains(
+            "%tl_t1_0 = \"tensorlang.transpose\"(%arg1) {permutation = array<i64: 1, 0>}"
+        ));
+        assert!(
+            transposed
+                .function
+                .contains("\"tensorlang.matmul\"(%tl_t1_0, %arg0)")
         );
         let added = find(&candidates, "change-operator", "tensorlang.sub");
         assert!(added.function.contains("\"tensorlang.add\"(%0, %arg0)"));
