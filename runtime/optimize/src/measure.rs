@@ -264,6 +264,7 @@ mod tests {
             n: N,
             k: N,
             arguments: [0, 1, 2],
+            fill: None,
             parameters: vec!["memref<4x4xf32>".into(); 3],
         };
         let addresses = [

@@ -1,5 +1,6 @@
 //! What `--optimize` can make faster: a function whose whole body is one `linalg.matmul` of its
-//! three 2-D f32 memref arguments (`C += A * B`), with static shapes. Anything else is left as
+//! three 2-D f32 memref arguments (`C += A * B`), with static shapes, optionally after a
+//! `linalg.fill` of `C` with a constant (`C = A * B` when it is zero). Anything else is left as
 //! it is.
 
 use melior::ir::operation::OperationLike;
@@ -24,6 +25,8 @@ pub struct MatmulTarget {
     pub arguments: [usize; 3],
     /// The parameter types, as written (`memref<512x512xf32>`).
     pub parameters: Vec<String>,
+    /// The constant `C` is filled with before the product (`0.000000e+00`), if it is.
+    pub fill: Option<String>,
 }
 
 impl MatmulTarget {
@@ -45,8 +48,17 @@ pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
 fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
     let name = symbol_name(function)?;
     let block = function.region(0).ok()?.first_block()?;
-    let matmul = block.first_operation()?;
-    let ret = matmul.next_in_block()?;
+    let mut ops = Vec::new();
+    let mut next = block.first_operation();
+    while let Some(op) = next {
+        next = op.next_in_block();
+        ops.push(op);
+    }
+    let (fill, matmul, ret) = match ops.as_slice() {
+        [matmul, ret] => (None, *matmul, *ret),
+        [constant, fill, matmul, ret] => (Some(fill_value(constant, fill, matmul)?), *matmul, *ret),
+        _ => return None,
+    };
     if op_name(&matmul) != "linalg.matmul"
         || op_name(&ret) != "func.return"
         || ret.next_in_block().is_some()
@@ -90,6 +102,7 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         .map(|arg| arg.r#type().to_string())
         .collect();
     Some(MatmulTarget {
+        fill,
         function: name,
         m,
         n,
@@ -97,6 +110,25 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         arguments,
         parameters,
     })
+}
+
+/// The f32 literal of `constant` when `fill` fills `matmul`'s output with it.
+fn fill_value(
+    constant: &OperationRef,
+    fill: &OperationRef,
+    matmul: &OperationRef,
+) -> Option<String> {
+    if op_name(constant) != "arith.constant" || op_name(fill) != "linalg.fill" {
+        return None;
+    }
+    let value = constant.attribute("value").ok()?.to_string();
+    let literal = value.strip_suffix(" : f32")?.to_owned();
+    let filled_with = fill.operand(0).ok()?.to_raw().ptr;
+    let output = fill.operand(1).ok()?.to_raw().ptr;
+    let constant_result = constant.result(0).ok()?.to_raw().ptr;
+    let product_output = matmul.operand(2).ok()?.to_raw().ptr;
+    (fill.operand_count() == 2 && filled_with == constant_result && output == product_output)
+        .then_some(literal)
 }
 
 /// `(rows, columns)` of `memref<RxCxf32>` (identity layout, static).
@@ -126,6 +158,16 @@ mod tests {
         assert_eq!((target.m, target.n, target.k), (8, 4, 16));
         assert_eq!(target.arguments, [1, 2, 0]);
         assert_eq!(target.flops(), 2.0 * 8.0 * 4.0 * 16.0);
+        assert_eq!(target.fill, None);
+    }
+
+    #[test]
+    fn a_fill_of_the_output_first_is_part_of_the_target() {
+        let found = targets(
+            "func.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}",
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].fill.as_deref(), Some("0.000000e+00"));
     }
 
     #[test]
@@ -134,8 +176,9 @@ mod tests {
             "func.func @mm(%a: memref<?x16xf32>, %b: memref<16x4xf32>, %c: memref<?x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x4xf32>) outs(%c : memref<?x4xf32>)\n  return\n}"
         )
         .is_empty());
+        // A fill of an input, not the output.
         assert!(targets(
-            "func.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%c : memref<8x4xf32>)\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}"
+            "func.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%a : memref<8x16xf32>)\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}"
         )
         .is_empty());
     }

@@ -95,6 +95,7 @@ pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> Str
     let _ = write!(
         text,
         "func.func @{name}({params}) {{\n\
+         {fill}\
          \x20 %pa = memref.extract_aligned_pointer_as_index %arg{ai} : {ta} -> index\n\
          \x20 %pb = memref.extract_aligned_pointer_as_index %arg{bi} : {tb} -> index\n\
          \x20 %pc = memref.extract_aligned_pointer_as_index %arg{ci} : {tc} -> index\n\
@@ -123,6 +124,9 @@ pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> Str
          \x20 return\n}}\n",
         name = target.function,
         params = params.join(", "),
+        fill = target.fill.as_ref().map_or_else(String::new, |value| format!(
+            "  %fill = arith.constant {value} : f32\n  linalg.fill ins(%fill : f32) outs(%arg{ci} : {tc})\n"
+        )),
         sa = m * k * 4,
         sb = k * n * 4,
         sc = m * n * 4,
@@ -206,6 +210,7 @@ mod tests {
             n,
             k,
             arguments: [0, 1, 2],
+            fill: None,
             parameters: vec![
                 format!("memref<{m}x{k}xf32>"),
                 format!("memref<{k}x{n}xf32>"),
