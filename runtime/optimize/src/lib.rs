@@ -20,6 +20,7 @@ use tensorlang_jit::Jit;
 
 pub mod compile;
 pub mod measure;
+pub mod remembered;
 pub mod target;
 pub mod variant;
 
@@ -122,13 +123,21 @@ fn optimize(
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let lanes = tensorlang_jit::jit::host_vector_bits() / 32;
+    let mut remembered = remembered::Remembered::open();
     let mut done = Vec::new();
     for target in target::find(&module, entry) {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        if let Some(optimized) = optimize_one(&context, jit, &target, (cores, lanes), stop, started)
-        {
+        if let Some(optimized) = optimize_one(
+            &context,
+            jit,
+            &target,
+            (cores, lanes),
+            &mut remembered,
+            stop,
+            started,
+        ) {
             done.push(optimized);
         }
     }
@@ -140,6 +149,7 @@ fn optimize_one(
     jit: &Jit,
     target: &MatmulTarget,
     (cores, lanes): (usize, usize),
+    remembered: &mut remembered::Remembered,
     stop: &AtomicBool,
     started: Instant,
 ) -> Option<Optimized> {
@@ -160,7 +170,18 @@ fn optimize_one(
     // what the original does and beats it by the margin is swapped in, and the search ends
     // there. Going on through the sweep would take the cores from the program just when it runs
     // the fast version (measured: its own GFLOP/s dropped from about 100 to 56-94).
-    for parameters in variant::sweep(target, cores, lanes) {
+    // A variant that won here before goes first.
+    let memory_key = jit
+        .version_key(&target.function, &format!("optimize {target:?}"))
+        .to_string();
+    let mut sweep = variant::sweep(target, cores, lanes);
+    if let Some(winner) = remembered.winner(&memory_key)
+        && let Some(at) = sweep.iter().position(|p| p.name() == winner)
+    {
+        let first = sweep.remove(at);
+        sweep.insert(0, first);
+    }
+    for parameters in sweep {
         if stop.load(Ordering::Relaxed) {
             break;
         }
@@ -198,6 +219,7 @@ fn optimize_one(
                 optimized.variant = Some(parameters.name());
                 optimized.swapped_after_ms = Some(started.elapsed().as_secs_f64() * 1e3);
                 report_swap(&optimized, started);
+                remembered.record(&memory_key, &parameters.name());
                 break;
             }
             _ => jit.discard(&target.function, key),
