@@ -14,7 +14,7 @@
 //! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
 //! original did not, may not write an argument or a global the original never wrote, and must
 //! read every argument the original read. A model-written candidate may not return, as literals,
-//! the values the entry point's checks compare against ([`hard_coding`]).
+//! the values the entry point's checks compare against (`admission/hard_coding.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,13 +1,15 @@
 //! [`RepairEngine`]: from a failure to a verified replacement function.
 //!
 //! Cheapest source first, over every suspect function ([`super::localize`]) before the next
-//! source: the [`StrategyCache`], then the symbolic [`strategies`](super::strategies) (the model
+//! source: the [`StrategyCache`], then the symbolic [`super::strategies`] (the model
 //! choosing which to try first only with [`EngineOptions::model_first`]), then, when those found
 //! nothing, replacement functions the model writes, told why the previous ones were rejected.
 //! The model is opened only when a search first reaches it
-//! ([`RepairEngine::open_model_with`]). Every candidate,
-//! cached ones included, passes [`Admission`] and then runs in the [`Sandbox`]: the program with
-//! the candidate in place must run to the end with every check passing. The first that does is
+//! ([`RepairEngine::open_model_with`]; the self-healing worker starts loading it in the background
+//! at the first failure). Every candidate, cached ones included, passes
+//! [`super::Admission`] and then runs in the engine's [`Verifier`] (offline the [`Sandbox`], a
+//! child `tensorlang-run`; live, a forked copy of the running program): the program with the
+//! candidate in place must run to the end with every check passing. The first that does is
 //! the repair; it is recorded in the cache.
 
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 //! `@target` returned. The suspects are the failing function itself (unless it is the entry
 //! point, which holds the specification and is never changed) and then every function it calls,
 //! directly or not, breadth first in the order of the calls: the functions whose results the
-//! failing check can depend on, those in the check's backward slice ([`slice`]: the calls whose
+//! failing check can depend on, those in the check's backward slice (`localize/slice.rs`: the calls whose
 //! results or writes the values it compares come from) first. Then the functions that call the
 //! failing one, nearest first: a
 //! helper that reads out of bounds is often handed a bad index by its caller. A function marked

@@ -4,18 +4,20 @@
 //! They work on the function as MLIR prints it (one op per line, locations inline), so every
 //! candidate carries the original locations and a failure in it points at the user's source.
 //! Two families:
-//! - guards ([`guards`]): clamp an index into bounds, make a zero divisor 1, keep `sqrt`/`log`
+//! - guards (`guards.rs`): clamp an index into bounds, make a zero divisor 1, keep `sqrt`/`log`
 //!   arguments in their domain;
-//! - guards that answer with a default ([`defaults`]): an access out of bounds gives 0 (a store is
+//! - guards that answer with a default (`defaults.rs`): an access out of bounds gives 0 (a store is
 //!   skipped), a division by zero gives 0;
-//! - in-place rewrites ([`rewrites`]): swap operands, change a comparison predicate or an
+//! - in-place rewrites (`rewrites.rs`): swap operands, change a comparison predicate or an
 //!   arithmetic op, try nearby constants (which also moves loop bounds and steps), permute the
 //!   indices of a multi-dimensional access;
-//! - loop bounds moved one up or down ([`loops`]), whatever computes them;
-//! - widening ([`widen`]): an overflowing integer op and its consumer computed in 64 bits;
+//! - loop bounds moved one up or down (`loops.rs`), whatever computes them;
+//! - widening (`widen.rs`): an overflowing integer op and its consumer computed in 64 bits;
 //! - pairs of the most promising single-line edits above, when one edit is not enough;
-//! - a controller template ([`controller`]) filled from a grid of gains, for functions from a
-//!   small float state to a float command, when an assert fails.
+//! - a controller template (`controller.rs`) filled from a grid of gains, for functions from a
+//!   small float state to a float command, when an assert fails;
+//! - TensorLang ops on whole tensors (`tensor_ops.rs`): operands, operators, reductions,
+//!   transposes, constants, relus and zero divisors.
 //!
 //! Candidates are proposals: the verifier ([`super::Admission`], then a sandboxed run) decides.
 
