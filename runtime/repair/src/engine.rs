@@ -20,6 +20,7 @@ use melior::ir::Module;
 
 use super::admission::Origin;
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
+use super::journal::{Journal, JournalRecord, candidate_key};
 use super::localize::suspects;
 use super::model_source::ModelSource;
 use super::module_text::splice;
@@ -118,6 +119,8 @@ pub struct RepairEngine<V = Sandbox> {
     pending: Option<Remembered>,
     /// The order learned from the repair log, with [`Ranking::Learned`].
     learned: Option<LearnedRanking>,
+    /// Where verdicts are journaled, and taken from when a search resumes.
+    journal: Option<Journal>,
 }
 
 /// One suspect function and what verifying candidates for it needs.
@@ -131,6 +134,8 @@ struct Target<'m> {
 struct Search {
     started: Instant,
     tried: usize,
+    /// Candidates the journal says an earlier run rejected, not run again.
+    resumed: usize,
     findings: Vec<String>,
 }
 
@@ -167,6 +172,7 @@ impl<V: Verifier> RepairEngine<V> {
             options,
             pending: None,
             learned,
+            journal: None,
         }
     }
 
@@ -186,6 +192,12 @@ impl<V: Verifier> RepairEngine<V> {
             self.model = open();
         }
         self.model.as_mut()
+    }
+
+    /// Journals every verdict in `journal` (see [`crate::journal`]), and takes the rejections
+    /// it holds already instead of running those candidates again.
+    pub fn journal_into(&mut self, journal: Journal) {
+        self.journal = Some(journal);
     }
 
     /// The verifier.
@@ -233,6 +245,7 @@ impl<V: Verifier> RepairEngine<V> {
         let mut search = Search {
             started,
             tried: 0,
+            resumed: 0,
             findings: Vec::new(),
         };
         let suspects = suspects(
@@ -361,6 +374,20 @@ impl<V: Verifier> RepairEngine<V> {
             ));
             return Ok(None);
         }
+        let journal_key = candidate_key(target.key.as_str(), &proposal.function);
+        if let Some(earlier) = self
+            .journal
+            .as_ref()
+            .and_then(|journal| journal.rejection(&journal_key))
+        {
+            search.findings.push(format!(
+                "{} ({}) {} (journaled)",
+                proposal.change, proposal.source, earlier.why
+            ));
+            search.tried -= 1;
+            search.resumed += 1;
+            return Ok(None);
+        }
         let program = splice(module, target.name, &proposal.function);
         let trial = Trial {
             function: target.name,
@@ -369,13 +396,19 @@ impl<V: Verifier> RepairEngine<V> {
             source: proposal.source,
             authentic: proposal.authentic,
         };
-        match self.verifier.run(&trial)? {
+        let verdict = self.verifier.run(&trial)?;
+        self.journal_verdict(journal_key, target.name, &proposal.change, &verdict);
+        let resumed = match search.resumed {
+            0 => String::new(),
+            n => format!(", and {n} the journaled run had rejected were not run again"),
+        };
+        match verdict {
             Verdict::Passed(how) => Ok(Some(Repair {
                 function: target.name.to_owned(),
                 source: proposal.source,
                 strategy: proposal.strategy,
                 change: proposal.change,
-                verification: format!("{how} ({} candidates tried)", search.tried),
+                verification: format!("{how} ({} candidates tried{resumed})", search.tried),
                 replacement: proposal.function,
                 op: proposal.op,
                 program,
@@ -388,6 +421,26 @@ impl<V: Verifier> RepairEngine<V> {
                     .push(format!("{} ({}) {why}", proposal.change, proposal.source));
                 Ok(None)
             }
+        }
+    }
+
+    fn journal_verdict(&mut self, key: String, function: &str, change: &str, verdict: &Verdict) {
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let (passed, why) = match verdict {
+            Verdict::Passed(how) => (true, how.clone()),
+            Verdict::Rejected(why) => (false, why.clone()),
+        };
+        let record = JournalRecord {
+            key,
+            function: function.to_owned(),
+            change: change.to_owned(),
+            passed,
+            why,
+        };
+        if let Err(error) = journal.record(record) {
+            tracing::warn!("cannot journal to {}: {error}", journal.path().display());
         }
     }
 

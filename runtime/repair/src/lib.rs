@@ -9,6 +9,7 @@ pub mod admission;
 pub mod cache;
 pub mod engine;
 pub mod isolated;
+pub mod journal;
 pub mod localize;
 pub mod model_source;
 pub mod module_text;

@@ -28,6 +28,7 @@ use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption};
 
 use super::cache::StrategyCache;
 use super::engine::{EngineOptions, Repair, RepairEngine, RepairRequest, Sources, scratch_dir};
+use super::journal::Journal;
 use super::model_source::ModelSource;
 use super::module_text::print;
 use super::ranking::Ranking;
@@ -98,6 +99,16 @@ pub static PASS: PassDefinition = PassDefinition {
             name: c"ranking",
             description: c"The order of the symbolic candidates: fixed (built in) or learned (from repairs.jsonl beside the cache)",
             default: c"fixed",
+        },
+        PassOption {
+            name: c"journal",
+            description: c"Journal every candidate's verdict to this file (JSON Lines), flushed before the next one runs",
+            default: c"",
+        },
+        PassOption {
+            name: c"resume",
+            description: c"With journal: continue an interrupted search, taking the rejections the journal holds instead of running those candidates again (true/false)",
+            default: c"false",
         },
         PassOption {
             name: c"model-rounds",
@@ -183,6 +194,12 @@ fn make_engine(
         &scratch_dir(),
     );
     let mut engine = RepairEngine::new(sandbox, cache.take_once(), None, settings.options);
+    if !settings.journal.is_empty() {
+        match Journal::open(Path::new(&settings.journal), settings.resume) {
+            Ok(journal) => engine.journal_into(journal),
+            Err(error) => tracing::warn!("cannot open the journal {}: {error}", settings.journal),
+        }
+    }
     if settings.options.sources.model {
         let (model, script) = (settings.model.clone(), settings.model_script.clone());
         engine.open_model_with(move || open_model(&model, &script));
@@ -212,6 +229,8 @@ struct Settings {
     cache: String,
     model: String,
     model_script: String,
+    journal: String,
+    resume: bool,
     shared_libs: Vec<String>,
     timeout: Duration,
     options: EngineOptions,
@@ -220,6 +239,15 @@ struct Settings {
 impl Settings {
     fn read(invocation: &PassInvocation) -> Result<Self, String> {
         let text = |name: &str| invocation.option(name).unwrap_or("").to_owned();
+        let flag = |name: &str| -> Result<bool, String> {
+            match text(name).as_str() {
+                "true" | "1" => Ok(true),
+                "false" | "0" | "" => Ok(false),
+                other => Err(format!(
+                    "option '{name}' expects true or false, got '{other}'"
+                )),
+            }
+        };
         let number = |name: &str| -> Result<u64, String> {
             text(name)
                 .parse()
@@ -231,6 +259,8 @@ impl Settings {
             cache: text("cache"),
             model: text("model"),
             model_script: text("model-script"),
+            journal: text("journal"),
+            resume: flag("resume")?,
             shared_libs: text("shared-libs")
                 .split(',')
                 .filter(|library| !library.is_empty())
@@ -242,15 +272,7 @@ impl Settings {
                 max_candidates: number("max-candidates")? as usize,
                 model_rounds: number("model-rounds")? as usize,
                 ranking: Ranking::parse(&text("ranking"))?,
-                model_first: match text("model-first").as_str() {
-                    "true" | "1" => true,
-                    "false" | "0" | "" => false,
-                    other => {
-                        return Err(format!(
-                            "option 'model-first' expects true or false, got '{other}'"
-                        ));
-                    }
-                },
+                model_first: flag("model-first")?,
             },
         })
     }
