@@ -77,17 +77,23 @@ impl Operands {
     }
 }
 
-/// Calls the function at `address` on `a`, `b` and `c`, placed as `target` takes them.
+/// Calls the function at `address` on fresh operands (placed as `target` takes them); the
+/// operands after the call, and how long it took.
 ///
 /// # Safety
-/// As [`measure`]; the buffers have `target`'s shapes.
-unsafe fn call(target: &MatmulTarget, address: usize, a: &mut [f32], b: &mut [f32], c: &mut [f32]) {
+/// As [`measure`].
+unsafe fn timed_call(target: &MatmulTarget, address: usize) -> (Operands, Duration) {
+    let mut operands = Operands::new(target);
     let shapes = [
         (target.m, target.k),
         (target.k, target.n),
         (target.m, target.n),
     ];
-    let pointers = [a.as_mut_ptr(), b.as_mut_ptr(), c.as_mut_ptr()];
+    let pointers = [
+        operands.a.as_mut_ptr(),
+        operands.b.as_mut_ptr(),
+        operands.c.as_mut_ptr(),
+    ];
     let mut ordered = [(std::ptr::null_mut(), 0i64, 0i64); 3];
     for (role, &argument) in target.arguments.iter().enumerate() {
         let (rows, columns) = shapes[role];
@@ -96,12 +102,14 @@ unsafe fn call(target: &MatmulTarget, address: usize, a: &mut [f32], b: &mut [f3
     // SAFETY: the caller guarantees the address is a function of this convention.
     let function: MatmulAbi = unsafe { std::mem::transmute::<usize, MatmulAbi>(address) };
     let [(p0, r0, c0), (p1, r1, c1), (p2, r2, c2)] = ordered;
+    let started = Instant::now();
     // SAFETY: each descriptor describes a live, row-major buffer of its shape.
     unsafe {
         function(
             p0, p0, 0, r0, c0, c0, 1, p1, p1, 0, r1, c1, c1, 1, p2, p2, 0, r2, c2, c2, 1,
         )
     };
+    (operands, started.elapsed())
 }
 
 /// How often a variant is timed; the best counts.
@@ -114,57 +122,24 @@ const FAST: Duration = Duration::from_millis(100);
 /// As [`measure`].
 unsafe fn run(target: &MatmulTarget, original: usize, variants: &[usize]) -> Measurement {
     let inputs = Operands::new(target);
-    let mut reference = Operands::new(target);
-    let started = Instant::now();
     // SAFETY: the caller's contract.
-    unsafe {
-        call(
-            target,
-            original,
-            &mut reference.a,
-            &mut reference.b,
-            &mut reference.c,
-        )
-    };
-    let mut original_best = started.elapsed();
-    // A fast reference (a variant in place already) is timed like the variants, best of a few,
-    // so that the two compare under the same conditions.
+    let (reference, mut original_best) = unsafe { timed_call(target, original) };
+    // A fast original (a small matrix) is timed like the variants, best of a few, so that the
+    // two compare under the same conditions; a slow one once (it is the naive code).
     if original_best < FAST {
         for _ in 1..TIMINGS {
-            let mut operands = Operands::new(target);
-            let started = Instant::now();
             // SAFETY: the caller's contract.
-            unsafe {
-                call(
-                    target,
-                    original,
-                    &mut operands.a,
-                    &mut operands.b,
-                    &mut operands.c,
-                )
-            };
-            original_best = original_best.min(started.elapsed());
+            original_best = original_best.min(unsafe { timed_call(target, original) }.1);
         }
     }
-    let original_seconds = original_best.as_secs_f64();
     let results = variants
         .iter()
         .map(|&address| {
             let mut best = Duration::MAX;
             for _ in 0..TIMINGS {
-                let mut operands = Operands::new(target);
-                let started = Instant::now();
                 // SAFETY: the caller's contract.
-                unsafe {
-                    call(
-                        target,
-                        address,
-                        &mut operands.a,
-                        &mut operands.b,
-                        &mut operands.c,
-                    )
-                };
-                best = best.min(started.elapsed());
+                let (operands, took) = unsafe { timed_call(target, address) };
+                best = best.min(took);
                 if operands.a != inputs.a || operands.b != inputs.b {
                     return Err("it changed its inputs".to_string());
                 }
@@ -187,7 +162,7 @@ unsafe fn run(target: &MatmulTarget, original: usize, variants: &[usize]) -> Mea
         })
         .collect();
     Measurement {
-        original: original_seconds,
+        original: original_best.as_secs_f64(),
         variants: results,
     }
 }
