@@ -38,21 +38,12 @@ pub(super) fn relu<'c>(
     result: &StaticTensor<'c>,
     input: Value<'c, '_>,
 ) -> Value<'c, 'c> {
-    let init = builder.empty(result.r#type());
-    let identity = identity_map(result.rank());
-    let maps = builder.attribute(&format!("[{identity}, {identity}]"));
-    let iterators = builder.attribute(&iterator_types(&vec!["parallel"; result.rank()]));
     let element = result.element();
-    builder.structured(
-        "linalg.generic",
-        &[input],
-        init,
-        &[("indexing_maps", maps), ("iterator_types", iterators)],
-        |block, args| {
-            let zero = builder.block_scalar(block, element, 0.0, 0);
-            builder.arith(block, ("maximumf", "maxsi"), args[0], zero)
-        },
-    )
+    let identity = identity_map(result.rank());
+    generic(builder, result, &[input], &[identity], |block, args| {
+        let zero = builder.block_scalar(block, element, 0.0, 0);
+        builder.arith(block, ("maximumf", "maxsi"), args[0], zero)
+    })
 }
 
 /// A `linalg.generic` over `result`'s shape whose inputs are read at `input_maps` (the output
