@@ -21,16 +21,7 @@ pub use server::ChildServer;
 ///
 /// `build` must touch only what the calling thread owns (the fork copies no other thread).
 pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc<[u8]>, String> {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for two descriptors.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(format!(
-            "cannot compile in a child: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    // SAFETY: both are fresh descriptors we own.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (read, write) = pipe().map_err(|error| format!("cannot compile in a child: {error}"))?;
     // SAFETY: the child runs `build` on this thread's own data, then `_exit`s.
     match unsafe { libc::fork() } {
         -1 => Err(format!(
@@ -39,7 +30,7 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
         )),
         0 => {
             drop(read);
-            silence_stdout();
+            silence(1);
             let (status, bytes) = match build() {
                 Ok(object) => (0, object.to_vec()),
                 Err(error) => (2, error.into_bytes()),
@@ -90,27 +81,60 @@ pub fn in_quiet_child(
     build: impl FnOnce() -> Result<Arc<[u8]>, String>,
 ) -> Result<Arc<[u8]>, String> {
     in_child(|| {
-        // SAFETY: opening /dev/null and duplicating it over the child's own standard error.
-        unsafe {
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if null >= 0 {
-                libc::dup2(null, 2);
-                libc::close(null);
-            }
-        }
+        silence(2);
         build()
     })
 }
 
-/// Nothing a child prints may reach the program's output: its standard output goes to
-/// `/dev/null`.
-fn silence_stdout() {
-    // SAFETY: opening /dev/null and duplicating it over our own standard output.
+/// Nothing a child prints may reach the program's output: descriptor `fd` (1 for standard
+/// output, 2 for standard error) goes to `/dev/null`.
+fn silence(fd: i32) {
+    // SAFETY: opening /dev/null and duplicating it over one of our own descriptors.
     unsafe {
         let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
         if null >= 0 {
-            libc::dup2(null, 1);
+            libc::dup2(null, fd);
             libc::close(null);
+        }
+    }
+}
+
+/// A pipe, both ends close-on-exec: (read end, write end).
+fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: both are fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Reads what `fd` has into `buffer`, waiting for it until `deadline` at most: the bytes read,
+/// 0 at the end of the input, [`std::io::ErrorKind::TimedOut`] past the deadline.
+fn read_until(fd: &OwnedFd, buffer: &mut [u8], deadline: Instant) -> std::io::Result<usize> {
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let mut poll = libc::pollfd {
+            fd: fd.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
+        // SAFETY: one valid pollfd on a descriptor we own.
+        if left.is_zero() || unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        // SAFETY: reading into our own buffer from a descriptor we own.
+        let read = unsafe { libc::read(fd.as_raw_fd(), buffer.as_mut_ptr().cast(), buffer.len()) };
+        match usize::try_from(read) {
+            Ok(n) => return Ok(n),
+            Err(_) => {
+                let error = std::io::Error::last_os_error();
+                if error.kind() != std::io::ErrorKind::Interrupted {
+                    return Err(error);
+                }
+            }
         }
     }
 }
@@ -124,28 +148,10 @@ fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration) -> bool {
     let deadline = Instant::now() + limit;
     let mut chunk = [0u8; 64 * 1024];
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        let mut poll = libc::pollfd {
-            fd: pipe.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd on a descriptor we own.
-        if unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
-            return false;
-        }
-        // SAFETY: reading into our own buffer from a descriptor we own.
-        let read = unsafe { libc::read(pipe.as_raw_fd(), chunk.as_mut_ptr().cast(), chunk.len()) };
-        match usize::try_from(read) {
+        match read_until(pipe, &mut chunk, deadline) {
             Ok(0) => return true,
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
-            }
-            Err(_) => return true,
+            Err(error) => return error.kind() != std::io::ErrorKind::TimedOut,
         }
     }
 }

@@ -10,7 +10,7 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::time::{Duration, Instant};
 
 /// The parent's side of a serving child, started by the first [`ChildServer::call`].
@@ -72,7 +72,7 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
             0 => {
                 drop(request_write);
                 drop(answer_read);
-                super::silence_stdout();
+                super::silence(1);
                 serve(&self.handler, request_read, answer_write)
             }
             pid => Ok(Running {
@@ -153,34 +153,16 @@ fn read_exact(
 ) -> Result<(), String> {
     let mut filled = 0;
     while filled < buffer.len() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let mut poll = libc::pollfd {
-            fd: fd.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = left.as_millis().clamp(1, i32::MAX as u128) as i32;
-        // SAFETY: one valid pollfd on a descriptor we own.
-        if left.is_zero() || unsafe { libc::poll(&mut poll, 1, ms) } == 0 {
-            return Err(format!(
-                "MLIR or LLVM did not finish within {} s",
-                limit.as_secs()
-            ));
-        }
-        let rest = &mut buffer[filled..];
-        // SAFETY: reading into our own buffer from a descriptor we own.
-        let read = unsafe { libc::read(fd.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len()) };
-        match usize::try_from(read) {
+        match super::read_until(fd, &mut buffer[filled..], deadline) {
             Ok(0) => return Err("the child process ended without an answer".into()),
             Ok(n) => filled += n,
-            Err(_) if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {
-            }
-            Err(_) => {
+            Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
                 return Err(format!(
-                    "cannot read the child's answer: {}",
-                    std::io::Error::last_os_error()
+                    "MLIR or LLVM did not finish within {} s",
+                    limit.as_secs()
                 ));
             }
+            Err(error) => return Err(format!("cannot read the child's answer: {error}")),
         }
     }
     Ok(())
@@ -219,16 +201,7 @@ fn serve(
 }
 
 fn pipe() -> Result<(OwnedFd, OwnedFd), String> {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for two descriptors.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(format!(
-            "cannot start a child process: {}",
-            std::io::Error::last_os_error()
-        ));
-    }
-    // SAFETY: both are fresh descriptors we own.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    super::pipe().map_err(|error| format!("cannot start a child process: {error}"))
 }
 
 #[cfg(test)]
