@@ -6,6 +6,21 @@ use melior::ir::attribute::{FlatSymbolRefAttribute, StringAttribute};
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike};
 
+/// Removes `op` from its block and destroys it (its body drops its own references first).
+///
+/// # Safety
+/// Nothing may use `op`, or anything inside it, afterwards, and no value it defines may be used
+/// outside it (top-level ops that others reach only by symbol, such as functions, qualify).
+pub unsafe fn erase(op: OperationRef) {
+    let raw = op.to_raw();
+    // SAFETY: `raw` is live (the caller's contract); out of its block it is owned here and
+    // destroyed on drop.
+    drop(unsafe {
+        mlir_sys::mlirOperationRemoveFromParent(raw);
+        melior::ir::Operation::from_raw(raw)
+    });
+}
+
 /// The ops directly in `block` (a module's body), in order.
 pub fn ops_in<'c, 'a>(block: BlockRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
     let mut ops = Vec::new();

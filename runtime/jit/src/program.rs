@@ -297,14 +297,9 @@ impl<'c> Program<'c> {
             let Some(declaration) = private_declaration(context, &op, &name) else {
                 continue;
             };
-            let raw = op.to_raw();
-            // SAFETY: `raw` is a live top-level op of this module, referenced only by symbol
-            // (calls name it, no SSA value crosses function bodies); once out of its block it is
-            // owned here and destroyed on drop, which drops its body's references first.
-            drop(unsafe {
-                mlir_sys::mlirOperationRemoveFromParent(raw);
-                melior::ir::Operation::from_raw(raw)
-            });
+            // SAFETY: a live top-level function of this module, referenced only by symbol
+            // (calls name it, no SSA value crosses function bodies), not used after this.
+            unsafe { tensorlang::ir::erase(op) };
             self.module.body().append_operation(declaration);
         }
         true

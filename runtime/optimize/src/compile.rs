@@ -59,14 +59,9 @@ fn erase_transform_script(module: &Module) {
     for op in top_level_ops(module.as_operation()) {
         if op_name(&op) == "builtin.module" && op.attribute("transform.with_named_sequence").is_ok()
         {
-            let raw = op.to_raw();
-            // SAFETY: `raw` is a live top-level op of this module that nothing else refers to
-            // (transform ops only refer to each other); once out of its block it is owned here
-            // and destroyed on drop.
-            drop(unsafe {
-                mlir_sys::mlirOperationRemoveFromParent(raw);
-                melior::ir::Operation::from_raw(raw)
-            });
+            // SAFETY: a live top-level op of this module that nothing else refers to (transform
+            // ops only refer to each other), not used after this.
+            unsafe { tensorlang::ir::erase(op) };
         }
     }
 }
