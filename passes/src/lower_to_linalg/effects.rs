@@ -1,9 +1,7 @@
 //! `tensorlang.constant`, `assert` and `print`: the ops that are not tensor computations.
 
 use crate::builder::Builder;
-use melior::ir::attribute::StringAttribute;
 use melior::ir::block::BlockLike;
-use melior::ir::operation::OperationLike;
 use melior::ir::{Attribute, BlockRef, Type, Value, ValueLike};
 
 /// `arith.constant` with the same dense value.
@@ -57,7 +55,7 @@ pub(super) fn print<'c>(builder: &Builder<'c, '_>, module: BlockRef<'c, '_>, val
         return;
     };
     let name = helper.name;
-    if !has_symbol(module, &name) {
+    if tensorlang::ir::find_symbol(tensorlang::ir::ops_in(module), &name).is_none() {
         // The helper is written as text and parsed: its loops read better that way than built
         // op by op. It uses only dialects this pass depends on.
         let parsed = tensorlang::parse_module(builder.context, &helper.text, "tensorlang.print")
@@ -134,19 +132,4 @@ fn print_helper(ty: &str) -> Option<PrintHelper> {
 
 fn indent(text: &str) -> String {
     text.lines().map(|line| format!("  {line}\n")).collect()
-}
-
-fn has_symbol(module: BlockRef, name: &str) -> bool {
-    let mut op = module.first_operation();
-    while let Some(existing) = op {
-        let symbol = existing
-            .attribute("sym_name")
-            .ok()
-            .and_then(|a| StringAttribute::try_from(a).ok());
-        if symbol.is_some_and(|s| s.value() == name) {
-            return true;
-        }
-        op = existing.next_in_block();
-    }
-    false
 }
