@@ -185,9 +185,13 @@ fn optimize_one(
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let built = build_variants(context, jit, target, &[parameters], &mut optimized.tried);
-        let Some(&(_, key, address)) = built.first() else {
-            continue;
+        let (key, address) = match build_variant(context, jit, target, &parameters) {
+            Ok(built) => built,
+            Err(error) => {
+                let why = format!("does not build: {error}");
+                optimized.tried.push((parameters.name(), Err(why)));
+                continue;
+            }
         };
         // SAFETY: the original and the loaded version have the target's signature.
         let measurement = match unsafe { measure::measure(target, original, &[address]) } {
@@ -228,33 +232,31 @@ fn optimize_one(
     Some(optimized)
 }
 
-/// Builds each variant in a child process and loads it (not swapped in); what does not build
-/// goes into `tried` with the reason.
-fn build_variants(
+/// Loads the variant from the object cache, or builds it in a child process and loads it (not
+/// swapped in): its version key and address.
+fn build_variant(
     context: &melior::Context,
     jit: &Jit,
     target: &MatmulTarget,
-    batch: &[VariantParameters],
-    tried: &mut Vec<(String, Result<f64, String>)>,
-) -> Vec<(VariantParameters, tensorlang_jit::ObjectKey, usize)> {
-    let mut built = Vec::new();
-    for parameters in batch {
-        let text = variant::module_text(target, parameters);
-        let key = jit.version_key(&target.function, &text);
-        let object = tensorlang_repair::isolated::in_quiet_child(|| {
-            let module = compile::lower_variant(context, &text, &target.function, parameters)?;
-            jit.build_version_at(&target.function, key, module.as_operation(), Some(3))
-                .map_err(|e| e.to_string())
-        });
-        match object.and_then(|object| {
-            jit.load_built(&target.function, key, object)
-                .map_err(|e| e.to_string())
-        }) {
-            Ok(version) => built.push((*parameters, key, version.address)),
-            Err(error) => tried.push((parameters.name(), Err(format!("does not build: {error}")))),
-        }
+    parameters: &VariantParameters,
+) -> Result<(tensorlang_jit::ObjectKey, usize), String> {
+    let text = variant::module_text(target, parameters);
+    let key = jit.version_key(&target.function, &text);
+    if let Some(version) = jit
+        .load_cached(&target.function, key)
+        .map_err(|e| e.to_string())?
+    {
+        return Ok((key, version.address));
     }
-    built
+    let object = tensorlang_repair::isolated::in_quiet_child(|| {
+        let module = compile::lower_variant(context, &text, &target.function, parameters)?;
+        jit.build_version_at(&target.function, key, module.as_operation(), Some(3))
+            .map_err(|e| e.to_string())
+    })?;
+    let version = jit
+        .load_built(&target.function, key, object)
+        .map_err(|e| e.to_string())?;
+    Ok((key, version.address))
 }
 
 fn report_swap(optimized: &Optimized, started: Instant) {
