@@ -523,19 +523,11 @@ fn candidate(
     change: String,
     op: &TensorOp,
 ) -> Candidate {
-    let mut function = String::new();
-    for (at, line) in lines.iter().enumerate() {
-        match replacements.iter().find(|(index, _)| *index == at) {
-            Some((_, text)) if text.is_empty() => continue,
-            Some((_, text)) => function.push_str(text),
-            None => function.push_str(line),
-        }
-        function.push('\n');
-    }
     Candidate {
         strategy,
         change,
-        function,
+        // A line replaced by nothing (a relu removed) stays as an empty line.
+        function: super::replace_lines(lines, replacements),
         op: format!("tensorlang.{}", op.kind),
     }
 }
