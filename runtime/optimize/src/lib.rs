@@ -86,19 +86,12 @@ impl<'scope> Optimizer<'scope> {
     }
 }
 
-/// The functions `--optimize` will work on in `source` (they must be replaceable).
-pub fn targets(source: &str, entry: &str) -> Vec<String> {
-    let Ok(context) = tensorlang::create_context() else {
-        return Vec::new();
-    };
-    tensorlang::parse_module(&context, source, "input.mlir")
-        .map(|module| {
-            target::find(&module, entry)
-                .into_iter()
-                .map(|t| t.function)
-                .collect()
-        })
-        .unwrap_or_default()
+/// The functions `--optimize` will work on in `module`, as parsed (they must be replaceable).
+pub fn targets(module: &melior::ir::Module, entry: &str) -> Vec<String> {
+    target::find(module, entry)
+        .into_iter()
+        .map(|t| t.function)
+        .collect()
 }
 
 /// The library the threaded variants run on.

@@ -299,7 +299,8 @@ fn load_program<'c>(
     program.add_replaceable(&cli.replaceable);
     if cli.optimize {
         // Optimized versions go behind slots.
-        program.add_replaceable(&tensorlang_optimize::targets(source, &cli.entry_point));
+        let targets = tensorlang_optimize::targets(program.module(), &cli.entry_point);
+        program.add_replaceable(&targets);
     }
     if cli.self_heal && !cli.no_self_heal {
         // Plain upstream MLIR: every function but the entry point may be repaired.
