@@ -40,6 +40,7 @@ fn main() {
         cache: ObjectCache::new(None),
         libraries: Vec::new(),
         heal_handler: None,
+        profile_calls: false,
     })
     .expect("jit");
     jit.add_module(program.module().as_operation(), &program.replaceable)

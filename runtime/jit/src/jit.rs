@@ -13,10 +13,10 @@ pub mod slot;
 mod target;
 
 pub use object_cache::{ObjectCache, ObjectKey};
-pub use slot::{HotSwapSlot, call_symbol, slot_symbol};
+pub use slot::{CallCounts, HotSwapSlot, call_symbol, profile_symbol, slot_symbol};
 
 use crate::guard::{self, Callee, Trap};
-use llvm_ir::LlvmModule;
+use llvm_ir::{CallSiteProfile, LlvmModule};
 use melior::ir::OperationRef;
 use orc::{OrcJit, ResourceTracker};
 use quiescence::Quiescence;
@@ -71,6 +71,9 @@ pub struct JitOptions {
     /// replaceable function goes to it ([`heal_symbol`]) with the function's id in
     /// [`Jit::healed_functions`] and its arguments packed as for [`Jit::call_packed`].
     pub heal_handler: Option<usize>,
+    /// Count every call through a slot, and time it where the CPU's cycle counter can be read
+    /// cheaply from user code (x86): see [`HotSwapSlot::counts`].
+    pub profile_calls: bool,
 }
 
 /// How a module or version got into the JIT.
@@ -137,6 +140,8 @@ pub struct Jit {
     /// Replaceable functions whose calls go through the self-healing handler, by handler id.
     healed: Mutex<Vec<String>>,
     heal_handler: Option<usize>,
+    /// How calls through slots are profiled (`None`: they are not).
+    profile_calls: Option<bool>,
     modules: Mutex<Vec<ResourceTracker>>,
     /// Symbols of defined functions, with the function each stands for, to locate traps.
     functions: Mutex<Vec<(String, String)>>,
@@ -176,7 +181,11 @@ impl Jit {
             orc.define_absolute(&[(HEAL_HANDLER_SYMBOL, handler)])?;
         }
         let libraries = library::RuntimeLibraries::load(&orc, &options.libraries)?;
+        // The cycle counter is one unprivileged instruction on x86 (rdtsc); elsewhere it may
+        // trap in user code, so calls are only counted.
+        let timed = orc.triple().starts_with("x86_64") || orc.triple().starts_with("i686");
         Ok(Self {
+            profile_calls: options.profile_calls.then_some(timed),
             target: Mutex::new(target),
             opt_level: options.opt_level,
             cache: options.cache,
@@ -196,7 +205,8 @@ impl Jit {
     }
 
     fn key(&self, parts: &[&[u8]]) -> ObjectKey {
-        let level = format!("{:?}", self.opt_level);
+        // Profiled call sites are different code.
+        let level = format!("{:?} {:?}", self.opt_level, self.profile_calls);
         let target = self.target.lock().expect("lock").description.clone();
         let mut all = vec![target.as_bytes(), level.as_bytes()];
         all.extend_from_slice(parts);
@@ -259,8 +269,7 @@ impl Jit {
                     }
                 }
                 for function in &replaceable {
-                    llvm.route_calls_through_slot(function, &slot_symbol(function));
-                    llvm.route_calls_through_slot(&call_symbol(function), &slot_symbol(function));
+                    self.route_calls(&llvm, function);
                 }
                 tracing::trace!("LLVM IR of module {key}:\n{}", llvm.print());
                 let object = self.compile(&llvm)?;
@@ -288,6 +297,18 @@ impl Jit {
                 .map(|f| (f.clone(), f)),
         );
         Ok(LoadReport { key, from_cache })
+    }
+
+    /// Routes the calls of `function` in `llvm` (direct, and through its call symbol) through its
+    /// slot, profiled if the JIT profiles calls.
+    fn route_calls(&self, llvm: &LlvmModule, function: &str) {
+        let profile = self.profile_calls.map(|timed| CallSiteProfile {
+            symbol: profile_symbol(function),
+            timed,
+        });
+        let slot = slot_symbol(function);
+        llvm.route_calls_through_slot(function, &slot, profile.as_ref());
+        llvm.route_calls_through_slot(&call_symbol(function), &slot, profile.as_ref());
     }
 
     /// The self-healing handler's id of each of `functions` (assigned on first sight; empty
@@ -319,8 +340,10 @@ impl Jit {
             return Ok(slot.clone());
         }
         let slot = Arc::new(HotSwapSlot::new(function));
-        self.orc
-            .define_absolute(&[(&slot_symbol(function), slot.address())])?;
+        self.orc.define_absolute(&[
+            (&slot_symbol(function), slot.address()),
+            (&profile_symbol(function), slot.profile_address()),
+        ])?;
         slots.insert(function.into(), slot.clone());
         Ok(slot)
     }
@@ -443,8 +466,7 @@ impl Jit {
             if healed.contains(name) {
                 llvm.redirect_function(&call_symbol(name), &heal_symbol(name))?;
             }
-            llvm.route_calls_through_slot(name, &slot_symbol(name));
-            llvm.route_calls_through_slot(&call_symbol(name), &slot_symbol(name));
+            self.route_calls(&llvm, name);
         }
         llvm.rename(function, &version_symbol(function, &key))?;
         tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());

@@ -14,7 +14,8 @@ pub mod swap;
 pub use failure::{Failure, FailureReport};
 pub use guard::Trap;
 pub use jit::{
-    EntryResult, EntryValue, HotSwapSlot, Jit, JitError, JitOptions, ObjectCache, ObjectKey,
+    CallCounts, EntryResult, EntryValue, HotSwapSlot, Jit, JitError, JitOptions, ObjectCache,
+    ObjectKey,
 };
 pub use program::{Program, ProgramError};
 pub use swap::{SwapError, replace_function};

@@ -1,26 +1,34 @@
 //! `--optimize`: faster code for the program's hot contractions, found while it runs.
 //!
-//! At start, an optimizer thread looks for functions that are one static `linalg.matmul`
-//! ([`target`]). For each, it goes through a sweep of transform-dialect scripts ([`variant`]:
-//! threads, cache and register tiles; the most promising first), one variant at a time: it
-//! builds the variant in a child process ([`compile`]), loads it into the JIT without swapping
-//! it in, and runs the original and the variant in a forked child on the same inputs
-//! ([`measure`]). The variant must compute exactly the original's result and leave its inputs
-//! alone; the first that does and beats the original by [`MARGIN`] goes into the function's
-//! slot, and calls from then on run it. The program never waits for any of this (only, at exit,
-//! for the step under way).
+//! At start, an optimizer thread looks for candidates: functions that are one static
+//! `linalg.matmul` ([`target`]). The JIT counts and times every call through their slots, and the
+//! thread samples which have a call under way ([`profile`]); a candidate under way in a large
+//! share of the samples is hot. For a hot one, it records the arguments of the program's next
+//! call ([`record`]) and goes through a sweep of transform-dialect scripts ([`variant`]: threads,
+//! cache and register tiles; the most promising first), one variant at a time ([`search`]): it
+//! builds the variant in a child process ([`compile`]), loads it into the JIT without swapping it
+//! in, and runs the original and the variant in a forked child on the same synthetic inputs
+//! ([`measure`]), then the variant on the recorded call's inputs. The variant must compute
+//! exactly the original's result on the synthetic inputs, the original's within the rounding
+//! tolerance on the recorded ones, and leave its inputs alone; the first that does and beats the
+//! original by [`MARGIN`] goes into the function's slot. The program never waits for any of
+//! this: at exit, the child at work is killed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::thread::{Scope, ScopedJoinHandle};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tensorlang_jit::Jit;
+use tensorlang_jit::{CallCounts, Jit};
 
 pub mod compile;
 pub mod measure;
+pub mod profile;
+pub mod record;
 pub mod remembered;
+pub mod search;
 pub mod target;
 pub mod variant;
 
@@ -30,6 +38,16 @@ pub use variant::VariantParameters;
 /// How much faster a variant must be than the original to be swapped in.
 pub const MARGIN: f64 = 1.1;
 
+/// When the optimizer works on which candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// While the program runs, on the candidates that turn out hot (`--optimize`).
+    WhenHot,
+    /// On every candidate, before the program starts (`--optimize-first`: deterministic, for
+    /// tests and benchmarks; there is no call to record yet).
+    AllFirst,
+}
+
 /// What happened to one function.
 #[derive(Debug, Clone, Serialize)]
 pub struct Optimized {
@@ -37,7 +55,7 @@ pub struct Optimized {
     pub function: String,
     /// `MxNxK`.
     pub shape: String,
-    /// Milliseconds per call before, and its GFLOP/s.
+    /// Milliseconds per call of the original, timed by the search, and its GFLOP/s.
     pub before_ms: f64,
     /// GFLOP/s before.
     pub before_gflops: f64,
@@ -47,42 +65,117 @@ pub struct Optimized {
     pub after_gflops: Option<f64>,
     /// The variant swapped in.
     pub variant: Option<String>,
+    /// What the variant was checked on: synthetic inputs, and a recorded call when there was one.
+    pub checked_on: Option<String>,
     /// Every variant tried: its name and its time in ms, or why it was turned away.
     pub tried: Vec<(String, Result<f64, String>)>,
     /// Milliseconds from the start of the run to the swap.
     pub swapped_after_ms: Option<f64>,
+    /// Calls the program made through the function's slot.
+    pub calls: u64,
+    /// The program's own calls, as profiled: milliseconds per call before the swap (or in the
+    /// whole run, without one) and after it.
+    pub profiled_before_ms: Option<f64>,
+    /// Milliseconds per call after the swap, as profiled.
+    pub profiled_after_ms: Option<f64>,
+    /// The share of the profile samples a call of it was under way in.
+    pub share: Option<f64>,
+    /// Why it was not searched (not hot, say).
+    pub skipped: Option<String>,
+    /// The profile counts at the swap.
+    #[serde(skip)]
+    counts_at_swap: Option<CallCounts>,
+}
+
+impl Optimized {
+    fn new(target: &MatmulTarget) -> Self {
+        Self {
+            function: target.function.clone(),
+            shape: format!("{}x{}x{}", target.m, target.n, target.k),
+            before_ms: 0.0,
+            before_gflops: 0.0,
+            after_ms: None,
+            after_gflops: None,
+            variant: None,
+            checked_on: None,
+            tried: Vec::new(),
+            swapped_after_ms: None,
+            calls: 0,
+            profiled_before_ms: None,
+            profiled_after_ms: None,
+            share: None,
+            skipped: None,
+            counts_at_swap: None,
+        }
+    }
 }
 
 /// The running optimizer.
 pub struct Optimizer<'scope> {
     stop: Arc<AtomicBool>,
+    drain: Arc<AtomicBool>,
+    searched: mpsc::Receiver<()>,
     thread: ScopedJoinHandle<'scope, Vec<Optimized>>,
 }
 
 impl<'scope> Optimizer<'scope> {
-    /// Starts optimizing `source` (named `file`; `entry` is never a target) as it runs in `jit`.
+    /// Starts optimizing `source` (named `file`; `entry` is never a target) as it runs in `jit`,
+    /// which must profile calls ([`tensorlang_jit::JitOptions::profile_calls`]) for
+    /// [`Schedule::WhenHot`] to find anything hot.
     pub fn start<'env: 'scope>(
         scope: &'scope Scope<'scope, 'env>,
         jit: &'env Jit,
         source: String,
         entry: String,
+        schedule: Schedule,
     ) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let stopped = stop.clone();
+        let drain = Arc::new(AtomicBool::new(false));
+        let (stopped, draining) = (stop.clone(), drain.clone());
+        let (searched_sender, searched) = mpsc::channel();
         let started = Instant::now();
-        let thread = scope.spawn(move || optimize(jit, &source, &entry, &stopped, started));
-        Self { stop, thread }
+        let thread = scope.spawn(move || {
+            let setup = search::Setup::new(jit, &stopped, &draining, started);
+            let Some(setup) = setup else {
+                let _ = searched_sender.send(());
+                return Vec::new();
+            };
+            run(&setup, &source, &entry, schedule, &searched_sender)
+        });
+        Self {
+            stop,
+            drain,
+            searched,
+            thread,
+        }
     }
 
-    /// Stops after the step under way; what was done.
+    /// Waits until every target has been searched (with [`Schedule::AllFirst`]: before the
+    /// program starts).
+    pub fn wait_for_search(&self) {
+        let _ = self.searched.recv();
+    }
+
+    /// Stops at once (a child at work is killed) and reports what was done.
     pub fn finish(self) -> Vec<Optimized> {
         self.stop.store(true, Ordering::Relaxed);
-        self.wait()
+        self.report()
     }
 
-    /// Waits until the search is over; what was done.
-    pub fn wait(self) -> Vec<Optimized> {
-        self.thread.join().unwrap_or_default()
+    /// Lets a search under way end (none starts), then stops and reports what was done: this
+    /// waits, for deterministic tests (`--optimize-drain`).
+    pub fn drain(self) -> Vec<Optimized> {
+        self.drain.store(true, Ordering::Relaxed);
+        self.wait_for_search();
+        self.finish()
+    }
+
+    fn report(self) -> Vec<Optimized> {
+        let optimized = self.thread.join().unwrap_or_default();
+        for done in &optimized {
+            report_run(done);
+        }
+        optimized
     }
 }
 
@@ -99,169 +192,106 @@ pub fn async_runtime_library() -> std::path::PathBuf {
     std::path::Path::new(tensorlang::LLVM_LIB_DIR).join("libmlir_async_runtime.so")
 }
 
-fn optimize(
-    jit: &Jit,
+fn run(
+    setup: &search::Setup,
     source: &str,
     entry: &str,
-    stop: &AtomicBool,
-    started: Instant,
+    schedule: Schedule,
+    searched: &mpsc::Sender<()>,
 ) -> Vec<Optimized> {
-    let Ok(context) = tensorlang_jit::create_context() else {
+    let Ok(module) = tensorlang::parse_module(setup.context(), source, "input.mlir") else {
+        let _ = searched.send(());
         return Vec::new();
     };
-    // Variants are built in forked children, which have no thread pool.
-    context.enable_multi_threading(false);
-    let Ok(module) = tensorlang::parse_module(&context, source, "input.mlir") else {
-        return Vec::new();
+    let candidates: Vec<_> = target::find(&module, entry)
+        .into_iter()
+        .filter_map(|t| Some((setup.jit.slot(&t.function)?, t)))
+        .collect();
+    let clock = profile::CycleClock::new();
+    let mut results: Vec<Optimized> = candidates.iter().map(|(_, t)| Optimized::new(t)).collect();
+    match schedule {
+        Schedule::AllFirst => {
+            for ((slot, target), result) in candidates.iter().zip(&mut results) {
+                setup.search(slot, target, result, None);
+            }
+        }
+        Schedule::WhenHot => search_hot(setup, &candidates, &mut results),
+    }
+    let _ = searched.send(());
+    // The profile is read when the program is over.
+    while !setup.stopped() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for ((slot, _), result) in candidates.iter().zip(&mut results) {
+        let end = slot.counts();
+        let start = CallCounts::default();
+        let swap = result.counts_at_swap.unwrap_or(end);
+        result.calls = end.calls;
+        result.profiled_before_ms = clock.seconds_per_call(start, swap).map(|s| s * 1e3);
+        result.profiled_after_ms = result
+            .counts_at_swap
+            .and_then(|swap| clock.seconds_per_call(swap, end))
+            .map(|s| s * 1e3);
+    }
+    results
+}
+
+/// Samples the candidates' calls under way until the program ends, and searches each one that
+/// turns hot (once), with a recorder in its slot for the next call.
+fn search_hot(
+    setup: &search::Setup,
+    candidates: &[(Arc<tensorlang_jit::HotSwapSlot>, MatmulTarget)],
+    results: &mut [Optimized],
+) {
+    let mut sampler = profile::Sampler::new(candidates.len());
+    let mut searched = vec![false; candidates.len()];
+    while !setup.stopped() && !setup.draining() && searched.contains(&false) {
+        sampler.record(
+            candidates
+                .iter()
+                .map(|(slot, _)| slot.counts().in_flight > 0),
+        );
+        for (i, (slot, target)) in candidates.iter().enumerate() {
+            if !searched[i] && sampler.is_hot(i) {
+                searched[i] = true;
+                results[i].share = Some(sampler.share(i));
+                let original = slot.load();
+                let recorder = record::Recorder::install(slot.clone(), original, target);
+                setup.search(slot, target, &mut results[i], recorder);
+            }
+        }
+        std::thread::sleep(profile::SAMPLE_PERIOD);
+    }
+    for (i, result) in results.iter_mut().enumerate() {
+        if !searched[i] {
+            result.share = Some(sampler.share(i));
+            result.skipped = Some(format!(
+                "not hot: a call was under way in {:.0}% of the samples (hot takes {:.0}%)",
+                sampler.share(i) * 100.0,
+                profile::HOT_SHARE * 100.0
+            ));
+        }
+    }
+}
+
+/// The end-of-run remark for one function: its calls, as profiled, before and after the swap.
+fn report_run(optimized: &Optimized) {
+    let per_call =
+        |ms: Option<f64>| ms.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.3} ms per call"));
+    let what = match (&optimized.variant, &optimized.skipped) {
+        (Some(variant), _) => format!(
+            "{} before the swap, {} after it (variant {variant})",
+            per_call(optimized.profiled_before_ms),
+            per_call(optimized.profiled_after_ms)
+        ),
+        (None, Some(why)) => format!("{}; {why}", per_call(optimized.profiled_before_ms)),
+        (None, None) => format!(
+            "{}; no variant was swapped in",
+            per_call(optimized.profiled_before_ms)
+        ),
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let lanes = tensorlang_jit::jit::host_vector_bits() / 32;
-    let mut remembered = remembered::Remembered::open();
-    let mut done = Vec::new();
-    for target in target::find(&module, entry) {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        if let Some(optimized) = optimize_one(
-            &context,
-            jit,
-            &target,
-            (cores, lanes),
-            &mut remembered,
-            stop,
-            started,
-        ) {
-            done.push(optimized);
-        }
-    }
-    done
-}
-
-fn optimize_one(
-    context: &melior::Context,
-    jit: &Jit,
-    target: &MatmulTarget,
-    (cores, lanes): (usize, usize),
-    remembered: &mut remembered::Remembered,
-    stop: &AtomicBool,
-    started: Instant,
-) -> Option<Optimized> {
-    let original = jit.slot(&target.function)?.load();
-    let gflops = |seconds: f64| target.flops() / seconds / 1e9;
-    let mut optimized = Optimized {
-        function: target.function.clone(),
-        shape: format!("{}x{}x{}", target.m, target.n, target.k),
-        before_ms: 0.0,
-        before_gflops: 0.0,
-        after_ms: None,
-        after_gflops: None,
-        variant: None,
-        tried: Vec::new(),
-        swapped_after_ms: None,
-    };
-    // The sweep in order, most promising first, one variant at a time: the first that computes
-    // what the original does and beats it by the margin is swapped in, and the search ends
-    // there. Going on through the sweep would take the cores from the program just when it runs
-    // the fast version (measured: its own GFLOP/s dropped from about 100 to 56-94).
-    // A variant that won here before goes first.
-    let memory_key = jit
-        .version_key(&target.function, &format!("optimize {target:?}"))
-        .to_string();
-    let mut sweep = variant::sweep(target, cores, lanes);
-    if let Some(winner) = remembered.winner(&memory_key)
-        && let Some(at) = sweep.iter().position(|p| p.name() == winner)
-    {
-        let first = sweep.remove(at);
-        sweep.insert(0, first);
-    }
-    for parameters in sweep {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        let (key, address) = match build_variant(context, jit, target, &parameters) {
-            Ok(built) => built,
-            Err(error) => {
-                let why = format!("does not build: {error}");
-                optimized.tried.push((parameters.name(), Err(why)));
-                continue;
-            }
-        };
-        // SAFETY: the original and the loaded version have the target's signature.
-        let measurement = match unsafe { measure::measure(target, original, &[address]) } {
-            Ok(measurement) => measurement,
-            Err(error) => {
-                // The variant crashed or hung the child: the next one is tried.
-                optimized.tried.push((parameters.name(), Err(error)));
-                jit.discard(&target.function, key);
-                continue;
-            }
-        };
-        optimized.before_ms = measurement.original * 1e3;
-        optimized.before_gflops = gflops(measurement.original);
-        let result = measurement
-            .variants
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Err("the measurement lost it".into()));
-        optimized
-            .tried
-            .push((parameters.name(), result.clone().map(|s| s * 1e3)));
-        match result {
-            Ok(seconds)
-                if measurement.original / seconds >= MARGIN
-                    && jit.activate(&target.function, key).is_ok() =>
-            {
-                optimized.after_ms = Some(seconds * 1e3);
-                optimized.after_gflops = Some(gflops(seconds));
-                optimized.variant = Some(parameters.name());
-                optimized.swapped_after_ms = Some(started.elapsed().as_secs_f64() * 1e3);
-                report_swap(&optimized, started);
-                remembered.record(&memory_key, &parameters.name());
-                break;
-            }
-            _ => jit.discard(&target.function, key),
-        }
-    }
-    Some(optimized)
-}
-
-/// Loads the variant from the object cache, or builds it in a child process and loads it (not
-/// swapped in): its version key and address.
-fn build_variant(
-    context: &melior::Context,
-    jit: &Jit,
-    target: &MatmulTarget,
-    parameters: &VariantParameters,
-) -> Result<(tensorlang_jit::ObjectKey, usize), String> {
-    let text = variant::module_text(target, parameters);
-    let key = jit.version_key(&target.function, &text);
-    if let Some(version) = jit
-        .load_cached(&target.function, key)
-        .map_err(|e| e.to_string())?
-    {
-        return Ok((key, version.address));
-    }
-    let object = tensorlang_repair::isolated::in_quiet_child(|| {
-        let module = compile::lower_variant(context, &text, &target.function, parameters)?;
-        jit.build_version_at(&target.function, key, module.as_operation(), Some(3))
-            .map_err(|e| e.to_string())
-    })?;
-    let version = jit
-        .load_built(&target.function, key, object)
-        .map_err(|e| e.to_string())?;
-    Ok((key, version.address))
-}
-
-fn report_swap(optimized: &Optimized, started: Instant) {
     eprintln!(
-        "remark: optimize: '{}' ({}): {:.2} ms per call ({:.1} GFLOP/s) before, {:.2} ms ({:.1} GFLOP/s) with variant {}; checked against the original on the same inputs; swapped in {:.0} ms after the start",
-        optimized.function,
-        optimized.shape,
-        optimized.before_ms,
-        optimized.before_gflops,
-        optimized.after_ms.unwrap_or_default(),
-        optimized.after_gflops.unwrap_or_default(),
-        optimized.variant.as_deref().unwrap_or(""),
-        started.elapsed().as_secs_f64() * 1e3
+        "remark: optimize: '{}' ({}): {} calls in the run; {what}",
+        optimized.function, optimized.shape, optimized.calls
     );
 }

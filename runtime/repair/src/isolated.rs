@@ -12,6 +12,7 @@
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub mod server;
@@ -21,6 +22,18 @@ pub use server::ChildServer;
 ///
 /// `build` must touch only what the calling thread owns (the fork copies no other thread).
 pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc<[u8]>, String> {
+    in_child_unless(build, &AtomicBool::new(false))
+}
+
+/// [`in_child`], but the child is killed as soon as `cancel` is set (checked every few
+/// milliseconds): for background work the program must never wait for.
+///
+/// # Errors
+/// As [`in_child`], and [`CANCELLED`] when it was cancelled.
+pub fn in_child_unless(
+    build: impl FnOnce() -> Result<Arc<[u8]>, String>,
+    cancel: &AtomicBool,
+) -> Result<Arc<[u8]>, String> {
     let (read, write) = pipe().map_err(|error| format!("cannot compile in a child: {error}"))?;
     // SAFETY: the child runs `build` on this thread's own data, then `_exit`s.
     match unsafe { libc::fork() } {
@@ -43,7 +56,8 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
         child => {
             drop(write);
             let mut bytes = Vec::new();
-            let finished = read_all(&read, &mut bytes, LIMIT);
+            let ended = read_all(&read, &mut bytes, LIMIT, cancel);
+            let finished = ended == Ended::Finished;
             if !finished {
                 // SAFETY: our own child.
                 unsafe { libc::kill(child, libc::SIGKILL) };
@@ -51,6 +65,9 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
             let mut status = 0;
             // SAFETY: reaping our own child.
             unsafe { libc::waitpid(child, &mut status, 0) };
+            if ended == Ended::Cancelled {
+                return Err(CANCELLED.into());
+            }
             if !finished {
                 return Err(format!(
                     "MLIR or LLVM did not finish within {} s in a child process; the program is unharmed",
@@ -80,11 +97,28 @@ pub fn in_child(build: impl FnOnce() -> Result<Arc<[u8]>, String>) -> Result<Arc
 pub fn in_quiet_child(
     build: impl FnOnce() -> Result<Arc<[u8]>, String>,
 ) -> Result<Arc<[u8]>, String> {
-    in_child(|| {
-        silence(2);
-        build()
-    })
+    in_quiet_child_unless(build, &AtomicBool::new(false))
 }
+
+/// [`in_quiet_child`] that ends as soon as `cancel` is set, as [`in_child_unless`].
+///
+/// # Errors
+/// As [`in_child_unless`].
+pub fn in_quiet_child_unless(
+    build: impl FnOnce() -> Result<Arc<[u8]>, String>,
+    cancel: &AtomicBool,
+) -> Result<Arc<[u8]>, String> {
+    in_child_unless(
+        || {
+            silence(2);
+            build()
+        },
+        cancel,
+    )
+}
+
+/// The error of a child's work that was cancelled.
+pub const CANCELLED: &str = "cancelled";
 
 /// Nothing a child prints may reach the program's output: descriptor `fd` (1 for standard
 /// output, 2 for standard error) goes to `/dev/null`.
@@ -143,15 +177,41 @@ fn read_until(fd: &OwnedFd, buffer: &mut [u8], deadline: Instant) -> std::io::Re
 /// held at the fork, which the child inherits held) costs the candidate, not the search.
 pub const LIMIT: Duration = Duration::from_secs(60);
 
-/// Reads `pipe` to its end into `bytes`; false when `limit` passed first.
-fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration) -> bool {
+/// How reading a child's answer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// The pipe closed (or broke).
+    Finished,
+    /// The limit passed first.
+    TimedOut,
+    /// The caller cancelled the work.
+    Cancelled,
+}
+
+/// How often a wait for a child looks at its cancel flag.
+const CANCEL_CHECK: Duration = Duration::from_millis(10);
+
+/// Reads `pipe` to its end into `bytes`, for `limit` at most and until `cancel` is set.
+fn read_all(pipe: &OwnedFd, bytes: &mut Vec<u8>, limit: Duration, cancel: &AtomicBool) -> Ended {
     let deadline = Instant::now() + limit;
     let mut chunk = [0u8; 64 * 1024];
     loop {
-        match read_until(pipe, &mut chunk, deadline) {
-            Ok(0) => return true,
+        if cancel.load(Ordering::Relaxed) {
+            return Ended::Cancelled;
+        }
+        match read_until(
+            pipe,
+            &mut chunk,
+            deadline.min(Instant::now() + CANCEL_CHECK),
+        ) {
+            Ok(0) => return Ended::Finished,
             Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-            Err(error) => return error.kind() != std::io::ErrorKind::TimedOut,
+            Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
+                if Instant::now() >= deadline {
+                    return Ended::TimedOut;
+                }
+            }
+            Err(_) => return Ended::Finished,
         }
     }
 }
@@ -173,5 +233,26 @@ mod tests {
             Err("still alive".into())
         });
         assert!(crashed.unwrap_err().contains("crashed MLIR or LLVM"));
+    }
+
+    #[test]
+    fn cancelled_work_ends_at_once_and_kills_the_child() {
+        let cancel = AtomicBool::new(false);
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                cancel.store(true, Ordering::Relaxed);
+            });
+            let result = in_child_unless(
+                || {
+                    std::thread::sleep(Duration::from_secs(30));
+                    Ok(Arc::from(&b"late"[..]))
+                },
+                &cancel,
+            );
+            assert_eq!(result.unwrap_err(), CANCELLED);
+        });
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

@@ -140,15 +140,22 @@ pub struct Cli {
     pub heal_report: Option<PathBuf>,
 
     /// Looks for faster code for the program's hot contractions while it runs (functions that
-    /// are one static `linalg.matmul`): variants from transform-dialect scripts, checked against
-    /// the original on the same inputs and timed, the fastest swapped in.
+    /// are one static `linalg.matmul`): calls are profiled, and for each function that holds a
+    /// large share of the run time, variants from transform-dialect scripts are checked against
+    /// the original (on synthetic inputs and on a recorded call) and timed; the first that is
+    /// faster by a margin is swapped in.
     #[arg(long = "optimize")]
     pub optimize: bool,
 
-    /// With `--optimize`: search before the entry point runs, which waits for it (deterministic
-    /// runs, for tests and benchmarks).
+    /// With `--optimize`: search every candidate before the entry point runs, hot or not, which
+    /// waits for it (deterministic runs, for tests and benchmarks).
     #[arg(long = "optimize-first")]
     pub optimize_first: bool,
+
+    /// With `--optimize`: at exit, let a search under way end instead of stopping it (which
+    /// waits; for deterministic tests).
+    #[arg(long = "optimize-drain")]
+    pub optimize_drain: bool,
 
     /// Writes what `--optimize` did, per function, as JSON.
     #[arg(long = "optimize-report", value_name = "FILE")]
@@ -190,6 +197,7 @@ const LONG_FLAGS: &[&str] = &[
     "optimize",
     "optimize-report",
     "optimize-first",
+    "optimize-drain",
 ];
 
 /// Rewrites `-flag[=value]` to `--flag[=value]` for the flags above, as LLVM's command line

@@ -14,6 +14,7 @@ use tensorlang_jit::{
     EntryResult, EntryValue, FailureReport, Jit, JitOptions, ObjectCache, Program, ProgramError,
     Trap,
 };
+use tensorlang_optimize::{Optimizer, Schedule};
 use tensorlang_repair::{EngineOptions, StrategyCache};
 
 fn main() -> ExitCode {
@@ -131,26 +132,34 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         } else {
             None
         };
-        let mut optimizer = cli.optimize.then(|| {
-            tensorlang_optimize::Optimizer::start(
+        let optimizer = cli.optimize.then(|| {
+            let schedule = if cli.optimize_first {
+                Schedule::AllFirst
+            } else {
+                Schedule::WhenHot
+            };
+            let optimizer = Optimizer::start(
                 scope,
                 &jit,
                 source.clone(),
                 cli.entry_point.clone(),
-            )
+                schedule,
+            );
+            if cli.optimize_first {
+                optimizer.wait_for_search();
+            }
+            optimizer
         });
-        let mut optimized = Vec::new();
-        if cli.optimize_first
-            && let Some(searching) = optimizer.take()
-        {
-            optimized = searching.wait();
-        }
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
         run_entries(&jit, &program, cli, healer.as_deref(), &mut report)?;
-        if let Some(searching) = optimizer {
-            optimized = searching.finish();
+        if let Some(optimizer) = optimizer {
+            let optimized = if cli.optimize_drain {
+                optimizer.drain()
+            } else {
+                optimizer.finish()
+            };
+            write_optimize_report(cli, &optimized)?;
         }
-        write_optimize_report(cli, &optimized)?;
         let attempts = healer.as_ref().map(|h| h.attempts()).unwrap_or_default();
         if let Some(healer) = &healer {
             if healer.output_diverged() {
@@ -182,6 +191,7 @@ fn start_jit(program: &Program, cli: &Cli, self_heal: bool) -> Result<Jit> {
         cache: ObjectCache::new(cache_directory(cli)),
         libraries: libraries(cli),
         heal_handler: self_heal.then(heal::handler_address),
+        profile_calls: cli.optimize,
     })?;
     let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
     tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");

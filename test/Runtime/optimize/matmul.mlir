@@ -4,7 +4,7 @@
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --optimize --optimize-first --optimize-report=%t.json 2>&1 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 
-// CHECK: remark: optimize: 'mm' (64x32x48): {{.*}} ms per call ({{.*}} GFLOP/s) before, {{.*}} with variant t{{[0-9]+}}-c{{.*}}; checked against the original on the same inputs
+// CHECK: remark: optimize: 'mm' (64x32x48): {{.*}} ms per call ({{.*}} GFLOP/s) before, {{.*}} with variant t{{[0-9]+}}-c{{.*}}; checked against the original on synthetic inputs
 // CHECK: {{^}}( 1200, 1200, 1200 ){{$}}
 // REPORT: "function": "mm"
 // REPORT: "shape": "64x32x48"

@@ -24,6 +24,15 @@ pub(crate) fn register_translations(context: &melior::Context) {
     unsafe { mlirRegisterAllLLVMTranslations(context.to_raw()) }
 }
 
+/// How the calls of one function are profiled: the symbol of its profile record, and whether
+/// they are timed as well as counted.
+pub(crate) struct CallSiteProfile {
+    /// `__tensorlang_profile.NAME`.
+    pub(crate) symbol: String,
+    /// Whether to read the cycle counter around each call.
+    pub(crate) timed: bool,
+}
+
 /// An LLVM IR module with its own LLVM context (so it can be compiled on any thread).
 pub(crate) struct LlvmModule {
     context: LLVMContextRef,
@@ -67,8 +76,15 @@ impl LlvmModule {
     }
 
     /// Makes every direct call of `function` load its target from the pointer-sized external
-    /// global `slot` (acquire) and call that instead. Returns how many calls were routed.
-    pub(crate) fn route_calls_through_slot(&self, function: &str, slot: &str) -> usize {
+    /// global `slot` (acquire) and call that instead; with `profile`, each call also updates the
+    /// [`CallProfile`](super::slot::CallProfile) at that external global. Returns how many calls
+    /// were routed.
+    pub(crate) fn route_calls_through_slot(
+        &self,
+        function: &str,
+        slot: &str,
+        profile: Option<&CallSiteProfile>,
+    ) -> usize {
         let Some(callee) = self.function(function) else {
             return 0;
         };
@@ -101,9 +117,92 @@ impl LlvmModule {
                 LLVMSetAlignment(target, 8);
                 // The callee is a call's last operand.
                 LLVMSetOperand(call, LLVMGetNumOperands(call) as c_uint - 1, target);
+                if let Some(profile) = profile {
+                    self.profile_call(builder, call, profile);
+                }
             }
             LLVMDisposeBuilder(builder);
             calls.len()
+        }
+    }
+
+    /// Counts `call` in the profile record named by `profile` (calls at offset 0, cycles at 8,
+    /// calls in flight at 16), and times it with `llvm.readcyclecounter` where that is cheap and
+    /// allowed in user code.
+    ///
+    /// # Safety
+    /// `builder` and `call` belong to this module's context; `call` is a call instruction (never
+    /// a terminator, so an instruction follows it).
+    unsafe fn profile_call(
+        &self,
+        builder: LLVMBuilderRef,
+        call: LLVMValueRef,
+        profile: &CallSiteProfile,
+    ) {
+        let name = CString::new(profile.symbol.as_str()).expect("profile names have no NUL");
+        // SAFETY: the caller's contract; every value built here belongs to this module.
+        unsafe {
+            let i64_type = LLVMInt64TypeInContext(self.context);
+            let mut record = LLVMGetNamedGlobal(self.module, name.as_ptr());
+            if record.is_null() {
+                record = LLVMAddGlobal(self.module, i64_type, name.as_ptr());
+            }
+            let field = |index: u64| {
+                let mut indices = [LLVMConstInt(i64_type, index, 0)];
+                LLVMBuildGEP2(
+                    builder,
+                    i64_type,
+                    record,
+                    indices.as_mut_ptr(),
+                    1,
+                    c"".as_ptr(),
+                )
+            };
+            let add = |index: u64, value: LLVMValueRef, op| {
+                LLVMBuildAtomicRMW(
+                    builder,
+                    op,
+                    field(index),
+                    value,
+                    LLVMAtomicOrdering::LLVMAtomicOrderingMonotonic,
+                    0,
+                );
+            };
+            let one = LLVMConstInt(i64_type, 1, 0);
+            use llvm_sys::LLVMAtomicRMWBinOp::{LLVMAtomicRMWBinOpAdd, LLVMAtomicRMWBinOpSub};
+            LLVMPositionBuilderBefore(builder, call);
+            add(2, one, LLVMAtomicRMWBinOpAdd);
+            let started = profile.timed.then(|| self.read_cycle_counter(builder));
+            LLVMPositionBuilderBefore(builder, LLVMGetNextInstruction(call));
+            if let Some(started) = started {
+                let ended = self.read_cycle_counter(builder);
+                let took = LLVMBuildSub(builder, ended, started, c"".as_ptr());
+                add(1, took, LLVMAtomicRMWBinOpAdd);
+            }
+            add(0, one, LLVMAtomicRMWBinOpAdd);
+            add(2, one, LLVMAtomicRMWBinOpSub);
+        }
+    }
+
+    /// `call i64 @llvm.readcyclecounter()` at `builder`.
+    ///
+    /// # Safety
+    /// `builder` belongs to this module's context and is positioned in one of its functions.
+    unsafe fn read_cycle_counter(&self, builder: LLVMBuilderRef) -> LLVMValueRef {
+        const NAME: &str = "llvm.readcyclecounter";
+        // SAFETY: the caller's contract; the intrinsic takes no overloaded types.
+        unsafe {
+            let id = LLVMLookupIntrinsicID(NAME.as_ptr().cast(), NAME.len());
+            let declaration = LLVMGetIntrinsicDeclaration(self.module, id, std::ptr::null_mut(), 0);
+            let function_type = LLVMIntrinsicGetType(self.context, id, std::ptr::null_mut(), 0);
+            LLVMBuildCall2(
+                builder,
+                function_type,
+                declaration,
+                std::ptr::null_mut(),
+                0,
+                c"".as_ptr(),
+            )
         }
     }
 

@@ -18,6 +18,7 @@ fn jit(cache: ObjectCache) -> Jit {
         cache,
         libraries: Vec::new(),
         heal_handler: None,
+        profile_calls: false,
     })
     .expect("a JIT")
 }
@@ -87,4 +88,24 @@ fn a_failed_check_is_a_trap_that_names_its_kind() {
     let failure = crate::failure::from_trap(&trap, "main", &jit, &program.functions, 0);
     assert_eq!(failure.kind.name(), "div-by-zero", "{failure}");
     assert!(failure.location.starts_with("div.mlir:"), "{failure}");
+}
+
+#[test]
+fn a_profiling_jit_counts_the_calls_through_a_slot() {
+    let source = "func.func @answer() -> i32 attributes {tensorlang.replaceable} {\n  %c = arith.constant 3 : i32\n  return %c : i32\n}\nfunc.func @main() -> i32 {\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %n = arith.constant 5 : index\n  %z = arith.constant 0 : i32\n  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %z) -> (i32) {\n    %r = func.call @answer() : () -> i32\n    %t = arith.addi %acc, %r : i32\n    scf.yield %t : i32\n  }\n  return %s : i32\n}\n";
+    let context = crate::create_context().unwrap();
+    let jit = Jit::new(JitOptions {
+        opt_level: Some(2),
+        cache: ObjectCache::new(None),
+        profile_calls: true,
+        ..JitOptions::default()
+    })
+    .unwrap();
+    load(&jit, &context, source);
+    assert_eq!(main_result(&jit), EntryValue::I32(15));
+    let counts = jit.slot("answer").unwrap().counts();
+    assert_eq!((counts.calls, counts.in_flight), (5, 0));
+    if cfg!(target_arch = "x86_64") {
+        assert!(counts.cycles > 0, "{counts:?}");
+    }
 }
