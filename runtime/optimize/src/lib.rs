@@ -27,10 +27,11 @@ pub mod compile;
 pub mod measure;
 pub mod profile;
 pub mod record;
-pub mod remembered;
+
 pub mod search;
 pub mod target;
 pub mod variant;
+pub mod winners;
 
 pub use target::MatmulTarget;
 pub use variant::VariantParameters;
@@ -115,7 +116,15 @@ pub struct Optimizer<'scope> {
     stop: Arc<AtomicBool>,
     drain: Arc<AtomicBool>,
     searched: mpsc::Receiver<()>,
-    thread: ScopedJoinHandle<'scope, Vec<Optimized>>,
+    thread: Option<ScopedJoinHandle<'scope, Vec<Optimized>>>,
+}
+
+/// An optimizer dropped without [`Optimizer::finish`] (the program ended with an error) stops,
+/// so that its thread ends and the scope it runs in can close.
+impl Drop for Optimizer<'_> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 impl<'scope> Optimizer<'scope> {
@@ -133,20 +142,26 @@ impl<'scope> Optimizer<'scope> {
         let drain = Arc::new(AtomicBool::new(false));
         let (stopped, draining) = (stop.clone(), drain.clone());
         let (searched_sender, searched) = mpsc::channel();
+        let (ready_sender, ready) = mpsc::channel();
         let started = Instant::now();
         let thread = scope.spawn(move || {
+            let signals = Signals {
+                ready: ready_sender,
+                searched: searched_sender,
+            };
             let setup = search::Setup::new(jit, &stopped, &draining, started);
             let Some(setup) = setup else {
-                let _ = searched_sender.send(());
                 return Vec::new();
             };
-            run(&setup, &source, &entry, schedule, &searched_sender)
+            run(&setup, &source, &entry, schedule, &signals)
         });
+        // Remembered winners go in before the first call (a few milliseconds each).
+        let _ = ready.recv();
         Self {
             stop,
             drain,
             searched,
-            thread,
+            thread: Some(thread),
         }
     }
 
@@ -170,8 +185,12 @@ impl<'scope> Optimizer<'scope> {
         self.finish()
     }
 
-    fn report(self) -> Vec<Optimized> {
-        let optimized = self.thread.join().unwrap_or_default();
+    fn report(mut self) -> Vec<Optimized> {
+        let optimized = self
+            .thread
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or_default();
         for done in &optimized {
             report_run(done);
         }
@@ -192,15 +211,21 @@ pub fn async_runtime_library() -> std::path::PathBuf {
     std::path::Path::new(tensorlang::LLVM_LIB_DIR).join("libmlir_async_runtime.so")
 }
 
+/// What the optimizer thread tells the program: remembered winners are in (`ready`), every
+/// search is over (`searched`). A dropped sender tells it too.
+struct Signals {
+    ready: mpsc::Sender<()>,
+    searched: mpsc::Sender<()>,
+}
+
 fn run(
     setup: &search::Setup,
     source: &str,
     entry: &str,
     schedule: Schedule,
-    searched: &mpsc::Sender<()>,
+    signals: &Signals,
 ) -> Vec<Optimized> {
     let Ok(module) = tensorlang::parse_module(setup.context(), source, "input.mlir") else {
-        let _ = searched.send(());
         return Vec::new();
     };
     let candidates: Vec<_> = target::find(&module, entry)
@@ -209,15 +234,24 @@ fn run(
         .collect();
     let clock = profile::CycleClock::new();
     let mut results: Vec<Optimized> = candidates.iter().map(|(_, t)| Optimized::new(t)).collect();
+    let mut searched: Vec<bool> = candidates
+        .iter()
+        .zip(&mut results)
+        .map(|((slot, target), result)| setup.swap_remembered(slot, target, result))
+        .collect();
+    let _ = signals.ready.send(());
     match schedule {
         Schedule::AllFirst => {
-            for ((slot, target), result) in candidates.iter().zip(&mut results) {
-                setup.search(slot, target, result, None);
+            for (i, (slot, target)) in candidates.iter().enumerate() {
+                if !searched[i] {
+                    setup.search(slot, target, &mut results[i], None);
+                    searched[i] = true;
+                }
             }
         }
-        Schedule::WhenHot => search_hot(setup, &candidates, &mut results),
+        Schedule::WhenHot => search_hot(setup, &candidates, &mut results, &mut searched),
     }
-    let _ = searched.send(());
+    let _ = signals.searched.send(());
     // The profile is read when the program is over.
     while !setup.stopped() {
         std::thread::sleep(Duration::from_millis(5));
@@ -242,9 +276,9 @@ fn search_hot(
     setup: &search::Setup,
     candidates: &[(Arc<tensorlang_jit::HotSwapSlot>, MatmulTarget)],
     results: &mut [Optimized],
+    searched: &mut [bool],
 ) {
     let mut sampler = profile::Sampler::new(candidates.len());
-    let mut searched = vec![false; candidates.len()];
     while !setup.stopped() && !setup.draining() && searched.contains(&false) {
         sampler.record(
             candidates

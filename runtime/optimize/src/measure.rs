@@ -28,6 +28,8 @@ pub(crate) type MatmulAbi = unsafe extern "C" fn(
 pub struct Measurement {
     /// Seconds per call of the original.
     pub original: f64,
+    /// A digest of the original's `C` on the synthetic inputs ([`digest`]).
+    pub reference: String,
     /// Per variant, in the order given: seconds per call, or why it was turned away.
     pub variants: Vec<Result<f64, String>>,
 }
@@ -182,8 +184,59 @@ unsafe fn run(target: &MatmulTarget, original: usize, variants: &[usize]) -> Mea
         .collect();
     Measurement {
         original: original_best.as_secs_f64(),
+        reference: digest(&reference.c),
         variants: results,
     }
+}
+
+/// A digest of a result: BLAKE3 of its bytes.
+pub fn digest(c: &[f32]) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for x in c {
+        hasher.update(&x.to_le_bytes());
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Runs the variant at `address` in a child on the synthetic inputs; it passes when its `C` has
+/// the `reference` digest (the original's, from an earlier run) and `A` and `B` are unchanged.
+/// Seconds per call (best of a few), or why it was turned away.
+///
+/// # Safety
+/// `address` is a live function of `target`'s signature.
+///
+/// # Errors
+/// Another result, changed inputs, a crash or hang.
+pub unsafe fn check_against_reference(
+    target: &MatmulTarget,
+    address: usize,
+    reference: &str,
+    cancel: &AtomicBool,
+) -> Result<f64, String> {
+    let bytes = tensorlang_repair::isolated::in_quiet_child_unless(
+        || {
+            let inputs = Operands::new(target);
+            let mut verdict = Ok(f64::MAX);
+            for _ in 0..TIMINGS {
+                // SAFETY: the caller's contract.
+                let (operands, took) = unsafe { timed_call(target, address) };
+                verdict = verdict.and_then(|best: f64| {
+                    if operands.a != inputs.a || operands.b != inputs.b {
+                        Err("it changed its inputs".to_owned())
+                    } else if digest(&operands.c) != reference {
+                        Err("its result is not the one the original computed when it was remembered".to_owned())
+                    } else {
+                        Ok(best.min(took.as_secs_f64()))
+                    }
+                });
+            }
+            serde_json::to_vec(&verdict)
+                .map(Into::into)
+                .map_err(|e| e.to_string())
+        },
+        cancel,
+    )?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("a garbled verdict: {e}"))?
 }
 
 /// Runs the variant at `address` in a child on the inputs of a recorded call of the program,
@@ -396,6 +449,16 @@ mod tests {
         let measurement =
             unsafe { measure(&target, addresses[0], &addresses, &AtomicBool::new(false)) }.unwrap();
         assert!(measurement.variants[0].is_ok(), "{measurement:?}");
+        // The digest of the original's result checks a variant without the original.
+        let check = |function: usize, reference: &str| {
+            // SAFETY: a function of the matmul convention.
+            unsafe {
+                check_against_reference(&target, function, reference, &AtomicBool::new(false))
+            }
+        };
+        assert!(check(addresses[0], &measurement.reference).is_ok());
+        assert!(check(addresses[1], &measurement.reference).is_err());
+        assert!(check(addresses[0], "another digest").is_err());
         let wrong = measurement.variants[1].clone().unwrap_err();
         assert!(wrong.starts_with("C[1][2] is"), "{wrong}");
         let clobbered = measurement.variants[2].clone().unwrap_err();

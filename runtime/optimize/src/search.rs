@@ -14,7 +14,8 @@ use tensorlang_jit::{HotSwapSlot, Jit};
 use crate::record::{Recorder, Recording};
 use crate::target::MatmulTarget;
 use crate::variant::{self, VariantParameters};
-use crate::{MARGIN, Optimized, measure, remembered};
+use crate::winners::Winners;
+use crate::{MARGIN, Optimized, measure};
 
 /// How long a search waits for the program's next call of a hot target, once nothing of it is
 /// under way any more (a call under way is waited for: the next one may follow it).
@@ -27,7 +28,7 @@ pub struct Setup<'j> {
     pub jit: &'j Jit,
     cores: usize,
     lanes: usize,
-    remembered: RefCell<remembered::Remembered>,
+    winners: RefCell<Winners>,
     stop: &'j AtomicBool,
     drain: &'j AtomicBool,
     started: Instant,
@@ -49,7 +50,7 @@ impl<'j> Setup<'j> {
             jit,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             lanes: tensorlang_jit::jit::host_vector_bits() / 32,
-            remembered: RefCell::new(remembered::Remembered::open()),
+            winners: RefCell::new(Winners::open()),
             stop,
             drain,
             started,
@@ -84,18 +85,16 @@ impl<'j> Setup<'j> {
             .as_ref()
             .map_or_else(|| slot.load(), Recorder::original);
         let gflops = |seconds: f64| target.flops() / seconds / 1e9;
-        let memory_key = self
-            .jit
-            .version_key(&target.function, &format!("optimize {target:?}"))
-            .to_string();
+        let cache_key = Winners::key(self.jit, target);
         let mut sweep = variant::sweep(target, self.cores, self.lanes);
-        if let Some(winner) = self.remembered.borrow().winner(&memory_key)
-            && let Some(at) = sweep.iter().position(|p| p.name() == winner)
+        if let Some(winner) = self.winners.borrow_mut().winner(&cache_key)
+            && let Some(at) = sweep.iter().position(|p| p.name() == winner.variant)
         {
             let first = sweep.remove(at);
             sweep.insert(0, first);
         }
         let mut recording: Option<Recording> = None;
+        let mut reference = String::new();
         for parameters in sweep {
             if self.stopped() {
                 break;
@@ -114,6 +113,7 @@ impl<'j> Setup<'j> {
             let measured = unsafe { measure::measure(target, original, &[address], self.stop) };
             let timed = match measured {
                 Ok(measurement) => {
+                    reference = measurement.reference;
                     result.before_ms = measurement.original * 1e3;
                     result.before_gflops = gflops(measurement.original);
                     let variant = measurement.variants.into_iter().next();
@@ -146,12 +146,86 @@ impl<'j> Setup<'j> {
                     result.checked_on = Some(checked_on(recording.is_some()).into());
                     result.swapped_after_ms = Some(self.started.elapsed().as_secs_f64() * 1e3);
                     report_swap(result, self.started);
-                    self.remembered.borrow_mut().record(&memory_key, &name);
+                    self.winners.borrow_mut().record(
+                        cache_key,
+                        target,
+                        &name,
+                        &variant::module_text(target, &parameters),
+                        &reference,
+                        checked_on(recording.is_some()),
+                    );
                     break;
                 }
                 _ => self.jit.discard(&target.function, key),
             }
         }
+    }
+
+    /// Swaps in the winner the strategy cache remembers for `target`, if this installation
+    /// wrote the entry and its object is in the object cache: checked in a child against the
+    /// digest of the original's result on the synthetic inputs, remembered with it, so the slow
+    /// original does not run. Whether it was swapped in.
+    pub fn swap_remembered(
+        &self,
+        slot: &Arc<HotSwapSlot>,
+        target: &MatmulTarget,
+        result: &mut Optimized,
+    ) -> bool {
+        let Some(winner) = self
+            .winners
+            .borrow_mut()
+            .winner(&Winners::key(self.jit, target))
+        else {
+            return false;
+        };
+        let parameters = variant::sweep(target, self.cores, self.lanes)
+            .into_iter()
+            .find(|p| p.name() == winner.variant);
+        let (Some(parameters), true, false) =
+            (parameters, winner.authentic, winner.reference.is_empty())
+        else {
+            return false;
+        };
+        let key = self
+            .jit
+            .version_key(&target.function, &variant::module_text(target, &parameters));
+        let Ok(Some(version)) = self.jit.load_cached(&target.function, key) else {
+            return false;
+        };
+        // SAFETY: the loaded version has the target's signature.
+        let checked = unsafe {
+            measure::check_against_reference(target, version.address, &winner.reference, self.stop)
+        };
+        let seconds = match checked {
+            Ok(seconds) if self.jit.activate(&target.function, key).is_ok() => seconds,
+            outcome => {
+                let why = outcome
+                    .err()
+                    .unwrap_or_else(|| "it could not be swapped in".into());
+                result.tried.push((winner.variant, Err(why)));
+                self.jit.discard(&target.function, key);
+                return false;
+            }
+        };
+        result.counts_at_swap = Some(slot.counts());
+        result.after_ms = Some(seconds * 1e3);
+        result.after_gflops = Some(target.flops() / seconds / 1e9);
+        result
+            .tried
+            .push((winner.variant.clone(), Ok(seconds * 1e3)));
+        result.variant = Some(winner.variant);
+        result.checked_on = Some(REMEMBERED.into());
+        result.swapped_after_ms = Some(self.started.elapsed().as_secs_f64() * 1e3);
+        eprintln!(
+            "remark: optimize: '{}' ({}): {:.2} ms per call ({:.1} GFLOP/s) with variant {}, remembered from an earlier run; checked against the original on {REMEMBERED}; swapped in {:.0} ms after the start, before the first call",
+            result.function,
+            result.shape,
+            seconds * 1e3,
+            target.flops() / seconds / 1e9,
+            result.variant.as_deref().unwrap_or(""),
+            self.started.elapsed().as_secs_f64() * 1e3
+        );
+        true
     }
 
     /// Waits for the recorder to see the program's next call (while a call is under way, or
@@ -215,6 +289,10 @@ impl<'j> Setup<'j> {
         Ok((key, version.address))
     }
 }
+
+/// What a remembered winner is checked on.
+const REMEMBERED: &str =
+    "synthetic inputs, against the digest of its result remembered with the variant";
 
 fn checked_on(recorded: bool) -> &'static str {
     if recorded {

@@ -84,6 +84,11 @@ pub struct CachedRepair {
     pub failure: String,
     /// When it was recorded (seconds since the Unix epoch).
     pub recorded_at: u64,
+    /// What the original computes on the inputs the entry was checked on (a digest), for entries
+    /// that can be checked again without running the original: `--optimize`'s winners. Empty for
+    /// repairs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reference: String,
     /// The installation's MAC over the entry ([`EntrySigner`]); empty or wrong when the entry was
     /// not written here.
     #[serde(default)]
@@ -250,16 +255,30 @@ impl StrategyCache {
         repair: CachedRepair,
         example: &TrainingExample,
     ) -> Result<(), CacheError> {
-        let mut repair = repair;
+        let repair = self.record_verified(key.clone(), repair)?;
+        self.append_training_example(&key, &repair, example)
+    }
+
+    /// Records a verified entry (signed) without a training example: what `--optimize` found
+    /// faster is no repair a model should learn to write. Returns the entry as recorded.
+    ///
+    /// # Errors
+    /// As [`StrategyCache::record`].
+    pub fn record_verified(
+        &mut self,
+        key: CacheKey,
+        entry: CachedRepair,
+    ) -> Result<CachedRepair, CacheError> {
+        let mut entry = entry;
         if let Some(signer) = &self.signer {
-            repair.mac = signer.sign(&key, &repair);
+            entry.mac = signer.sign(&key, &entry);
         }
         let _lock = self.lock()?;
         let mut entries = self.read_or_move_aside()?;
-        entries.insert(key.clone(), repair.clone());
+        entries.insert(key, entry.clone());
         self.write(&entries)?;
         self.entries = entries;
-        self.append_training_example(&key, &repair, example)
+        Ok(entry)
     }
 
     /// Reads the file: `None` when it exists but is not a cache, an empty cache when missing.

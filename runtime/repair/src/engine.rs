@@ -479,6 +479,7 @@ impl<V: Verifier> RepairEngine<V> {
             verification: repair.verification.clone(),
             failure: request.failure.to_string(),
             recorded_at: now(),
+            reference: String::new(),
             mac: String::new(),
         };
         let example = TrainingExample {

@@ -1,6 +1,6 @@
 // A matmul function that zeroes its output first (C = A * B) is a target too: the variant keeps
 // the fill, so calling it twice gives the same C, as the original does.
-// RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --optimize --optimize-first 2>&1 | FileCheck %s
+// RUN: rm -rf %t.cache && env NEUROJIT_CACHE_DIR=%t.cache tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --optimize --optimize-first 2>&1 | FileCheck %s
 
 // CHECK: remark: optimize: 'mm' (32x32x16): {{.*}} with variant
 // CHECK: {{^}}( 160, 160 ){{$}}

@@ -3,7 +3,7 @@
 // next call of @hot and checks the variant on it too (the inputs are not integers, so the sums
 // depend on their order: the check allows the rounding tolerance). --optimize-drain lets the
 // search end at exit, so the outcome does not depend on the machine's speed.
-// RUN: tensorlang-run %s -e main -entry-point-result=void -O3 -shared-libs=%mlir_c_runner_utils --optimize --optimize-drain --optimize-report=%t.json 2>&1 | FileCheck %s
+// RUN: rm -rf %t.cache && env NEUROJIT_CACHE_DIR=%t.cache tensorlang-run %s -e main -entry-point-result=void -O3 -shared-libs=%mlir_c_runner_utils --optimize --optimize-drain --optimize-report=%t.json 2>&1 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 
 // CHECK-DAG: remark: optimize: 'hot' (128x128x128): {{.*}} with variant t{{[0-9]+}}-c{{.*}}; checked against the original on synthetic inputs and a recorded call

@@ -1,7 +1,7 @@
 // --optimize finds the matmul function, swaps in a variant that computes exactly what the
 // original does, and the program's own checks pass with it. --optimize-first makes the run
 // deterministic: the search ends before the entry point runs.
-// RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --optimize --optimize-first --optimize-report=%t.json 2>&1 | FileCheck %s
+// RUN: rm -rf %t.cache && env NEUROJIT_CACHE_DIR=%t.cache tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils --optimize --optimize-first --optimize-report=%t.json 2>&1 | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REPORT < %t.json
 
 // CHECK: remark: optimize: 'mm' (64x32x48): {{.*}} ms per call ({{.*}} GFLOP/s) before, {{.*}} with variant t{{[0-9]+}}-c{{.*}}; checked against the original on synthetic inputs

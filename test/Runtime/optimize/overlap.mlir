@@ -3,7 +3,7 @@
 // optimized run must print exactly what the plain run prints (the variant takes the original's
 // loops when C overlaps A or B).
 // RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils,%mlir_runner_utils > %t.plain
-// RUN: tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils,%mlir_runner_utils --optimize --optimize-first 2>%t.err > %t.optimized
+// RUN: rm -rf %t.cache && env NEUROJIT_CACHE_DIR=%t.cache tensorlang-run %s -e main -entry-point-result=void -shared-libs=%mlir_c_runner_utils,%mlir_runner_utils --optimize --optimize-first 2>%t.err > %t.optimized
 // The first line names the buffer's address, which differs from run to run.
 // RUN: tail -n +2 %t.plain > %t.plain.data
 // RUN: tail -n +2 %t.optimized > %t.optimized.data

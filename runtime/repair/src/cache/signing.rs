@@ -90,6 +90,11 @@ impl EntrySigner {
             hasher.update(field.as_bytes());
         }
         hasher.update(&entry.recorded_at.to_le_bytes());
+        // Only when present, so that entries written before the field existed keep their MACs.
+        if !entry.reference.is_empty() {
+            hasher.update(&(entry.reference.len() as u64).to_le_bytes());
+            hasher.update(entry.reference.as_bytes());
+        }
         hasher.finalize().to_hex().to_string()
     }
 
@@ -138,6 +143,7 @@ mod tests {
             verification: "trial".into(),
             failure: "f.mlir:1:1: error: x".into(),
             recorded_at: 7,
+            reference: String::new(),
             mac: String::new(),
         }
     }
@@ -164,6 +170,13 @@ mod tests {
         edited.replacement.push_str("\n// edited");
         assert!(!signer.is_authentic(&key, &edited));
         assert!(!signer.is_authentic(&CacheKey::new("g", "bounds"), &signed));
+        // The reference digest is signed too, once there is one.
+        let mut referenced = entry();
+        referenced.reference = "digest".into();
+        referenced.mac = signer.sign(&key, &referenced);
+        assert!(signer.is_authentic(&key, &referenced));
+        referenced.reference = "another digest".into();
+        assert!(!signer.is_authentic(&key, &referenced));
         let other = EntrySigner::open(&dir.join("other.key")).unwrap();
         assert!(!other.is_authentic(&key, &signed));
         std::fs::write(dir.join("short.key"), b"short").unwrap();

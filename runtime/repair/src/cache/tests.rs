@@ -16,6 +16,7 @@ fn repair(function: &str, strategy: &str) -> CachedRepair {
         verification: "the failing input passes; 16 recorded inputs agree".into(),
         failure: "lander.mlir:12:9: error: index 10 out of bounds".into(),
         recorded_at: now(),
+        reference: String::new(),
         mac: String::new(),
     }
 }
