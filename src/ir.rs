@@ -21,6 +21,13 @@ pub unsafe fn erase(op: OperationRef) {
     });
 }
 
+/// A deep copy of `op` (with its regions), owned and in no block; its operands are still the
+/// original's values until they are set.
+pub fn clone_op<'c>(op: &OperationRef<'c, '_>) -> melior::ir::Operation<'c> {
+    // SAFETY: `op` is live; the clone is a new op that the returned value owns.
+    unsafe { melior::ir::Operation::from_raw(mlir_sys::mlirOperationClone(op.to_raw())) }
+}
+
 /// The ops directly in `block` (a module's body), in order.
 pub fn ops_in<'c, 'a>(block: BlockRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
     let mut ops = Vec::new();

@@ -17,6 +17,7 @@ use tensorlang::diagnostic::format_location;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 
 pub mod globals;
+mod outline;
 pub use globals::MutableGlobal;
 
 /// The attribute that makes any function replaceable (`func.func @f() attributes

@@ -198,6 +198,19 @@ impl<'scope> Optimizer<'scope> {
     }
 }
 
+/// What [`outline`] names the functions it makes (`outlined_matmul0`, ...).
+pub const OUTLINED_PREFIX: &str = "outlined_matmul";
+
+/// Moves each `linalg.matmul` that would be a target but sits inside a larger function (a loop
+/// in `main`, say) into a function of its own, called in its place, so that it gets a slot; the
+/// new functions.
+pub fn outline<'c>(
+    program: &mut tensorlang_jit::Program<'c>,
+    context: &'c melior::Context,
+) -> Vec<String> {
+    program.outline(context, target::is_inline_matmul, OUTLINED_PREFIX)
+}
+
 /// The functions `--optimize` will work on in `module`, as parsed (they must be replaceable).
 pub fn targets(module: &melior::ir::Module, entry: &str) -> Vec<String> {
     target::find(module, entry)

@@ -45,6 +45,36 @@ pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
         .collect()
 }
 
+/// Whether `op` is a `linalg.matmul` that would be a target in a function of its own (static
+/// 2-D f32 memrefs, the default maps), inside a function that is not already one: `--optimize`
+/// outlines it into a function of its own.
+pub fn is_inline_matmul(op: &OperationRef) -> bool {
+    if op_name(op) != "linalg.matmul" || op.operand_count() != 3 || !has_default_maps(op) {
+        return false;
+    }
+    let shapes: Option<Vec<_>> = (0..3)
+        .map(|i| matrix_shape(&op.operand(i).ok()?.r#type().to_string()))
+        .collect();
+    let Some([(m, k), (k2, n), (m2, n2)]) =
+        shapes.as_deref().and_then(|s| <[_; 3]>::try_from(s).ok())
+    else {
+        return false;
+    };
+    let in_target = op.parent_operation().is_some_and(|parent| {
+        op_name(&parent) == "func.func" && matmul_function(&parent).is_some()
+    });
+    k == k2 && m == m2 && n == n2 && !in_target
+}
+
+/// Whether `matmul` has `linalg.matmul`'s own indexing maps (no broadcast, no transpose).
+fn has_default_maps(matmul: &OperationRef) -> bool {
+    let maps = matmul
+        .attribute("indexing_maps")
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    maps.is_empty() || maps.replace(' ', "") == DEFAULT_MAPS
+}
+
 fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
     let name = symbol_name(function)?;
     let block = function.region(0).ok()?.first_block()?;
@@ -68,12 +98,7 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
     {
         return None;
     }
-    // Plain `linalg.matmul`: the default indexing maps (no broadcast, no transpose).
-    let maps = matmul
-        .attribute("indexing_maps")
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    if !maps.is_empty() && maps.replace(' ', "") != DEFAULT_MAPS {
+    if !has_default_maps(&matmul) {
         return None;
     }
     let mut arguments = [0; 3];
@@ -141,6 +166,18 @@ fn matrix_shape(ty: &str) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_matmul_inside_main_is_outlined_into_a_target() {
+        let context = tensorlang::create_context().unwrap();
+        let source = "func.func @main(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>, %d: memref<?x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}\nfunc.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}\n";
+        let mut program = tensorlang_jit::Program::parse(&context, source, "t.mlir", true).unwrap();
+        let outlined = program.outline(&context, is_inline_matmul, "outlined_matmul");
+        assert_eq!(outlined, vec!["outlined_matmul0".to_string()]);
+        let found = find(program.module(), "main");
+        let names: Vec<&str> = found.iter().map(|t| t.function.as_str()).collect();
+        assert_eq!(names, vec!["mm", "outlined_matmul0"]);
+    }
 
     fn targets(source: &str) -> Vec<MatmulTarget> {
         let context = tensorlang::create_context().unwrap();

@@ -109,7 +109,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         &cli.input
     };
     let context = tensorlang_jit::create_context()?;
-    let program = load_program(&context, &source, filename, cli)?;
+    let (program, optimized_source) = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
     let self_heal = heal_enabled(&program, cli);
     let jit = start_jit(&program, cli, self_heal)?;
@@ -141,7 +141,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let optimizer = Optimizer::start(
                 scope,
                 &jit,
-                source.clone(),
+                optimized_source.clone(),
                 cli.entry_point.clone(),
                 schedule,
             );
@@ -292,12 +292,14 @@ fn write_reports(cli: &Cli, report: &FailureReport, attempts: &[heal::Attempt]) 
     Ok(())
 }
 
+/// Parses and lowers the program; with `--optimize`, also the module as the optimizer reads
+/// it (after outlining, before lowering).
 fn load_program<'c>(
     context: &'c melior::Context,
     source: &str,
     filename: &str,
     cli: &Cli,
-) -> Result<Program<'c>> {
+) -> Result<(Program<'c>, String)> {
     let mut program = match Program::parse(context, source, filename, !cli.no_implicit_module) {
         Ok(program) => program,
         Err(ProgramError::Mlir(error)) => {
@@ -307,10 +309,14 @@ fn load_program<'c>(
         Err(error) => return Err(error.into()),
     };
     program.add_replaceable(&cli.replaceable);
+    let mut optimized_source = String::new();
     if cli.optimize {
-        // Optimized versions go behind slots.
+        // A matmul written inline (in main's loop, say) moves into a function of its own, and
+        // optimized versions go behind slots.
+        tensorlang_optimize::outline(&mut program, context);
         let targets = tensorlang_optimize::targets(program.module(), &cli.entry_point);
         program.add_replaceable(&targets);
+        optimized_source = program.module().as_operation().to_string();
     }
     if cli.self_heal && !cli.no_self_heal {
         // Plain upstream MLIR: every function but the entry point may be repaired.
@@ -325,7 +331,7 @@ fn load_program<'c>(
         eprintln!("{error}");
         bail!("could not lower the input IR to the LLVM dialect");
     }
-    Ok(program)
+    Ok((program, optimized_source))
 }
 
 /// Prints the outcome of a call; a failure goes to stderr and into the report.
