@@ -473,6 +473,11 @@ impl Jit {
         self.compile_at(&llvm, level)
     }
 
+    /// The object code stored under `key` (in memory, or in the cache directory), if any.
+    pub fn cached_object(&self, key: ObjectKey) -> Option<Arc<[u8]>> {
+        self.cache.get(&key)
+    }
+
     /// Caches and loads `object`, built by [`Jit::build_version`], without swapping it in.
     pub fn load_built(
         &self,

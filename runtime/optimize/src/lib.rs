@@ -7,8 +7,9 @@
 //! call ([`record`]) and goes through a sweep of transform-dialect scripts ([`variant`]: threads,
 //! cache and register tiles; the most promising first), one variant at a time ([`search`]): it
 //! builds the variant in a child process ([`compile`]), loads it into the JIT without swapping it
-//! in, and runs the original and the variant in a forked child on the same synthetic inputs
-//! ([`measure`]), then the variant on the recorded call's inputs. The variant must compute
+//! in, and has the [`runner`] (a process forked before the program started) run the original and
+//! the variant in a child on the same synthetic inputs ([`measure`]), then the variant on the
+//! recorded call's inputs. The variant must compute
 //! exactly the original's result on the synthetic inputs, the original's within the rounding
 //! tolerance on the recorded ones, and leave its inputs alone; the first that does and beats the
 //! original by [`MARGIN`] goes into the function's slot. The program never waits for any of
@@ -27,6 +28,7 @@ pub mod compile;
 pub mod measure;
 pub mod profile;
 pub mod record;
+pub mod runner;
 
 pub mod search;
 pub mod target;

@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 use tensorlang_jit::{HotSwapSlot, Jit};
 
 use crate::record::{Recorder, Recording};
+use crate::runner::{Runner, Variant};
 use crate::target::MatmulTarget;
 use crate::variant::{self, VariantParameters};
 use crate::winners::Winners;
-use crate::{MARGIN, Optimized, measure};
+use crate::{MARGIN, Optimized};
 
 /// How long a search waits for the program's next call of a hot target, once nothing of it is
 /// under way any more (a call under way is waited for: the next one may follow it).
@@ -29,6 +30,7 @@ pub struct Setup<'j> {
     cores: usize,
     lanes: usize,
     winners: RefCell<Winners>,
+    runner: RefCell<Runner<'j>>,
     stop: &'j AtomicBool,
     drain: &'j AtomicBool,
     started: Instant,
@@ -45,7 +47,11 @@ impl<'j> Setup<'j> {
     ) -> Option<Self> {
         let context = tensorlang_jit::create_context().ok()?;
         context.enable_multi_threading(false);
+        let runner = Runner::start(jit, stop)
+            .inspect_err(|error| eprintln!("warning: optimize: cannot start the runner: {error}"))
+            .ok()?;
         Some(Self {
+            runner: RefCell::new(runner),
             context,
             jit,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -100,7 +106,7 @@ impl<'j> Setup<'j> {
                 break;
             }
             let name = parameters.name();
-            let (key, address) = match self.build(target, &parameters) {
+            let built = match self.build(target, &parameters) {
                 Ok(built) => built,
                 Err(error) => {
                     result
@@ -109,8 +115,11 @@ impl<'j> Setup<'j> {
                     continue;
                 }
             };
-            // SAFETY: the original and the loaded version have the target's signature.
-            let measured = unsafe { measure::measure(target, original, &[address], self.stop) };
+            let key = built.key;
+            let measured = self
+                .runner
+                .borrow_mut()
+                .measure(target, original, &built.variant());
             let timed = match measured {
                 Ok(measurement) => {
                     reference = measurement.reference;
@@ -126,7 +135,7 @@ impl<'j> Setup<'j> {
                     if let Some(waiting) = recorder.take() {
                         recording = self.wait_for_call(slot, waiting);
                     }
-                    self.check_recorded(target, address, recording.as_ref())
+                    self.check_recorded(target, &built, recording.as_ref())
                         .map(|()| seconds)
                 }
                 other => other,
@@ -186,16 +195,20 @@ impl<'j> Setup<'j> {
         else {
             return false;
         };
-        let key = self
-            .jit
-            .version_key(&target.function, &variant::module_text(target, &parameters));
-        let Ok(Some(version)) = self.jit.load_cached(&target.function, key) else {
+        let text = variant::module_text(target, &parameters);
+        let key = self.jit.version_key(&target.function, &text);
+        let (Ok(Some(_)), Some(object)) = (
+            self.jit.load_cached(&target.function, key),
+            self.jit.cached_object(key),
+        ) else {
             return false;
         };
-        // SAFETY: the loaded version has the target's signature.
-        let checked = unsafe {
-            measure::check_against_reference(target, version.address, &winner.reference, self.stop)
-        };
+        let built = Built { key, text, object };
+        let checked = self.runner.borrow_mut().check_against_reference(
+            target,
+            &built.variant(),
+            &winner.reference,
+        );
         let seconds = match checked {
             Ok(seconds) if self.jit.activate(&target.function, key).is_ok() => seconds,
             outcome => {
@@ -240,35 +253,38 @@ impl<'j> Setup<'j> {
         })
     }
 
-    /// Checks the variant at `address` on the recorded call, if there is one.
+    /// Checks the variant on the recorded call, if there is one.
     fn check_recorded(
         &self,
         target: &MatmulTarget,
-        address: usize,
+        built: &Built,
         recording: Option<&Recording>,
     ) -> Result<(), String> {
         let Some(recording) = recording else {
             return Ok(());
         };
-        // SAFETY: the loaded version has the target's signature.
-        unsafe { measure::check_recorded(target, address, recording, self.stop) }
+        self.runner
+            .borrow_mut()
+            .check_recorded(target, &built.variant(), recording)
     }
 
     /// Loads the variant from the object cache, or builds it in a child process and loads it
-    /// (not swapped in): its version key and address.
+    /// (not swapped in).
     fn build(
         &self,
         target: &MatmulTarget,
         parameters: &VariantParameters,
-    ) -> Result<(tensorlang_jit::ObjectKey, usize), String> {
+    ) -> Result<Built, String> {
         let jit = self.jit;
         let text = variant::module_text(target, parameters);
         let key = jit.version_key(&target.function, &text);
-        if let Some(version) = jit
+        if jit
             .load_cached(&target.function, key)
             .map_err(|e| e.to_string())?
+            .is_some()
+            && let Some(object) = jit.cached_object(key)
         {
-            return Ok((key, version.address));
+            return Ok(Built { key, text, object });
         }
         let object = tensorlang_repair::isolated::in_quiet_child_unless(
             || {
@@ -283,10 +299,25 @@ impl<'j> Setup<'j> {
             },
             self.stop,
         )?;
-        let version = jit
-            .load_built(&target.function, key, object)
+        jit.load_built(&target.function, key, object.clone())
             .map_err(|e| e.to_string())?;
-        Ok((key, version.address))
+        Ok(Built { key, text, object })
+    }
+}
+
+/// A variant loaded into the program's JIT (not swapped in).
+struct Built {
+    key: tensorlang_jit::ObjectKey,
+    text: String,
+    object: Arc<[u8]>,
+}
+
+impl Built {
+    fn variant(&self) -> Variant<'_> {
+        Variant {
+            text: &self.text,
+            object: &self.object,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 const DEFAULT_MAPS: &str = "[affine_map<(d0,d1,d2)->(d0,d2)>,affine_map<(d0,d1,d2)->(d2,d1)>,affine_map<(d0,d1,d2)->(d0,d1)>]";
 
 /// A matmul function.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MatmulTarget {
     /// The function's name.
     pub function: String,

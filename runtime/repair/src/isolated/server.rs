@@ -11,6 +11,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The parent's side of a serving child, started by the first [`ChildServer::call`].
@@ -18,10 +19,14 @@ pub struct ChildServer<F: Fn(&[u8]) -> Result<Vec<u8>, String>> {
     handler: F,
     limit: Duration,
     running: Option<Running>,
+    /// Whether the child leads a process group of its own, which a stop kills whole (the
+    /// child's own children with it).
+    own_group: bool,
 }
 
 struct Running {
     pid: libc::pid_t,
+    own_group: bool,
     requests: File,
     answers: OwnedFd,
 }
@@ -36,7 +41,26 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
             handler,
             limit,
             running: None,
+            own_group: false,
         }
+    }
+
+    /// The child leads a process group of its own, so that stopping it also kills the children
+    /// it forked for its work.
+    pub fn in_own_process_group(mut self) -> Self {
+        self.own_group = true;
+        self
+    }
+
+    /// Starts the child now, if it is not running (it is a fork of the process as it is now).
+    ///
+    /// # Errors
+    /// The child could not be started.
+    pub fn start(&mut self) -> Result<(), String> {
+        if self.running.is_none() {
+            self.running = Some(self.spawn()?);
+        }
+        Ok(())
     }
 
     /// The child's answer to `request`, or why there is none.
@@ -45,17 +69,29 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
     /// What the handler returned, or that the child crashed, hung or could not be started (the
     /// child is then gone, and the next call starts another).
     pub fn call(&mut self, request: &[u8]) -> Result<Vec<u8>, String> {
-        if self.running.is_none() {
-            self.running = Some(self.spawn()?);
-        }
+        self.call_unless(request, &AtomicBool::new(false))
+    }
+
+    /// [`ChildServer::call`], but the child is stopped as soon as `cancel` is set (checked every
+    /// few milliseconds), and the error is [`super::CANCELLED`].
+    ///
+    /// # Errors
+    /// As [`ChildServer::call`].
+    pub fn call_unless(&mut self, request: &[u8], cancel: &AtomicBool) -> Result<Vec<u8>, String> {
+        self.start()?;
         let running = self.running.as_mut().expect("started above");
-        let answer = exchange(running, request, self.limit);
+        let answer = exchange(running, request, self.limit, cancel);
         match answer {
             Exchange::Answer(Ok(bytes)) => Ok(bytes),
             Exchange::Answer(Err(message)) => Err(message),
             Exchange::Lost(why) => {
                 let running = self.running.take().expect("started above");
-                Err(running.stop(&why))
+                let stopped = running.stop(&why);
+                Err(if why == super::CANCELLED {
+                    why
+                } else {
+                    stopped
+                })
             }
         }
     }
@@ -70,6 +106,10 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
                 std::io::Error::last_os_error()
             )),
             0 => {
+                if self.own_group {
+                    // SAFETY: makes this child the leader of a new process group.
+                    unsafe { libc::setpgid(0, 0) };
+                }
                 drop(request_write);
                 drop(answer_read);
                 super::silence(1);
@@ -77,6 +117,7 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
             }
             pid => Ok(Running {
                 pid,
+                own_group: self.own_group,
                 requests: File::from(request_write),
                 answers: answer_read,
             }),
@@ -101,8 +142,12 @@ impl Running {
     /// Kills and reaps the child after a lost exchange; the error to report.
     fn stop(self, why: &str) -> String {
         let mut status = 0;
-        // SAFETY: our own child: killed (it may be alive and hung) and reaped.
+        // SAFETY: our own child (with its group, if it leads one): killed (it may be alive and
+        // hung) and reaped.
         unsafe {
+            if self.own_group {
+                libc::kill(-self.pid, libc::SIGKILL);
+            }
             libc::kill(self.pid, libc::SIGKILL);
             libc::waitpid(self.pid, &mut status, 0);
         }
@@ -122,7 +167,12 @@ enum Exchange {
     Lost(String),
 }
 
-fn exchange(running: &mut Running, request: &[u8], limit: Duration) -> Exchange {
+fn exchange(
+    running: &mut Running,
+    request: &[u8],
+    limit: Duration,
+    cancel: &AtomicBool,
+) -> Exchange {
     let mut frame = (request.len() as u64).to_le_bytes().to_vec();
     frame.extend_from_slice(request);
     if running.requests.write_all(&frame).is_err() {
@@ -130,12 +180,12 @@ fn exchange(running: &mut Running, request: &[u8], limit: Duration) -> Exchange 
     }
     let deadline = Instant::now() + limit;
     let mut header = [0u8; 9];
-    if let Err(why) = read_exact(&running.answers, &mut header, deadline, limit) {
+    if let Err(why) = read_exact(&running.answers, &mut header, deadline, limit, cancel) {
         return Exchange::Lost(why);
     }
     let length = u64::from_le_bytes(header[1..].try_into().expect("8 bytes")) as usize;
     let mut bytes = vec![0u8; length];
-    if let Err(why) = read_exact(&running.answers, &mut bytes, deadline, limit) {
+    if let Err(why) = read_exact(&running.answers, &mut bytes, deadline, limit, cancel) {
         return Exchange::Lost(why);
     }
     Exchange::Answer(match header[0] {
@@ -150,17 +200,24 @@ fn read_exact(
     buffer: &mut [u8],
     deadline: Instant,
     limit: Duration,
+    cancel: &AtomicBool,
 ) -> Result<(), String> {
     let mut filled = 0;
     while filled < buffer.len() {
-        match super::read_until(fd, &mut buffer[filled..], deadline) {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(super::CANCELLED.into());
+        }
+        let soon = deadline.min(Instant::now() + super::CANCEL_CHECK);
+        match super::read_until(fd, &mut buffer[filled..], soon) {
             Ok(0) => return Err("the child process ended without an answer".into()),
             Ok(n) => filled += n,
             Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
-                return Err(format!(
-                    "MLIR or LLVM did not finish within {} s",
-                    limit.as_secs()
-                ));
+                if Instant::now() >= deadline {
+                    return Err(format!(
+                        "MLIR or LLVM did not finish within {} s",
+                        limit.as_secs()
+                    ));
+                }
             }
             Err(error) => return Err(format!("cannot read the child's answer: {error}")),
         }
@@ -248,5 +305,47 @@ mod tests {
         );
         let error = server.call(b"x").unwrap_err();
         assert!(error.contains("did not finish"), "{error}");
+    }
+
+    #[test]
+    fn a_cancelled_call_kills_the_child_and_what_it_forked() {
+        let mut server = ChildServer::new(
+            |_: &[u8]| {
+                // A grandchild that would outlive its parent, unless the group is killed.
+                // SAFETY: the grandchild only sleeps, then exits.
+                if unsafe { libc::fork() } == 0 {
+                    std::thread::sleep(Duration::from_secs(30));
+                    // SAFETY: ends the grandchild.
+                    unsafe { libc::_exit(0) }
+                }
+                std::thread::sleep(Duration::from_secs(30));
+                Ok(Vec::new())
+            },
+            Duration::from_secs(60),
+        )
+        .in_own_process_group();
+        server.start().unwrap();
+        let group = server.running.as_ref().unwrap().pid;
+        let cancel = AtomicBool::new(false);
+        let started = Instant::now();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(100));
+                cancel.store(true, Ordering::Relaxed);
+            });
+            assert_eq!(
+                server.call_unless(b"x", &cancel).unwrap_err(),
+                super::super::CANCELLED
+            );
+        });
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // Nothing of the group is left, once init has reaped the killed grandchild.
+        // SAFETY: signal 0 only asks whether the group exists.
+        let alive = || unsafe { libc::kill(-group, 0) } == 0;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!alive());
     }
 }
