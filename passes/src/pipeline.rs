@@ -23,30 +23,53 @@ pub const NAME: &CStr = c"tensorlang-to-llvm";
 /// Buffers that bufferization allocates for tensor temporaries are not freed yet: upstream's
 /// ownership-based deallocation rejects any function that also frees memory by hand
 /// (`memref.dealloc`), which plain upstream programs do.
-pub const PASSES: &str = concat!(
-    "tensorlang-verify,",
-    "convert-tensorlang-to-linalg,",
-    "convert-elementwise-to-linalg,",
-    "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},",
-    "convert-bufferization-to-memref,",
-    "convert-linalg-to-loops,",
-    "lower-affine,",
-    "tensorlang-instrument,",
-    "tensorlang-lower-asserts,",
-    "expand-strided-metadata,",
-    "convert-vector-to-scf,",
-    "convert-scf-to-cf,",
-    "convert-vector-to-llvm,",
-    "convert-math-to-llvm,",
-    "convert-math-to-libm,",
-    "finalize-memref-to-llvm,",
-    "convert-arith-to-llvm,",
-    "convert-index-to-llvm,",
-    "convert-cf-to-llvm,",
-    "convert-func-to-llvm,",
-    "convert-ub-to-llvm,",
-    "reconcile-unrealized-casts",
-);
+pub const PASSES: &str = concat!(bufferize_passes!(), ",", from_buffers_passes!());
+
+/// The first part of [`PASSES`]: TensorLang to linalg, then tensors to buffers. What is left is
+/// upstream IR on memrefs (`--optimize` looks for contractions there, whether they were written
+/// on tensors, on memrefs or as TensorLang ops).
+pub const BUFFERIZE: &str = bufferize_passes!();
+
+/// The rest of [`PASSES`], from buffers to the LLVM dialect.
+pub const FROM_BUFFERS: &str = from_buffers_passes!();
+
+macro_rules! bufferize_passes {
+    () => {
+        concat!(
+            "tensorlang-verify,",
+            "convert-tensorlang-to-linalg,",
+            "convert-elementwise-to-linalg,",
+            "one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},",
+            "convert-bufferization-to-memref"
+        )
+    };
+}
+use bufferize_passes;
+
+macro_rules! from_buffers_passes {
+    () => {
+        concat!(
+            "convert-linalg-to-loops,",
+            "lower-affine,",
+            "tensorlang-instrument,",
+            "tensorlang-lower-asserts,",
+            "expand-strided-metadata,",
+            "convert-vector-to-scf,",
+            "convert-scf-to-cf,",
+            "convert-vector-to-llvm,",
+            "convert-math-to-llvm,",
+            "convert-math-to-libm,",
+            "finalize-memref-to-llvm,",
+            "convert-arith-to-llvm,",
+            "convert-index-to-llvm,",
+            "convert-cf-to-llvm,",
+            "convert-func-to-llvm,",
+            "convert-ub-to-llvm,",
+            "reconcile-unrealized-casts"
+        )
+    };
+}
+use from_buffers_passes;
 
 /// Registers the pipeline by name.
 pub fn register() {

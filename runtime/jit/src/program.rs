@@ -73,6 +73,8 @@ pub struct Program<'c> {
     pub was_lowered: bool,
     /// Whether calls of replaceable functions point at their declarations already.
     calls_hidden: bool,
+    /// Whether [`Program::bufferize`] ran (the first part of the lowering).
+    bufferized: bool,
 }
 
 /// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
@@ -128,6 +130,7 @@ impl<'c> Program<'c> {
             is_tensorlang: false,
             was_lowered: false,
             calls_hidden: false,
+            bufferized: false,
         };
         program.globals = globals::mutable_globals(&program.module);
         let reached = globals::reached_globals(&program.module, &program.globals);
@@ -195,7 +198,23 @@ impl<'c> Program<'c> {
         foreign
     }
 
-    /// Lowers the program to the LLVM dialect with `tensorlang-to-llvm`, unless it is there.
+    /// Runs the first part of `tensorlang-to-llvm` ([`tensorlang_passes::pipeline::BUFFERIZE`]):
+    /// TensorLang to linalg, tensors to buffers. [`Program::lower`] then does the rest. Nothing
+    /// happens to a program in the LLVM dialect.
+    pub fn bufferize(&mut self, context: &'c Context) -> Result<(), ProgramError> {
+        if self.is_llvm_dialect() || self.bufferized {
+            return Ok(());
+        }
+        tensorlang_passes::register_all();
+        tensorlang::pass::register_upstream_passes();
+        let pipeline = format!("builtin.module({})", tensorlang_passes::pipeline::BUFFERIZE);
+        tensorlang::pass::run_pipeline(context, &mut self.module, &pipeline)?;
+        self.bufferized = true;
+        Ok(())
+    }
+
+    /// Lowers the program to the LLVM dialect with `tensorlang-to-llvm` (its second part only,
+    /// after [`Program::bufferize`]), unless it is there.
     pub fn lower(&mut self, context: &'c Context) -> Result<(), ProgramError> {
         if self.is_llvm_dialect() {
             return Ok(());
@@ -204,11 +223,15 @@ impl<'c> Program<'c> {
         self.hide_replaceable_calls(context);
         tensorlang_passes::register_all();
         tensorlang::pass::register_upstream_passes();
-        tensorlang::pass::run_pipeline(
-            context,
-            &mut self.module,
-            "builtin.module(tensorlang-to-llvm)",
-        )?;
+        let pipeline = if self.bufferized {
+            format!(
+                "builtin.module({})",
+                tensorlang_passes::pipeline::FROM_BUFFERS
+            )
+        } else {
+            "builtin.module(tensorlang-to-llvm)".to_owned()
+        };
+        tensorlang::pass::run_pipeline(context, &mut self.module, &pipeline)?;
         match self.first_foreign_op() {
             Some((op, location)) => Err(ProgramError::NotLowered { location, op }),
             None => Ok(()),

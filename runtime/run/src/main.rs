@@ -311,8 +311,14 @@ fn load_program<'c>(
     program.add_replaceable(&cli.replaceable);
     let mut optimized_source = String::new();
     if cli.optimize {
-        // A matmul written inline (in main's loop, say) moves into a function of its own, and
-        // optimized versions go behind slots.
+        // Contractions are looked for on buffers, whether they were written on tensors, on
+        // memrefs or as TensorLang ops. A matmul written inline (in main's loop, or where a
+        // tensor op was bufferized) moves into a function of its own, and optimized versions go
+        // behind slots.
+        if let Err(error) = program.bufferize(context) {
+            eprintln!("{error}");
+            bail!("could not lower the input IR to the LLVM dialect");
+        }
         tensorlang_optimize::outline(&mut program, context);
         let targets = tensorlang_optimize::targets(program.module(), &cli.entry_point);
         program.add_replaceable(&targets);
