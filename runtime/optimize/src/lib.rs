@@ -94,7 +94,7 @@ impl Optimized {
     fn new(target: &MatmulTarget) -> Self {
         Self {
             function: target.function.clone(),
-            shape: format!("{}x{}x{}", target.m, target.n, target.k),
+            shape: target.shape(),
             before_ms: 0.0,
             before_gflops: 0.0,
             after_ms: None,
@@ -258,9 +258,14 @@ fn run(
     match schedule {
         Schedule::AllFirst => {
             for (i, (slot, target)) in candidates.iter().enumerate() {
-                if !searched[i] {
-                    setup.search(slot, target, &mut results[i], None);
-                    searched[i] = true;
+                if searched[i] {
+                    continue;
+                }
+                searched[i] = true;
+                if target.has_shape() {
+                    setup.search(slot, target, &mut results[i], None, None);
+                } else {
+                    results[i].skipped = Some(DYNAMIC_UNKNOWN.into());
                 }
             }
         }
@@ -306,7 +311,7 @@ fn search_hot(
                 results[i].share = Some(sampler.share(i));
                 let original = slot.load();
                 let recorder = record::Recorder::install(slot.clone(), original, target);
-                setup.search(slot, target, &mut results[i], recorder);
+                search_one(setup, slot, target, &mut results[i], recorder);
             }
         }
         std::thread::sleep(profile::SAMPLE_PERIOD);
@@ -320,6 +325,35 @@ fn search_hot(
                 profile::HOT_SHARE * 100.0
             ));
         }
+    }
+}
+
+/// Why a target with dynamic shapes was not searched.
+const DYNAMIC_UNKNOWN: &str =
+    "its shapes are dynamic, and no call was recorded to tell them (--optimize-first records none)";
+
+/// Searches one hot target: a static one at once (the recorder records a call meanwhile); a
+/// dynamic one once a recorded call has told its shapes, for calls of those shapes.
+fn search_one(
+    setup: &search::Setup,
+    slot: &Arc<tensorlang_jit::HotSwapSlot>,
+    target: &MatmulTarget,
+    result: &mut Optimized,
+    recorder: Option<record::Recorder>,
+) {
+    if target.has_shape() {
+        setup.search(slot, target, result, recorder, None);
+        return;
+    }
+    let recording = recorder.and_then(|recorder| setup.wait_for_call(slot, recorder));
+    let specialized =
+        recording.and_then(|recording| Some((target.specialized(recording.shape)?, recording)));
+    match specialized {
+        Some((specialized, recording)) => {
+            result.shape = format!("{} as {}", target.shape(), specialized.shape());
+            setup.search(slot, &specialized, result, None, Some(recording));
+        }
+        None => result.skipped = Some(DYNAMIC_UNKNOWN.into()),
     }
 }
 

@@ -433,6 +433,7 @@ mod tests {
             k: N,
             arguments: [0, 1, 2],
             fill: None,
+            dynamic: false,
             parameters: vec!["memref<4x4xf32>".into(); 3],
         }
     }
@@ -482,6 +483,7 @@ mod tests {
         // SAFETY: a function of the matmul convention on 4x4 operands.
         unsafe { call(&target, exact as *const () as usize, &mut operands) };
         let recording = Recording {
+            shape: [N, N, N],
             a,
             b,
             c_before,
@@ -510,6 +512,7 @@ mod tests {
         // SAFETY: as above.
         unsafe { call(&target, exact as *const () as usize, &mut operands) };
         let recording = Recording {
+            shape: [N, N, N],
             a,
             b,
             c_before,

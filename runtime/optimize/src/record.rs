@@ -20,6 +20,8 @@ use crate::target::MatmulTarget;
 /// What one call saw: the matrices row-major and contiguous, by role.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recording {
+    /// `(m, n, k)`: the call's shapes.
+    pub shape: [usize; 3],
     /// `A`, as passed.
     pub a: Vec<f32>,
     /// `B`, as passed.
@@ -198,7 +200,9 @@ unsafe fn record_call(index: usize, descriptors: [Descriptor; 3], call: impl FnO
         && let Some(pending) = pending.as_mut()
         && pending.recording.is_none()
     {
+        let size = |d: i64| usize::try_from(d).unwrap_or(0);
         pending.recording = Some(Recording {
+            shape: [size(a.sizes[0]), size(b.sizes[1]), size(a.sizes[1])],
             a: a_copy,
             b: b_copy,
             c_before,
@@ -343,6 +347,7 @@ mod tests {
             k: 2,
             arguments: [0, 1, 2],
             fill: None,
+            dynamic: false,
             parameters: vec!["memref<2x2xf32>".into(); 3],
         };
         let original = add as *const () as usize;
@@ -366,6 +371,7 @@ mod tests {
         let recording = recorder.finish(|| true).expect("recorded");
         assert_eq!(slot.load(), original);
         assert_eq!(recording.a, vec![1., 2., 3., 4.]);
+        assert_eq!(recording.shape, [2, 2, 2]);
         assert_eq!(recording.c_before, vec![0.; 4]);
         assert_eq!(recording.c_after, vec![11., 22., 33., 44.]);
         assert_eq!(c, [11., 22., 33., 44.]);

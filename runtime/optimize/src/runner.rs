@@ -198,7 +198,8 @@ fn serve(jit: &Jit, request: &[u8]) -> Result<Vec<u8>, String> {
                 }
                 Job::CheckRecorded => {
                     let lengths = header.recording.ok_or("a check without a recording")?;
-                    let recording = read_recording(rest, lengths)?;
+                    let shape = [target.m, target.n, target.k];
+                    let recording = read_recording(rest, lengths, shape)?;
                     // SAFETY: see above.
                     let checked =
                         unsafe { measure::check_recorded(target, address, &recording, &never) };
@@ -232,7 +233,11 @@ fn take(bytes: &[u8], count: usize) -> Result<(&[u8], &[u8]), String> {
         .ok_or_else(|| "a request cut short".to_owned())
 }
 
-fn read_recording(mut bytes: &[u8], lengths: [usize; 4]) -> Result<Recording, String> {
+fn read_recording(
+    mut bytes: &[u8],
+    lengths: [usize; 4],
+    shape: [usize; 3],
+) -> Result<Recording, String> {
     let mut parts = Vec::new();
     for length in lengths {
         let (part, rest) = take(bytes, length * 4)?;
@@ -245,6 +250,7 @@ fn read_recording(mut bytes: &[u8], lengths: [usize; 4]) -> Result<Recording, St
     }
     let [a, b, c_before, c_after] = <[Vec<f32>; 4]>::try_from(parts).expect("four parts");
     Ok(Recording {
+        shape,
         a,
         b,
         c_before,

@@ -79,13 +79,14 @@ impl<'j> Setup<'j> {
     }
 
     /// Searches variants of `target` (behind `slot`), into `result`; `recorder`, if given, is in
-    /// the slot waiting for the program's next call.
+    /// the slot waiting for the program's next call, and `recording` is a call recorded already.
     pub fn search(
         &self,
         slot: &Arc<HotSwapSlot>,
         target: &MatmulTarget,
         result: &mut Optimized,
         mut recorder: Option<Recorder>,
+        mut recording: Option<Recording>,
     ) {
         let original = recorder
             .as_ref()
@@ -99,7 +100,6 @@ impl<'j> Setup<'j> {
             let first = sweep.remove(at);
             sweep.insert(0, first);
         }
-        let mut recording: Option<Recording> = None;
         let mut reference = String::new();
         for parameters in sweep {
             if self.stopped() {
@@ -243,7 +243,7 @@ impl<'j> Setup<'j> {
 
     /// Waits for the recorder to see the program's next call (while a call is under way, or
     /// for [`IDLE_WAIT`] after the last one), then takes it out of the slot.
-    fn wait_for_call(&self, slot: &HotSwapSlot, recorder: Recorder) -> Option<Recording> {
+    pub fn wait_for_call(&self, slot: &HotSwapSlot, recorder: Recorder) -> Option<Recording> {
         let mut idle_since = Instant::now();
         recorder.finish(|| {
             if slot.counts().in_flight > 0 {

@@ -1,7 +1,9 @@
 //! What `--optimize` can make faster: a function whose whole body is one `linalg.matmul` of its
-//! three 2-D f32 memref arguments (`C += A * B`), with static shapes, optionally after a
+//! three 2-D f32 memref arguments (`C += A * B`, identity layouts), optionally after a
 //! `linalg.fill` of `C` with a constant (`C = A * B` when it is zero). Anything else is left as
-//! it is.
+//! it is. Shapes may be dynamic (`memref<?x?xf32>`): such a target is searched once a recorded
+//! call has told its shapes ([`MatmulTarget::specialized`]), and its variants run the fast code
+//! only on calls of those shapes.
 
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
@@ -27,12 +29,44 @@ pub struct MatmulTarget {
     pub parameters: Vec<String>,
     /// The constant `C` is filled with before the product (`0.000000e+00`), if it is.
     pub fill: Option<String>,
+    /// Whether some dimension of the parameters is dynamic: `m`, `n` and `k` are then 0 until
+    /// [`MatmulTarget::specialized`] sets them from a call.
+    pub dynamic: bool,
 }
 
 impl MatmulTarget {
     /// Floating-point operations per call (a multiply and an add per `m * n * k`).
     pub fn flops(&self) -> f64 {
         2.0 * (self.m * self.n * self.k) as f64
+    }
+
+    /// Whether `m`, `n` and `k` are known (static, or specialized from a call).
+    pub fn has_shape(&self) -> bool {
+        self.m > 0 && self.n > 0 && self.k > 0
+    }
+
+    /// This target for calls of shape `(m, n, k)`, if the parameters allow that shape.
+    pub fn specialized(&self, [m, n, k]: [usize; 3]) -> Option<MatmulTarget> {
+        let fits = |known: usize, value: usize| known == 0 || known == value;
+        (self.dynamic && fits(self.m, m) && fits(self.n, n) && fits(self.k, k) && m * n * k > 0)
+            .then(|| MatmulTarget {
+                m,
+                n,
+                k,
+                ..self.clone()
+            })
+    }
+
+    /// `MxNxK`, `?` for what is not known yet.
+    pub fn shape(&self) -> String {
+        let dim = |d: usize| {
+            if d == 0 {
+                "?".to_owned()
+            } else {
+                d.to_string()
+            }
+        };
+        format!("{}x{}x{}", dim(self.m), dim(self.n), dim(self.k))
     }
 }
 
@@ -45,8 +79,8 @@ pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
         .collect()
 }
 
-/// Whether `op` is a `linalg.matmul` that would be a target in a function of its own (static
-/// 2-D f32 memrefs, the default maps), inside a function that is not already one: `--optimize`
+/// Whether `op` is a `linalg.matmul` that would be a target in a function of its own (2-D f32
+/// memrefs with identity layouts, the default maps), inside a function that is not already one: `--optimize`
 /// outlines it into a function of its own.
 pub fn is_inline_matmul(op: &OperationRef) -> bool {
     if op_name(op) != "linalg.matmul" || op.operand_count() != 3 || !has_default_maps(op) {
@@ -63,7 +97,7 @@ pub fn is_inline_matmul(op: &OperationRef) -> bool {
     let in_target = op.parent_operation().is_some_and(|parent| {
         op_name(&parent) == "func.func" && matmul_function(&parent).is_some()
     });
-    k == k2 && m == m2 && n == n2 && !in_target
+    agree(m, m2) && agree(n, n2) && agree(k, k2) && !in_target
 }
 
 /// Whether `matmul` has `linalg.matmul`'s own indexing maps (no broadcast, no transpose).
@@ -113,9 +147,12 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         shapes[i] = matrix_shape(&operand.r#type().to_string())?;
     }
     let [(m, k), (k2, n), (m2, n2)] = shapes;
-    if k != k2 || m != m2 || n != n2 {
+    if !agree(m, m2) || !agree(n, n2) || !agree(k, k2) {
         return None;
     }
+    let dynamic = [m, n, k, m2, n2, k2].contains(&0);
+    // Where one operand knows a dimension the other leaves dynamic, the known one counts.
+    let (m, n, k) = (m.max(m2), n.max(n2), k.max(k2));
     let mut distinct = arguments.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
@@ -128,6 +165,7 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         .collect();
     Some(MatmulTarget {
         fill,
+        dynamic,
         function: name,
         m,
         n,
@@ -156,11 +194,23 @@ fn fill_value(
         .then_some(literal)
 }
 
-/// `(rows, columns)` of `memref<RxCxf32>` (identity layout, static).
+/// `(rows, columns)` of `memref<RxCxf32>` (identity layout), 0 for a dynamic dimension.
 fn matrix_shape(ty: &str) -> Option<(usize, usize)> {
     let inner = ty.strip_prefix("memref<")?.strip_suffix("xf32>")?;
     let (rows, columns) = inner.split_once('x')?;
-    Some((rows.parse().ok()?, columns.parse().ok()?))
+    let dim = |d: &str| {
+        if d == "?" {
+            Some(0)
+        } else {
+            d.parse().ok().filter(|&d| d > 0)
+        }
+    };
+    Some((dim(rows)?, dim(columns)?))
+}
+
+/// Whether two sizes of one dimension can be the same (0 is dynamic).
+fn agree(a: usize, b: usize) -> bool {
+    a == 0 || b == 0 || a == b
 }
 
 #[cfg(test)]
@@ -208,11 +258,21 @@ mod tests {
     }
 
     #[test]
-    fn anything_more_or_dynamic_is_not() {
-        assert!(targets(
-            "func.func @mm(%a: memref<?x16xf32>, %b: memref<16x4xf32>, %c: memref<?x4xf32>) {\n  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x4xf32>) outs(%c : memref<?x4xf32>)\n  return\n}"
-        )
-        .is_empty());
+    fn a_dynamic_matmul_is_a_target_once_a_call_tells_its_shape() {
+        let found = targets(
+            "func.func @mm(%a: memref<?x16xf32>, %b: memref<16x?xf32>, %c: memref<?x?xf32>) {\n  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x?xf32>) outs(%c : memref<?x?xf32>)\n  return\n}",
+        );
+        let target = &found[0];
+        assert!(target.dynamic && !target.has_shape());
+        assert_eq!(target.shape(), "?x?x16");
+        assert_eq!(target.specialized([8, 4, 32]), None, "k is 16");
+        let specialized = target.specialized([8, 4, 16]).unwrap();
+        assert_eq!(specialized.shape(), "8x4x16");
+        assert_eq!(specialized.parameters[2], "memref<?x?xf32>");
+    }
+
+    #[test]
+    fn anything_more_is_not() {
         // A fill of an input, not the output.
         assert!(targets(
             "func.func @mm(%a: memref<8x16xf32>, %b: memref<16x4xf32>, %c: memref<8x4xf32>) {\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%a : memref<8x16xf32>)\n  linalg.matmul ins(%a, %b : memref<8x16xf32>, memref<16x4xf32>) outs(%c : memref<8x4xf32>)\n  return\n}"

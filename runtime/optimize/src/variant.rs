@@ -77,8 +77,9 @@ fn largest_divisor(value: usize, candidates: &[usize]) -> Option<usize> {
 /// tensors wrapped around the memrefs with `restrict` (they do not overlap); a call whose `C`
 /// overlaps `A` or `B` takes the original `linalg.matmul` on the memrefs instead, so the variant
 /// computes what the original does for every call, not only for the inputs it was checked on.
+/// A target with dynamic shapes (specialized from a call) takes the fast path only on calls of
+/// the shapes it was specialized for, and the original `linalg.matmul` on any other.
 pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> String {
-    let (m, n, k) = (target.m, target.n, target.k);
     let [ai, bi, ci] = target.arguments;
     let params: Vec<String> = target
         .parameters
@@ -86,25 +87,97 @@ pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> Str
         .enumerate()
         .map(|(i, ty)| format!("%arg{i}: {ty}"))
         .collect();
-    let (ta, tb, tc) = (
+    let [pa, pb, pc] = target.arguments.map(|i| target.parameters[i].as_str());
+    let original =
+        format!("linalg.matmul ins(%arg{ai}, %arg{bi} : {pa}, {pb}) outs(%arg{ci} : {pc})");
+    let fill = target.fill.as_ref().map_or_else(String::new, |value| {
+        format!("  %fill = arith.constant {value} : f32\n  linalg.fill ins(%fill : f32) outs(%arg{ci} : {pc})\n")
+    });
+    let body = if target.dynamic {
+        shape_guarded(target, &original)
+    } else {
+        fast_path(target, [ai, bi, ci].map(|i| format!("%arg{i}")), &original)
+    };
+    let mut text = format!(
+        "func.func @{name}({params}) {{\n{fill}{body}  return\n}}\n",
+        name = target.function,
+        params = params.join(", "),
+    );
+    text.push_str(&script(parameters));
+    text
+}
+
+/// The static types of `A`, `B` and `C`.
+fn static_types(target: &MatmulTarget) -> [String; 3] {
+    let (m, n, k) = (target.m, target.n, target.k);
+    [
         format!("memref<{m}x{k}xf32>"),
         format!("memref<{k}x{n}xf32>"),
         format!("memref<{m}x{n}xf32>"),
+    ]
+}
+
+/// For a dynamic target: the fast path on the static views when every dimension is the one it
+/// was specialized for, `original` otherwise.
+fn shape_guarded(target: &MatmulTarget, original: &str) -> String {
+    let [ai, bi, ci] = target.arguments;
+    let [pa, pb, pc] = target.arguments.map(|i| target.parameters[i].as_str());
+    let [ta, tb, tc] = static_types(target);
+    let (m, n, k) = (target.m, target.n, target.k);
+    let mut text = String::from(
+        "  %d0 = arith.constant 0 : index\n  %d1 = arith.constant 1 : index\n  %fits0 = arith.constant true\n",
     );
-    let mut text = String::new();
+    let checks = [
+        (ai, pa, 0, m),
+        (ai, pa, 1, k),
+        (bi, pb, 0, k),
+        (bi, pb, 1, n),
+        (ci, pc, 0, m),
+        (ci, pc, 1, n),
+    ];
+    for (i, (argument, ty, dim, size)) in checks.into_iter().enumerate() {
+        let _ = write!(
+            text,
+            "  %dim{i} = memref.dim %arg{argument}, %d{dim} : {ty}\n\
+             \x20 %want{i} = arith.constant {size} : index\n\
+             \x20 %same{i} = arith.cmpi eq, %dim{i}, %want{i} : index\n\
+             \x20 %fits{next} = arith.andi %fits{i}, %same{i} : i1\n",
+            next = i + 1,
+        );
+    }
+    let inner = fast_path(target, ["%sa", "%sb", "%sc"].map(String::from), original)
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect::<String>();
     let _ = write!(
         text,
-        "func.func @{name}({params}) {{\n\
-         {fill}\
-         \x20 %pa = memref.extract_aligned_pointer_as_index %arg{ai} : {ta} -> index\n\
-         \x20 %pb = memref.extract_aligned_pointer_as_index %arg{bi} : {tb} -> index\n\
-         \x20 %pc = memref.extract_aligned_pointer_as_index %arg{ci} : {tc} -> index\n\
-         \x20 %sa = arith.constant {sa} : index\n\
-         \x20 %sb = arith.constant {sb} : index\n\
-         \x20 %sc = arith.constant {sc} : index\n\
-         \x20 %ea = arith.addi %pa, %sa : index\n\
-         \x20 %eb = arith.addi %pb, %sb : index\n\
-         \x20 %ec = arith.addi %pc, %sc : index\n\
+        "  scf.if %fits6 {{\n\
+         \x20   %sa = memref.cast %arg{ai} : {pa} to {ta}\n\
+         \x20   %sb = memref.cast %arg{bi} : {pb} to {tb}\n\
+         \x20   %sc = memref.cast %arg{ci} : {pc} to {tc}\n\
+         {inner}\
+         \x20 }} else {{\n\
+         \x20   {original}\n\
+         \x20 }}\n"
+    );
+    text
+}
+
+/// The fast path on the static memrefs `a`, `b`, `c` (see [`module_text`]), `original` where
+/// they overlap.
+fn fast_path(target: &MatmulTarget, [a, b, c]: [String; 3], original: &str) -> String {
+    let (m, n, k) = (target.m, target.n, target.k);
+    let [ta, tb, tc] = static_types(target);
+    format!(
+        "  %pa = memref.extract_aligned_pointer_as_index {a} : {ta} -> index\n\
+         \x20 %pb = memref.extract_aligned_pointer_as_index {b} : {tb} -> index\n\
+         \x20 %pc = memref.extract_aligned_pointer_as_index {c} : {tc} -> index\n\
+         \x20 %sa_bytes = arith.constant {sa} : index\n\
+         \x20 %sb_bytes = arith.constant {sb} : index\n\
+         \x20 %sc_bytes = arith.constant {sc} : index\n\
+         \x20 %ea = arith.addi %pa, %sa_bytes : index\n\
+         \x20 %eb = arith.addi %pb, %sb_bytes : index\n\
+         \x20 %ec = arith.addi %pc, %sc_bytes : index\n\
          \x20 %ca1 = arith.cmpi ult, %pc, %ea : index\n\
          \x20 %ca2 = arith.cmpi ult, %pa, %ec : index\n\
          \x20 %ca = arith.andi %ca1, %ca2 : i1\n\
@@ -113,26 +186,18 @@ pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> Str
          \x20 %cb = arith.andi %cb1, %cb2 : i1\n\
          \x20 %overlap = arith.ori %ca, %cb : i1\n\
          \x20 scf.if %overlap {{\n\
-         \x20   linalg.matmul ins(%arg{ai}, %arg{bi} : {ta}, {tb}) outs(%arg{ci} : {tc})\n\
+         \x20   {original}\n\
          \x20 }} else {{\n\
-         \x20   %a = bufferization.to_tensor %arg{ai} restrict : {ta} to tensor<{m}x{k}xf32>\n\
-         \x20   %b = bufferization.to_tensor %arg{bi} restrict : {tb} to tensor<{k}x{n}xf32>\n\
-         \x20   %c = bufferization.to_tensor %arg{ci} restrict writable : {tc} to tensor<{m}x{n}xf32>\n\
+         \x20   %a = bufferization.to_tensor {a} restrict : {ta} to tensor<{m}x{k}xf32>\n\
+         \x20   %b = bufferization.to_tensor {b} restrict : {tb} to tensor<{k}x{n}xf32>\n\
+         \x20   %c = bufferization.to_tensor {c} restrict writable : {tc} to tensor<{m}x{n}xf32>\n\
          \x20   %r = linalg.matmul {{tensorlang.fast}} ins(%a, %b : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) outs(%c : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n\
-         \x20   bufferization.materialize_in_destination %r in restrict writable %arg{ci} : (tensor<{m}x{n}xf32>, {tc}) -> ()\n\
-         \x20 }}\n\
-         \x20 return\n}}\n",
-        name = target.function,
-        params = params.join(", "),
-        fill = target.fill.as_ref().map_or_else(String::new, |value| format!(
-            "  %fill = arith.constant {value} : f32\n  linalg.fill ins(%fill : f32) outs(%arg{ci} : {tc})\n"
-        )),
+         \x20   bufferization.materialize_in_destination %r in restrict writable {c} : (tensor<{m}x{n}xf32>, {tc}) -> ()\n\
+         \x20 }}\n",
         sa = m * k * 4,
         sb = k * n * 4,
         sc = m * n * 4,
-    );
-    text.push_str(&script(parameters));
-    text
+    )
 }
 
 /// The transform script (see the module docs).
@@ -211,6 +276,7 @@ mod tests {
             k,
             arguments: [0, 1, 2],
             fill: None,
+            dynamic: false,
             parameters: vec![
                 format!("memref<{m}x{k}xf32>"),
                 format!("memref<{k}x{n}xf32>"),
@@ -257,5 +323,56 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("transform."), "{text}");
+    }
+
+    #[test]
+    fn a_dynamic_variant_runs_its_fast_code_only_on_the_shapes_it_was_made_for() {
+        let dynamic = MatmulTarget {
+            function: "mm".into(),
+            m: 0,
+            n: 0,
+            k: 0,
+            arguments: [0, 1, 2],
+            fill: Some("0.000000e+00".into()),
+            dynamic: true,
+            parameters: vec!["memref<?x?xf32>".into(); 3],
+        };
+        let target = dynamic.specialized([8, 16, 8]).unwrap();
+        let parameters = VariantParameters {
+            threads: 1,
+            cache_tile: [8, 16, 8],
+            register_tile: [4, 8],
+        };
+        let context = tensorlang_jit::create_context().unwrap();
+        let text = module_text(&target, &parameters);
+        let module = crate::compile::lower_variant(&context, &text, "mm", &parameters)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let jit = tensorlang_jit::Jit::new(tensorlang_jit::JitOptions::default()).unwrap();
+        jit.add_module(module.as_operation(), &[]).unwrap();
+        // SAFETY: `mm` has the matmul calling convention.
+        let mm = unsafe {
+            std::mem::transmute::<usize, crate::measure::MatmulAbi>(jit.address("mm").unwrap())
+        };
+        // The shape it was made for, then others (the original loops).
+        for (m, n, k) in [(8, 16, 8), (5, 3, 7), (8, 16, 9)] {
+            let mut a: Vec<f32> = (0..m * k).map(|i| (i % 5) as f32 - 2.0).collect();
+            let mut b: Vec<f32> = (0..k * n).map(|i| (i % 7) as f32 - 3.0).collect();
+            let mut c = vec![99.0f32; m * n];
+            let (pa, pb, pc) = (a.as_mut_ptr(), b.as_mut_ptr(), c.as_mut_ptr());
+            let (m, n, k) = (m as i64, n as i64, k as i64);
+            // SAFETY: three live row-major buffers of the shapes passed.
+            unsafe {
+                mm(
+                    pa, pa, 0, m, k, k, 1, pb, pb, 0, k, n, n, 1, pc, pc, 0, m, n, n, 1,
+                )
+            };
+            let (m, n, k) = (m as usize, n as usize, k as usize);
+            for i in 0..m {
+                for j in 0..n {
+                    let expected: f32 = (0..k).map(|l| a[i * k + l] * b[l * n + j]).sum();
+                    assert_eq!(c[i * n + j], expected, "{m}x{n}x{k} at ({i}, {j})");
+                }
+            }
+        }
     }
 }
