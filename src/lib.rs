@@ -49,6 +49,21 @@ pub fn neurojit_dir() -> Option<std::path::PathBuf> {
         })
 }
 
+/// The `tensorlang-run` executable that tools and passes run programs with: `TENSORLANG_RUN`,
+/// else `tensorlang-run` beside this executable (or its parent directory, for test binaries
+/// under `deps/`), else from `PATH`.
+pub fn runner_path() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("TENSORLANG_RUN") {
+        return std::path::PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().ok();
+    exe.iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(2))
+        .map(|dir| dir.join("tensorlang-run"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| std::path::PathBuf::from("tensorlang-run"))
+}
+
 /// LLVM's library directory this build links against (`/usr/lib/llvm-22/lib` unless
 /// `MLIR_SYS_220_PREFIX` said otherwise): where the runner libraries live.
 pub const LLVM_LIB_DIR: &str = env!("TENSORLANG_LLVM_LIB");

@@ -54,6 +54,8 @@ macro_rules! from_buffers_passes {
             "tensorlang-instrument,",
             "tensorlang-lower-asserts,",
             "expand-strided-metadata,",
+            // Subviews with dynamic offsets expand to affine.apply.
+            "lower-affine,",
             "convert-vector-to-scf,",
             "convert-scf-to-cf,",
             "convert-vector-to-llvm,",

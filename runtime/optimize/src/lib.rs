@@ -24,19 +24,15 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tensorlang_jit::{CallCounts, Jit};
 
-pub mod compile;
 pub mod measure;
 pub mod profile;
 pub mod record;
 pub mod runner;
 
 pub mod search;
-pub mod target;
-pub mod variant;
 pub mod winners;
 
-pub use target::MatmulTarget;
-pub use variant::VariantParameters;
+pub use tensorlang_variants::{MatmulTarget, VariantParameters, compile, target, variant};
 
 /// How much faster a variant must be than the original to be swapped in.
 pub const MARGIN: f64 = 1.1;

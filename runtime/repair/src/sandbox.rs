@@ -63,7 +63,7 @@ impl Sandbox {
     /// for at most `timeout`; scratch files go to `dir`.
     pub fn new(entry: &str, shared_libs: &[String], timeout: Duration, dir: &Path) -> Self {
         Self {
-            runner: runner_path(),
+            runner: tensorlang::runner_path(),
             entry: entry.to_owned(),
             shared_libs: shared_libs.to_vec(),
             timeout,
@@ -176,20 +176,6 @@ fn read_report(path: &Path) -> Option<Vec<String>> {
             })
             .collect(),
     )
-}
-
-/// `TENSORLANG_RUN`, else `tensorlang-run` beside this executable (or its parent directory, for
-/// test binaries under `deps/`), else from `PATH`.
-fn runner_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("TENSORLANG_RUN") {
-        return PathBuf::from(path);
-    }
-    let exe = std::env::current_exe().ok();
-    exe.iter()
-        .flat_map(|exe| exe.ancestors().skip(1).take(2))
-        .map(|dir| dir.join("tensorlang-run"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| PathBuf::from("tensorlang-run"))
 }
 
 #[cfg(test)]

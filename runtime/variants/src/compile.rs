@@ -1,5 +1,6 @@
 //! A variant from text to the LLVM dialect: parsed, its transform script interpreted and then
-//! removed, lowered. The JIT compiles the result as a new version of the function.
+//! removed ([`transform_variant`], what `--neuro-optimize` writes into a module), lowered
+//! ([`lower_variant`]). The JIT compiles the result as a new version of the function.
 
 use melior::Context;
 use melior::ir::Attribute;
@@ -21,6 +22,19 @@ pub fn lower_variant<'c>(
     function: &str,
     parameters: &VariantParameters,
 ) -> Result<Module<'c>, String> {
+    let mut module = transform_variant(context, text)?;
+    tensorlang::pass::run_pipeline(context, &mut module, &lowering(parameters))
+        .map_err(|e| format!("lowering failed: {e}"))?;
+    internalize_helpers(context, &module, function);
+    Ok(module)
+}
+
+/// `text` (a variant's module) with its transform script interpreted, then removed: the
+/// function tiled, vectorized and bufferized (memrefs, vectors, `scf`), not lowered further.
+///
+/// # Errors
+/// The first diagnostic of the step that failed.
+pub fn transform_variant<'c>(context: &'c Context, text: &str) -> Result<Module<'c>, String> {
     let mut module =
         tensorlang::parse_module(context, text, "variant.mlir").map_err(|e| e.to_string())?;
     tensorlang::pass::register_upstream_passes();
@@ -31,9 +45,6 @@ pub fn lower_variant<'c>(
     )
     .map_err(|e| format!("the transform script failed: {e}"))?;
     erase_transform_script(&module);
-    tensorlang::pass::run_pipeline(context, &mut module, &lowering(parameters))
-        .map_err(|e| format!("lowering failed: {e}"))?;
-    internalize_helpers(context, &module, function);
     Ok(module)
 }
 

@@ -28,6 +28,27 @@ impl VariantParameters {
     }
 }
 
+impl VariantParameters {
+    /// The parameters named `name` (as [`VariantParameters::name`] writes them).
+    pub fn parse(name: &str) -> Option<Self> {
+        let rest = name.strip_prefix('t')?;
+        let (threads, rest) = rest.split_once("-c")?;
+        let (cache, register) = rest.split_once("-r")?;
+        let numbers = |text: &str| -> Option<Vec<usize>> {
+            text.split('x')
+                .map(|n| n.parse().ok().filter(|&n| n > 0))
+                .collect()
+        };
+        let cache: [usize; 3] = numbers(cache)?.try_into().ok()?;
+        let register: [usize; 2] = numbers(register)?.try_into().ok()?;
+        Some(Self {
+            threads: threads.parse().ok().filter(|&t| t > 0)?,
+            cache_tile: cache,
+            register_tile: register,
+        })
+    }
+}
+
 /// The sweep for `target` on a machine with `cores` cores and `lanes` f32 lanes per vector
 /// register: every combination whose tiles divide the shapes exactly (a partial tile would not
 /// vectorize), most promising first. Register tiles are four rows by two vectors first (on
@@ -286,6 +307,15 @@ mod tests {
     }
 
     #[test]
+    fn a_name_parses_back_to_its_parameters() {
+        for v in sweep(&target(512, 512, 512), 2, 16) {
+            assert_eq!(VariantParameters::parse(&v.name()), Some(v));
+        }
+        assert_eq!(VariantParameters::parse("t2-c128x512-r4x32"), None);
+        assert_eq!(VariantParameters::parse("t0-c128x512x64-r4x32"), None);
+    }
+
+    #[test]
     fn the_sweep_only_holds_tiles_that_divide_the_shapes() {
         let variants = sweep(&target(512, 512, 512), 2, 8);
         assert_eq!(variants[0].name(), "t2-c128x512x64-r4x16");
@@ -325,6 +355,15 @@ mod tests {
         assert!(!text.contains("transform."), "{text}");
     }
 
+    /// A function of three 2-D memrefs: per memref its allocated and aligned pointers, offset,
+    /// two sizes and two strides.
+    #[rustfmt::skip]
+    type MatmulAbi = unsafe extern "C" fn(
+        *mut f32, *mut f32, i64, i64, i64, i64, i64,
+        *mut f32, *mut f32, i64, i64, i64, i64, i64,
+        *mut f32, *mut f32, i64, i64, i64, i64, i64,
+    );
+
     #[test]
     fn a_dynamic_variant_runs_its_fast_code_only_on_the_shapes_it_was_made_for() {
         let dynamic = MatmulTarget {
@@ -350,9 +389,7 @@ mod tests {
         let jit = tensorlang_jit::Jit::new(tensorlang_jit::JitOptions::default()).unwrap();
         jit.add_module(module.as_operation(), &[]).unwrap();
         // SAFETY: `mm` has the matmul calling convention.
-        let mm = unsafe {
-            std::mem::transmute::<usize, crate::measure::MatmulAbi>(jit.address("mm").unwrap())
-        };
+        let mm = unsafe { std::mem::transmute::<usize, MatmulAbi>(jit.address("mm").unwrap()) };
         // The shape it was made for, then others (the original loops).
         for (m, n, k) in [(8, 16, 8), (5, 3, 7), (8, 16, 9)] {
             let mut a: Vec<f32> = (0..m * k).map(|i| (i % 5) as f32 - 2.0).collect();

@@ -72,7 +72,12 @@ impl MatmulTarget {
 
 /// The matmul functions of `module`, but `entry`.
 pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
-    top_level_ops(module.as_operation())
+    find_in(module.as_operation(), entry)
+}
+
+/// The matmul functions among the top-level ops of `module` (a `builtin.module`), but `entry`.
+pub fn find_in(module: OperationRef, entry: &str) -> Vec<MatmulTarget> {
+    top_level_ops(module)
         .iter()
         .filter(|op| op_name(op) == "func.func")
         .filter_map(|op| matmul_function(op).filter(|t| t.function != entry))
