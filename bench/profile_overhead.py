@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""What profiling calls costs (--optimize): a tiny matmul function that --optimize profiles but can
+never replace (7x5x3: no tile of the sweep divides it), called millions of times, with and without
+--optimize, side by side in one run; medians over rounds. The program times its own loop.
+
+Usage: python3 bench/profile_overhead.py [--rounds N] [--calls N]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNNER = os.path.join(REPO, "target", "release", "tensorlang-run")
+LIB = "/usr/lib/llvm-22/lib/libmlir_c_runner_utils.so"
+
+PROGRAM = """
+func.func private @rtclock() -> f64
+func.func private @printF64(f64)
+func.func private @printNewline()
+
+func.func @tiny(%a: memref<7x3xf32>, %b: memref<3x5xf32>, %c: memref<7x5xf32>) {
+  linalg.matmul ins(%a, %b : memref<7x3xf32>, memref<3x5xf32>) outs(%c : memref<7x5xf32>)
+  return
+}
+
+func.func @main() {
+  %a = memref.alloc() : memref<7x3xf32>
+  %b = memref.alloc() : memref<3x5xf32>
+  %c = memref.alloc() : memref<7x5xf32>
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%one : f32) outs(%a : memref<7x3xf32>)
+  linalg.fill ins(%one : f32) outs(%b : memref<3x5xf32>)
+  linalg.fill ins(%zero : f32) outs(%c : memref<7x5xf32>)
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant CALLS : index
+  %t0 = func.call @rtclock() : () -> f64
+  scf.for %i = %c0 to %n step %c1 {
+    func.call @tiny(%a, %b, %c) : (memref<7x3xf32>, memref<3x5xf32>, memref<7x5xf32>) -> ()
+  }
+  %t1 = func.call @rtclock() : () -> f64
+  %dt = arith.subf %t1, %t0 : f64
+  %nf = arith.constant CALLS.0 : f64
+  %e9 = arith.constant 1.0e9 : f64
+  %ns = arith.mulf %dt, %e9 : f64
+  %per = arith.divf %ns, %nf : f64
+  func.call @printF64(%per) : (f64) -> ()
+  func.call @printNewline() : () -> ()
+  return
+}
+"""
+
+
+def run(calls, flags):
+    with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
+        f.write(PROGRAM.replace("CALLS", str(calls)))
+    try:
+        result = subprocess.run(
+            [RUNNER, f.name, "-e", "main", "-entry-point-result=void", "-O3",
+             f"-shared-libs={LIB}", *flags], capture_output=True, text=True)
+    finally:
+        os.unlink(f.name)
+    match = re.search(r"^([0-9.e+]+)$", result.stdout, re.M)
+    if result.returncode != 0 or not match:
+        sys.exit(f"the program failed ({flags}):\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=5_000_000)
+    args = parser.parse_args()
+    plain, profiled = [], []
+    for _ in range(args.rounds):
+        plain.append(run(args.calls, []))
+        profiled.append(run(args.calls, ["--optimize"]))
+    p, q = statistics.median(plain), statistics.median(profiled)
+    print(f"ns per call of a 7x5x3 matmul, median of {args.rounds}: "
+          f"plain {p:.2f}, profiled (--optimize) {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
