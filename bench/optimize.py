@@ -4,8 +4,11 @@
   naive      tensorlang-run -O3 without --optimize (linalg.matmul lowered to loops)
   optimize   tensorlang-run -O3 --optimize --optimize-first: the variant it swaps in, in steady
              state (the program times its own calls after the search)
-  live       (512 only) tensorlang-run -O3 --optimize, the search running while the program
-             does: 20 calls, then 50 timed ones, as examples/optimize/matmul.mlir
+  live       (512 only) tensorlang-run -O3 --optimize with an empty cache, the search running
+             while the program does: 20 calls, then 50 timed ones, as
+             examples/optimize/matmul.mlir; the remark says when the swap came
+  remembered (512 only) the same program again with the cache the live run left: the winner is
+             checked against its remembered result and swapped in before the first call
   OpenBLAS   numpy's matmul on the same shapes, all cores (installed into target/bench-venv;
              OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for it, and its kernel reported)
 
@@ -38,19 +41,22 @@ def program(n, warm, runs):
     return text.replace("arith.constant 1.34217728e10 : f64", f"arith.constant {flops:e} : f64")
 
 
-def run_program(text, flags):
+def run_program(text, flags, cache):
+    """GFLOP/s the program reports, and when the swap came (ms after the start), if it did."""
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
         f.write(text)
     try:
         result = subprocess.run(
             [RUNNER, f.name, "-e", "main", "-entry-point-result=void", "-O3",
-             f"-shared-libs={LIB}", *flags], capture_output=True, text=True)
+             f"-shared-libs={LIB}", *flags], capture_output=True, text=True,
+            env={**os.environ, "NEUROJIT_CACHE_DIR": cache})
     finally:
         os.unlink(f.name)
     match = re.search(r"GFLOP/s: ([0-9.e+]+)", result.stdout)
     if result.returncode != 0 or not match or "checked" not in result.stdout:
         sys.exit(f"the program failed ({flags}):\n{result.stdout}\n{result.stderr}")
-    return float(match.group(1))
+    swap = re.search(r"swapped in ([0-9]+) ms after the start", result.stderr)
+    return float(match.group(1)), float(swap.group(1)) if swap else None
 
 
 def numpy_python():
@@ -93,25 +99,38 @@ def main():
     kernel = ""
     for n in (int(s) for s in args.sizes.split(",")):
         runs = max(5, 50 * 512 ** 3 // n ** 3)
-        samples = {"naive": [], "optimize": [], "live": [], "OpenBLAS": []}
+        samples = {k: [] for k in
+                   ("naive", "optimize", "live", "live swap ms", "remembered",
+                    "remembered swap ms", "OpenBLAS")}
         for _ in range(args.rounds):
-            samples["naive"].append(run_program(program(n, 0, 2), []))
-            samples["optimize"].append(
-                run_program(program(n, 0, runs), ["--optimize", "--optimize-first"]))
+            with tempfile.TemporaryDirectory() as cache:
+                samples["naive"].append(run_program(program(n, 0, 2), [], cache)[0])
+            with tempfile.TemporaryDirectory() as cache:
+                samples["optimize"].append(run_program(
+                    program(n, 0, runs), ["--optimize", "--optimize-first"], cache)[0])
             if n == 512:
-                samples["live"].append(run_program(program(n, 20, 50), ["--optimize"]))
+                with tempfile.TemporaryDirectory() as cache:
+                    for kind in ("live", "remembered"):
+                        rate, swap = run_program(program(n, 20, 50), ["--optimize"], cache)
+                        samples[kind].append(rate)
+                        if swap is not None:
+                            samples[f"{kind} swap ms"].append(swap)
             rate, kernel = openblas(python, n, runs)
             samples["OpenBLAS"].append(rate)
         medians = {k: statistics.median(v) for k, v in samples.items() if v}
         rows.append((n, medians))
         print(f"{n}: " + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()), flush=True)
     print(f"\nOpenBLAS kernel and threads: {kernel}; cores: {os.cpu_count()}")
-    print("| n | naive GFLOP/s | --optimize (steady) | --optimize (live, 512) | OpenBLAS | optimize / OpenBLAS |")
-    print("|---|---|---|---|---|---|")
+    print("| n | naive GFLOP/s | --optimize (steady) | live (swap ms) | remembered (swap ms) "
+          "| OpenBLAS | optimize / OpenBLAS | live / OpenBLAS |")
+    print("|---|---|---|---|---|---|---|---|")
+    cell = lambda m, k: (f"{m[k]:.1f} ({m.get(k + ' swap ms', float('nan')):.0f})"
+                         if k in m else "-")
     for n, m in rows:
-        live = f"{m['live']:.1f}" if "live" in m else "-"
-        print(f"| {n} | {m['naive']:.2f} | {m['optimize']:.1f} | {live} | {m['OpenBLAS']:.1f} | "
-              f"{m['optimize'] / m['OpenBLAS']:.2f} |")
+        live_ratio = f"{m['live'] / m['OpenBLAS']:.2f}" if "live" in m else "-"
+        print(f"| {n} | {m['naive']:.2f} | {m['optimize']:.1f} | {cell(m, 'live')} | "
+              f"{cell(m, 'remembered')} | {m['OpenBLAS']:.1f} | "
+              f"{m['optimize'] / m['OpenBLAS']:.2f} | {live_ratio} |")
 
 
 if __name__ == "__main__":
