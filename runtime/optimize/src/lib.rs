@@ -196,17 +196,22 @@ impl<'scope> Optimizer<'scope> {
     }
 }
 
-/// What [`outline`] names the functions it makes (`outlined_matmul0`, ...).
+/// What [`outline`] names the matmul functions it makes (`outlined_matmul0`, ...).
 pub const OUTLINED_PREFIX: &str = "outlined_matmul";
 
-/// Moves each `linalg.matmul` that would be a target but sits inside a larger function (a loop
-/// in `main`, say) into a function of its own, called in its place, so that it gets a slot; the
+/// What [`outline`] names the convolution functions it makes (`outlined_conv0`, ...).
+pub const OUTLINED_CONV_PREFIX: &str = "outlined_conv";
+
+/// Moves each `linalg.matmul` or convolution that would be a target but sits inside a larger
+/// function (a loop in `main`, say) into a function of its own, called in its place, so that it gets a slot; the
 /// new functions.
 pub fn outline<'c>(
     program: &mut tensorlang_jit::Program<'c>,
     context: &'c melior::Context,
 ) -> Vec<String> {
-    program.outline(context, target::is_inline_matmul, OUTLINED_PREFIX)
+    let mut outlined = program.outline(context, target::is_inline_matmul, OUTLINED_PREFIX);
+    outlined.extend(program.outline(context, target::is_inline_conv, OUTLINED_CONV_PREFIX));
+    outlined
 }
 
 /// The functions `--optimize` will work on in `module`, as parsed (they must be replaceable).

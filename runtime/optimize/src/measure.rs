@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::record::Recording;
+
+mod conv;
 use crate::target::MatmulTarget;
 
 /// The calling convention of a function of three 2-D memrefs: per memref its allocated and
@@ -61,7 +63,8 @@ pub unsafe fn measure(
     serde_json::from_slice(&bytes).map_err(|e| format!("a garbled measurement: {e}"))
 }
 
-/// Row-major matrices of `target`'s shapes, filled with small integers.
+/// `target`'s operands (`A`, `B`, `C`; a convolution's input, filter and output), row-major,
+/// filled with small integers.
 struct Operands {
     a: Vec<f32>,
     b: Vec<f32>,
@@ -70,6 +73,9 @@ struct Operands {
 
 impl Operands {
     fn new(target: &MatmulTarget) -> Self {
+        if let Some(conv) = &target.conv {
+            return conv::operands(conv);
+        }
         let fill = |rows: usize, columns: usize, f: &dyn Fn(usize, usize) -> f32| {
             (0..rows * columns)
                 .map(|i| f(i / columns, i % columns))
@@ -105,6 +111,10 @@ unsafe fn timed_call(target: &MatmulTarget, address: usize) -> (Operands, Durati
 /// # Safety
 /// As [`measure`]; the operands have `target`'s shapes.
 unsafe fn call(target: &MatmulTarget, address: usize, operands: &mut Operands) -> Duration {
+    if let Some(conv) = &target.conv {
+        // SAFETY: the caller's contract; a convolution target takes three 4-D memrefs.
+        return unsafe { conv::call(target, conv, address, operands) };
+    }
     let shapes = [
         (target.m, target.k),
         (target.k, target.n),
@@ -433,6 +443,7 @@ mod tests {
             k: N,
             arguments: [0, 1, 2],
             fill: None,
+            conv: None,
             dynamic: false,
             parameters: vec!["memref<4x4xf32>".into(); 3],
         }

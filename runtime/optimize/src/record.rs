@@ -108,6 +108,10 @@ impl Recorder {
     /// Points `slot` (now at `original`, a function of `target`'s signature) at a recorder;
     /// `None` when every recorder is used or the slot changed.
     pub fn install(slot: Arc<HotSwapSlot>, original: usize, target: &MatmulTarget) -> Option<Self> {
+        // The recorders take the matmul calling convention only.
+        if target.conv.is_some() {
+            return None;
+        }
         let index = NEXT_INDEX.fetch_add(1, Ordering::Relaxed);
         if index >= RECORDERS {
             return None;
@@ -347,6 +351,7 @@ mod tests {
             k: 2,
             arguments: [0, 1, 2],
             fill: None,
+            conv: None,
             dynamic: false,
             parameters: vec!["memref<2x2xf32>".into(); 3],
         };

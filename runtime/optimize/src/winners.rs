@@ -106,6 +106,7 @@ mod tests {
             k: 8,
             arguments: [0, 1, 2],
             fill: None,
+            conv: None,
             dynamic: false,
             parameters: vec!["memref<8x8xf32>".into(); 3],
         };

@@ -9,6 +9,9 @@ use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 
+mod conv;
+pub use conv::{Conv2d, is_inline_conv};
+
 /// `linalg.matmul`'s own indexing maps, as printed without spaces.
 const DEFAULT_MAPS: &str = "[affine_map<(d0,d1,d2)->(d0,d2)>,affine_map<(d0,d1,d2)->(d2,d1)>,affine_map<(d0,d1,d2)->(d0,d1)>]";
 
@@ -32,6 +35,10 @@ pub struct MatmulTarget {
     /// Whether some dimension of the parameters is dynamic: `m`, `n` and `k` are then 0 until
     /// [`MatmulTarget::specialized`] sets them from a call.
     pub dynamic: bool,
+    /// For a convolution computed as a matmul (im2col): its shapes; `m`, `n` and `k` are then
+    /// those of the matmul.
+    #[serde(default)]
+    pub conv: Option<Conv2d>,
 }
 
 impl MatmulTarget {
@@ -57,8 +64,12 @@ impl MatmulTarget {
             })
     }
 
-    /// `MxNxK`, `?` for what is not known yet.
+    /// `MxNxK`, `?` for what is not known yet; for a convolution, its input and filter shapes
+    /// and then the matmul's.
     pub fn shape(&self) -> String {
+        if let Some(conv) = &self.conv {
+            return format!("{conv} as {}x{}x{}", self.m, self.n, self.k);
+        }
         let dim = |d: usize| {
             if d == 0 {
                 "?".to_owned()
@@ -70,7 +81,7 @@ impl MatmulTarget {
     }
 }
 
-/// The matmul functions of `module`, but `entry`.
+/// The matmul and convolution functions of `module`, but `entry`.
 pub fn find(module: &Module, entry: &str) -> Vec<MatmulTarget> {
     find_in(module.as_operation(), entry)
 }
@@ -80,13 +91,14 @@ pub fn find_in(module: OperationRef, entry: &str) -> Vec<MatmulTarget> {
     top_level_ops(module)
         .iter()
         .filter(|op| op_name(op) == "func.func")
-        .filter_map(|op| matmul_function(op).filter(|t| t.function != entry))
+        .filter_map(|op| matmul_function(op).or_else(|| conv::conv_function(op)))
+        .filter(|t| t.function != entry)
         .collect()
 }
 
 /// Whether `op` is a `linalg.matmul` that would be a target in a function of its own (2-D f32
-/// memrefs with identity layouts, the default maps), inside a function that is not already one: `--optimize`
-/// outlines it into a function of its own.
+/// memrefs with identity layouts, the default maps), inside a function that is not already one:
+/// `--optimize` outlines it into a function of its own.
 pub fn is_inline_matmul(op: &OperationRef) -> bool {
     if op_name(op) != "linalg.matmul" || op.operand_count() != 3 || !has_default_maps(op) {
         return false;
@@ -114,7 +126,26 @@ fn has_default_maps(matmul: &OperationRef) -> bool {
     maps.is_empty() || maps.replace(' ', "") == DEFAULT_MAPS
 }
 
-fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
+/// A function whose body is one op of its three arguments (after, optionally, a fill of the
+/// op's output with a constant), and nothing else.
+pub(crate) struct SingleOp<'c, 'a> {
+    /// The function's name.
+    pub name: String,
+    /// The op.
+    pub op: OperationRef<'c, 'a>,
+    /// Which argument is the op's operand 0, 1 and 2.
+    pub arguments: [usize; 3],
+    /// The parameter types, as written.
+    pub parameters: Vec<String>,
+    /// The fill constant, if any.
+    pub fill: Option<String>,
+}
+
+/// `function` as a [`SingleOp`] named `op_kind`, if it is one.
+pub(crate) fn single_op<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+    op_kind: &str,
+) -> Option<SingleOp<'c, 'a>> {
     let name = symbol_name(function)?;
     let block = function.region(0).ok()?.first_block()?;
     let mut ops = Vec::new();
@@ -123,41 +154,29 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         next = op.next_in_block();
         ops.push(op);
     }
-    let (fill, matmul, ret) = match ops.as_slice() {
-        [matmul, ret] => (None, *matmul, *ret),
-        [constant, fill, matmul, ret] => (Some(fill_value(constant, fill, matmul)?), *matmul, *ret),
+    let (fill, op, ret) = match ops.as_slice() {
+        [op, ret] => (None, *op, *ret),
+        [constant, fill, op, ret] => (Some(fill_value(constant, fill, op)?), *op, *ret),
         _ => return None,
     };
-    if op_name(&matmul) != "linalg.matmul"
+    if op_name(&op) != op_kind
         || op_name(&ret) != "func.return"
         || ret.next_in_block().is_some()
         || ret.operand_count() != 0
-        || matmul.operand_count() != 3
+        || op.operand_count() != 3
         || block.argument_count() != 3
     {
         return None;
     }
-    if !has_default_maps(&matmul) {
-        return None;
-    }
     let mut arguments = [0; 3];
-    let mut shapes = [(0, 0); 3];
     for (i, slot) in arguments.iter_mut().enumerate() {
-        let operand = matmul.operand(i).ok()?;
+        let operand = op.operand(i).ok()?;
         *slot = (0..block.argument_count()).find(|&a| {
             block
                 .argument(a)
                 .is_ok_and(|arg| arg.to_raw().ptr == operand.to_raw().ptr)
         })?;
-        shapes[i] = matrix_shape(&operand.r#type().to_string())?;
     }
-    let [(m, k), (k2, n), (m2, n2)] = shapes;
-    if !agree(m, m2) || !agree(n, n2) || !agree(k, k2) {
-        return None;
-    }
-    let dynamic = [m, n, k, m2, n2, k2].contains(&0);
-    // Where one operand knows a dimension the other leaves dynamic, the known one counts.
-    let (m, n, k) = (m.max(m2), n.max(n2), k.max(k2));
     let mut distinct = arguments.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
@@ -168,15 +187,41 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
         .filter_map(|a| block.argument(a).ok())
         .map(|arg| arg.r#type().to_string())
         .collect();
-    Some(MatmulTarget {
+    Some(SingleOp {
+        name,
+        op,
+        arguments,
+        parameters,
         fill,
+    })
+}
+
+fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
+    let body = single_op(function, "linalg.matmul")?;
+    if !has_default_maps(&body.op) {
+        return None;
+    }
+    let mut shapes = [(0, 0); 3];
+    for (i, shape) in shapes.iter_mut().enumerate() {
+        *shape = matrix_shape(&body.op.operand(i).ok()?.r#type().to_string())?;
+    }
+    let [(m, k), (k2, n), (m2, n2)] = shapes;
+    if !agree(m, m2) || !agree(n, n2) || !agree(k, k2) {
+        return None;
+    }
+    let dynamic = [m, n, k, m2, n2, k2].contains(&0);
+    // Where one operand knows a dimension the other leaves dynamic, the known one counts.
+    let (m, n, k) = (m.max(m2), n.max(n2), k.max(k2));
+    Some(MatmulTarget {
+        fill: body.fill,
         dynamic,
-        function: name,
+        function: body.name,
         m,
         n,
         k,
-        arguments,
-        parameters,
+        arguments: body.arguments,
+        parameters: body.parameters,
+        conv: None,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::target::MatmulTarget;
+use crate::target::{Conv2d, MatmulTarget};
 
 /// One point of the sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -109,12 +109,18 @@ pub fn module_text(target: &MatmulTarget, parameters: &VariantParameters) -> Str
         .map(|(i, ty)| format!("%arg{i}: {ty}"))
         .collect();
     let [pa, pb, pc] = target.arguments.map(|i| target.parameters[i].as_str());
-    let original =
-        format!("linalg.matmul ins(%arg{ai}, %arg{bi} : {pa}, {pb}) outs(%arg{ci} : {pc})");
+    let op = if target.conv.is_some() {
+        "linalg.conv_2d_nhwc_hwcf"
+    } else {
+        "linalg.matmul"
+    };
+    let original = format!("{op} ins(%arg{ai}, %arg{bi} : {pa}, {pb}) outs(%arg{ci} : {pc})");
     let fill = target.fill.as_ref().map_or_else(String::new, |value| {
         format!("  %fill = arith.constant {value} : f32\n  linalg.fill ins(%fill : f32) outs(%arg{ci} : {pc})\n")
     });
-    let body = if target.dynamic {
+    let body = if let Some(conv) = &target.conv {
+        conv_body(target, conv, &original)
+    } else if target.dynamic {
         shape_guarded(target, &original)
     } else {
         fast_path(target, [ai, bi, ci].map(|i| format!("%arg{i}")), &original)
@@ -188,36 +194,83 @@ fn shape_guarded(target: &MatmulTarget, original: &str) -> String {
 /// they overlap.
 fn fast_path(target: &MatmulTarget, [a, b, c]: [String; 3], original: &str) -> String {
     let (m, n, k) = (target.m, target.n, target.k);
+    let types = static_types(target);
+    let checked = overlap_check([&a, &b, &c], &types, [m * k * 4, k * n * 4, m * n * 4]);
+    let product = tensor_matmul(target, [&a, &b, &c]);
+    format!("{checked}  scf.if %overlap {{\n    {original}\n  }} else {{\n{product}  }}\n")
+}
+
+/// `%overlap`: whether the memref `values[2]` (the output) shares bytes with `values[0]` or
+/// `values[1]` (their extents in bytes are `bytes`).
+fn overlap_check(values: [&str; 3], types: &[String; 3], bytes: [usize; 3]) -> String {
+    let mut text = String::new();
+    for (i, (value, ty)) in values.iter().zip(types).enumerate() {
+        let _ = write!(
+            text,
+            "  %p{i} = memref.extract_aligned_pointer_as_index {value} : {ty} -> index\n\
+             \x20 %s{i} = arith.constant {size} : index\n\
+             \x20 %e{i} = arith.addi %p{i}, %s{i} : index\n",
+            size = bytes[i],
+        );
+    }
+    text.push_str(
+        "  %ca1 = arith.cmpi ult, %p2, %e0 : index\n\
+         \x20 %ca2 = arith.cmpi ult, %p0, %e2 : index\n\
+         \x20 %ca = arith.andi %ca1, %ca2 : i1\n\
+         \x20 %cb1 = arith.cmpi ult, %p2, %e1 : index\n\
+         \x20 %cb2 = arith.cmpi ult, %p1, %e2 : index\n\
+         \x20 %cb = arith.andi %cb1, %cb2 : i1\n\
+         \x20 %overlap = arith.ori %ca, %cb : i1\n",
+    );
+    text
+}
+
+/// `c += a * b` on the static memrefs `a` (`m x k`), `b` (`k x n`), `c` (`m x n`), through
+/// tensors (`restrict`: they do not overlap) and the `linalg.matmul` the script transforms.
+fn tensor_matmul(target: &MatmulTarget, [a, b, c]: [&str; 3]) -> String {
+    let (m, n, k) = (target.m, target.n, target.k);
     let [ta, tb, tc] = static_types(target);
     format!(
-        "  %pa = memref.extract_aligned_pointer_as_index {a} : {ta} -> index\n\
-         \x20 %pb = memref.extract_aligned_pointer_as_index {b} : {tb} -> index\n\
-         \x20 %pc = memref.extract_aligned_pointer_as_index {c} : {tc} -> index\n\
-         \x20 %sa_bytes = arith.constant {sa} : index\n\
-         \x20 %sb_bytes = arith.constant {sb} : index\n\
-         \x20 %sc_bytes = arith.constant {sc} : index\n\
-         \x20 %ea = arith.addi %pa, %sa_bytes : index\n\
-         \x20 %eb = arith.addi %pb, %sb_bytes : index\n\
-         \x20 %ec = arith.addi %pc, %sc_bytes : index\n\
-         \x20 %ca1 = arith.cmpi ult, %pc, %ea : index\n\
-         \x20 %ca2 = arith.cmpi ult, %pa, %ec : index\n\
-         \x20 %ca = arith.andi %ca1, %ca2 : i1\n\
-         \x20 %cb1 = arith.cmpi ult, %pc, %eb : index\n\
-         \x20 %cb2 = arith.cmpi ult, %pb, %ec : index\n\
-         \x20 %cb = arith.andi %cb1, %cb2 : i1\n\
-         \x20 %overlap = arith.ori %ca, %cb : i1\n\
-         \x20 scf.if %overlap {{\n\
-         \x20   {original}\n\
-         \x20 }} else {{\n\
-         \x20   %a = bufferization.to_tensor {a} restrict : {ta} to tensor<{m}x{k}xf32>\n\
+        "    %a = bufferization.to_tensor {a} restrict : {ta} to tensor<{m}x{k}xf32>\n\
          \x20   %b = bufferization.to_tensor {b} restrict : {tb} to tensor<{k}x{n}xf32>\n\
          \x20   %c = bufferization.to_tensor {c} restrict writable : {tc} to tensor<{m}x{n}xf32>\n\
          \x20   %r = linalg.matmul {{tensorlang.fast}} ins(%a, %b : tensor<{m}x{k}xf32>, tensor<{k}x{n}xf32>) outs(%c : tensor<{m}x{n}xf32>) -> tensor<{m}x{n}xf32>\n\
-         \x20   bufferization.materialize_in_destination %r in restrict writable {c} : (tensor<{m}x{n}xf32>, {tc}) -> ()\n\
-         \x20 }}\n",
-        sa = m * k * 4,
-        sb = k * n * 4,
-        sc = m * n * 4,
+         \x20   bufferization.materialize_in_destination %r in restrict writable {c} : (tensor<{m}x{n}xf32>, {tc}) -> ()\n",
+    )
+}
+
+/// A convolution as a matmul (see [`crate::target::Conv2d`]): the input's windows copied into
+/// the rows of a buffer (im2col), times the filter seen as a matrix, into the output seen as
+/// one; `original` where the output overlaps the input or the filter. The buffer is freed by
+/// the lowering's `buffer-deallocation-pipeline` (which rejects a `memref.dealloc` of its own).
+fn conv_body(target: &MatmulTarget, conv: &Conv2d, original: &str) -> String {
+    let [ii, fi, oi] = target.arguments;
+    let [pi, pf, po] = target.arguments.map(|i| target.parameters[i].as_str());
+    let (m, n, k) = (target.m, target.n, target.k);
+    let bytes = conv
+        .operand_shapes()
+        .map(|shape| shape.iter().product::<usize>() * 4);
+    let values = [ii, fi, oi].map(|i| format!("%arg{i}"));
+    let types = [pi, pf, po].map(String::from);
+    let checked = overlap_check([&values[0], &values[1], &values[2]], &types, bytes);
+    let (oh, ow) = (conv.out_height(), conv.out_width());
+    let (kh, kw, ch) = (conv.kernel_height, conv.kernel_width, conv.channels);
+    let batch = conv.batch;
+    let windows = format!("memref<{batch}x{oh}x{ow}x{kh}x{kw}x{ch}xf32>");
+    let product = tensor_matmul(target, ["%col", "%filter", "%out"]);
+    let parallel = ["\"parallel\""; 6].join(", ");
+    format!(
+        "{checked}  scf.if %overlap {{\n    {original}\n  }} else {{\n\
+         \x20   %col = memref.alloc() {{alignment = 64 : i64}} : memref<{m}x{k}xf32>\n\
+         \x20   %windows = memref.expand_shape %col [[0, 1, 2], [3, 4, 5]] output_shape [{batch}, {oh}, {ow}, {kh}, {kw}, {ch}] : memref<{m}x{k}xf32> into {windows}\n\
+         \x20   linalg.generic {{indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3, d2 + d4, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>], iterator_types = [{parallel}]}} ins(%arg{ii} : {pi}) outs(%windows : {windows}) {{\n\
+         \x20   ^bb0(%x: f32, %y: f32):\n\
+         \x20     linalg.yield %x : f32\n\
+         \x20   }}\n\
+         \x20   %filter = memref.collapse_shape %arg{fi} [[0, 1, 2], [3]] : {pf} into memref<{k}x{n}xf32>\n\
+         \x20   %out = memref.collapse_shape %arg{oi} [[0, 1, 2], [3]] : {po} into memref<{m}x{n}xf32>\n\
+         {product}\
+         \x20 }}\n"
     )
 }
 
@@ -297,6 +350,7 @@ mod tests {
             k,
             arguments: [0, 1, 2],
             fill: None,
+            conv: None,
             dynamic: false,
             parameters: vec![
                 format!("memref<{m}x{k}xf32>"),
@@ -374,6 +428,7 @@ mod tests {
             arguments: [0, 1, 2],
             fill: Some("0.000000e+00".into()),
             dynamic: true,
+            conv: None,
             parameters: vec!["memref<?x?xf32>".into(); 3],
         };
         let target = dynamic.specialized([8, 16, 8]).unwrap();
@@ -408,6 +463,66 @@ mod tests {
                 for j in 0..n {
                     let expected: f32 = (0..k).map(|l| a[i * k + l] * b[l * n + j]).sum();
                     assert_eq!(c[i * n + j], expected, "{m}x{n}x{k} at ({i}, {j})");
+                }
+            }
+        }
+    }
+
+    /// A function of three 4-D memrefs: per memref its pointers, offset, four sizes and four
+    /// strides.
+    #[rustfmt::skip]
+    type ConvAbi = unsafe extern "C" fn(
+        *mut f32, *mut f32, i64, i64, i64, i64, i64, i64, i64, i64, i64,
+        *mut f32, *mut f32, i64, i64, i64, i64, i64, i64, i64, i64, i64,
+        *mut f32, *mut f32, i64, i64, i64, i64, i64, i64, i64, i64, i64,
+    );
+
+    #[test]
+    fn a_convolution_variant_computes_the_convolution() {
+        let context = tensorlang_jit::create_context().unwrap();
+        let source = "func.func @conv(%i: memref<1x10x12x4xf32>, %f: memref<3x3x4x8xf32>, %o: memref<1x8x10x8xf32>) {\n  linalg.conv_2d_nhwc_hwcf ins(%i, %f : memref<1x10x12x4xf32>, memref<3x3x4x8xf32>) outs(%o : memref<1x8x10x8xf32>)\n  return\n}\n";
+        let module = tensorlang::parse_module(&context, source, "c.mlir").unwrap();
+        let target = crate::target::find(&module, "main").remove(0);
+        let parameters = VariantParameters {
+            threads: 1,
+            cache_tile: [16, 8, 4],
+            register_tile: [4, 8],
+        };
+        let text = module_text(&target, &parameters);
+        let lowered = crate::compile::lower_variant(&context, &text, "conv", &parameters)
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let jit = tensorlang_jit::Jit::new(tensorlang_jit::JitOptions::default()).unwrap();
+        jit.add_module(lowered.as_operation(), &[]).unwrap();
+        // SAFETY: `conv` has the calling convention of three 4-D memrefs.
+        let conv = unsafe { std::mem::transmute::<usize, ConvAbi>(jit.address("conv").unwrap()) };
+        let mut input: Vec<f32> = (0..10 * 12 * 4).map(|i| (i % 5) as f32 - 2.0).collect();
+        let mut filter: Vec<f32> = (0..3 * 3 * 4 * 8).map(|i| (i % 7) as f32 - 3.0).collect();
+        let mut out = vec![1.0f32; 8 * 10 * 8];
+        let (pi, pf, po) = (input.as_mut_ptr(), filter.as_mut_ptr(), out.as_mut_ptr());
+        // SAFETY: three live row-major buffers of the shapes the function takes.
+        unsafe {
+            conv(
+                pi, pi, 0, 1, 10, 12, 4, 480, 48, 4, 1, pf, pf, 0, 3, 3, 4, 8, 96, 32, 8, 1, po,
+                po, 0, 1, 8, 10, 8, 640, 80, 8, 1,
+            )
+        };
+        for oh in 0..8 {
+            for ow in 0..10 {
+                for f in 0..8 {
+                    let mut expected = 1.0f32;
+                    for kh in 0..3 {
+                        for kw in 0..3 {
+                            for c in 0..4 {
+                                expected += input[((oh + kh) * 12 + ow + kw) * 4 + c]
+                                    * filter[((kh * 3 + kw) * 4 + c) * 8 + f];
+                            }
+                        }
+                    }
+                    assert_eq!(
+                        out[(oh * 10 + ow) * 8 + f],
+                        expected,
+                        "at ({oh}, {ow}, {f})"
+                    );
                 }
             }
         }
