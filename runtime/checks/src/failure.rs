@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod bundle;
 mod kind;
+pub use bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, BundleError, Reproduction};
 pub use kind::FailureKind;
 
 /// One argument of the failing call, and the memory it points to when it is a buffer.
@@ -52,10 +54,23 @@ impl fmt::Display for Failure {
 /// Everything a run reported, as `--failure-report` writes it.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FailureReport {
+    /// [`BUNDLE_FORMAT`] for a bundle (see [`bundle`]); empty in a plain report.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub format: String,
+    /// The bundle's layout version; 0 in a plain report.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u32,
     /// The input file.
     pub file: String,
     /// The failures, in order.
     pub failures: Vec<Failure>,
+    /// What it takes to run the program again (a bundle's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproduction: Option<Reproduction>,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 impl FailureReport {

@@ -18,7 +18,7 @@ pub mod failure;
 mod table;
 
 pub use entry_point::{__tensorlang_assert_fail, fail};
-pub use failure::{ArgumentRecord, Failure, FailureKind, FailureReport};
+pub use failure::{ArgumentRecord, Failure, FailureKind, FailureReport, Reproduction};
 pub use table::{CheckEntry, CheckKind, CheckTable, TableError};
 
 /// The symbol a failing check calls: `void __tensorlang_assert_fail(i64 id, ptr table)`.

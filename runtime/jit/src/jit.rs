@@ -473,6 +473,12 @@ impl Jit {
         self.compile_at(&llvm, level)
     }
 
+    /// The machine code is compiled for: the target triple, host CPU and its features, and the
+    /// code generation level.
+    pub fn host(&self) -> String {
+        self.target.lock().expect("lock").description.clone()
+    }
+
     /// The object code stored under `key` (in memory, or in the cache directory), if any.
     pub fn cached_object(&self, key: ObjectKey) -> Option<Arc<[u8]>> {
         self.cache.get(&key)

@@ -35,7 +35,7 @@ use super::ranking::Ranking;
 use super::sandbox::Sandbox;
 use super::static_failures::statically_failing;
 use tensorlang::ir::{find_symbol, top_level_ops};
-use tensorlang_checks::failure::{Failure, FailureReport};
+use tensorlang_checks::failure::{BundleError, Failure, FailureReport, Reproduction};
 use tensorlang_model::ModelArgs;
 
 /// The pass definition, registered as `neuro-repair`.
@@ -129,8 +129,15 @@ fn run(
         tensorlang::emit_error(root.location(), &format!("neuro-repair: {message}"));
         PassFailure
     };
-    let settings = Settings::read(invocation).map_err(&fail)?;
-    let (file, failures) = failures(context, root, &settings).map_err(&fail)?;
+    let mut settings = Settings::read(invocation).map_err(&fail)?;
+    let (file, failures, reproduction) = failures(context, root, &settings).map_err(&fail)?;
+    // A bundle says how the program ran: its verification runs use the same libraries.
+    if let Some(reproduction) = reproduction {
+        if settings.shared_libs.is_empty() {
+            settings.shared_libs = reproduction.shared_libs;
+        }
+        settings.entry_result = reproduction.entry_result;
+    }
     if failures.is_empty() {
         tensorlang::emit_remark(
             root.location(),
@@ -192,7 +199,8 @@ fn make_engine(
         &settings.shared_libs,
         settings.timeout,
         &scratch_dir(),
-    );
+    )
+    .with_entry_result(&settings.entry_result);
     let mut engine = RepairEngine::new(sandbox, cache.take_once(), None, settings.options);
     if !settings.journal.is_empty() {
         match Journal::open(Path::new(&settings.journal), settings.resume) {
@@ -234,6 +242,8 @@ struct Settings {
     shared_libs: Vec<String>,
     timeout: Duration,
     options: EngineOptions,
+    /// The entry point's result type (a bundle's; `void` otherwise).
+    entry_result: String,
 }
 
 impl Settings {
@@ -267,6 +277,7 @@ impl Settings {
                 .map(str::to_owned)
                 .collect(),
             timeout: Duration::from_millis(number("timeout-ms")?),
+            entry_result: "void".into(),
             options: EngineOptions {
                 sources: Sources::parse(&text("sources"))?,
                 max_candidates: number("max-candidates")? as usize,
@@ -283,18 +294,13 @@ fn failures(
     context: &melior::Context,
     root: OperationRef,
     settings: &Settings,
-) -> Result<(String, Vec<Failure>), String> {
+) -> Result<(String, Vec<Failure>, Option<Reproduction>), String> {
     let source = print(&root, true);
-    let (file, mut failures) = if settings.report.is_empty() {
-        (String::from("input.mlir"), Vec::new())
+    let (file, mut failures, reproduction) = if settings.report.is_empty() {
+        (String::from("input.mlir"), Vec::new(), None)
     } else {
-        let report = FailureReport::read(Path::new(&settings.report)).map_err(|error| {
-            format!(
-                "cannot read the failure report {}: {error}",
-                settings.report
-            )
-        })?;
-        (report.file, report.failures)
+        let (report, reproduction) = read_report(Path::new(&settings.report))?;
+        (report.file, report.failures, reproduction)
     };
     for failure in statically_failing(context, &source, &file, &settings.entry) {
         if !failures
@@ -304,7 +310,29 @@ fn failures(
             failures.push(failure);
         }
     }
-    Ok((file, failures))
+    Ok((file, failures, reproduction))
+}
+
+/// A failure report, and what it takes to run the program again when it is a bundle. A bundle
+/// that does not read is an error located in it; a plain report (written before bundles) reads
+/// as before.
+fn read_report(path: &Path) -> Result<(FailureReport, Option<Reproduction>), String> {
+    match FailureReport::read_bundle(path) {
+        Ok((report, reproduction)) => Ok((report, Some(reproduction))),
+        Err(BundleError::Unusable { .. }) => {
+            let report = FailureReport::read(path).map_err(|error| {
+                format!("cannot read the failure report {}: {error}", path.display())
+            })?;
+            if !report.format.is_empty() {
+                // A bundle of another format or version: say why, located.
+                return Err(FailureReport::read_bundle(path)
+                    .err()
+                    .map_or_else(String::new, |e| e.to_string()));
+            }
+            Ok((report, None))
+        }
+        Err(error) => Err(error.to_string()),
+    }
 }
 
 /// The cache option: a path, `none`, or empty for the default; handed to the engine once.

@@ -54,6 +54,8 @@ pub struct Sandbox {
     shared_libs: Vec<String>,
     timeout: Duration,
     dir: PathBuf,
+    /// The entry point's result type (`void`, `i32`, ...).
+    entry_result: String,
 }
 
 static RUNS: AtomicU64 = AtomicU64::new(0);
@@ -68,7 +70,15 @@ impl Sandbox {
             shared_libs: shared_libs.to_vec(),
             timeout,
             dir: dir.to_owned(),
+            entry_result: "void".into(),
         }
+    }
+
+    /// The entry point returns `result` (`i32`, `i64`, `f32`) instead of nothing, as a failure
+    /// bundle may say.
+    pub fn with_entry_result(mut self, result: &str) -> Self {
+        self.entry_result = result.to_owned();
+        self
     }
 
     /// The `tensorlang-run` executable used.
@@ -95,7 +105,8 @@ impl Sandbox {
         let mut command = Command::new(&self.runner);
         command
             .arg(&program)
-            .args(["-e", &self.entry, "--entry-point-result=void", "--no-cache"])
+            .args(["-e", &self.entry, "--no-cache"])
+            .arg(format!("--entry-point-result={}", self.entry_result))
             // The candidate is what is verified: a failure must end the run, not be healed
             // (self-healing is on by default for TensorLang).
             .arg("--no-self-heal")

@@ -52,9 +52,20 @@ pub struct Cli {
     #[arg(long, value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// Writes every failure as JSON to this file.
+    /// Writes every failure as JSON to this file, with what it takes to reproduce them (the
+    /// program, its flags, its check table): a bundle for --replay.
     #[arg(long = "failure-report")]
     pub failure_report: Option<PathBuf>,
+
+    /// Runs the program of a failure bundle (--failure-report) again in a fresh process, as it
+    /// was run, and says whether it failed the same way (the input file is not read).
+    #[arg(long, value_name = "BUNDLE")]
+    pub replay: Option<PathBuf>,
+
+    /// The name the input goes by in diagnostics (--replay runs a bundled program from stdin
+    /// under its own name).
+    #[arg(long = "input-name", hide = true)]
+    pub input_name: Option<String>,
 
     /// Makes these functions replaceable (called through hot-swap slots) besides TensorLang
     /// functions and those marked `tensorlang.replaceable`.
@@ -176,6 +187,8 @@ const LONG_FLAGS: &[&str] = &[
     "no-implicit-module",
     "timeout",
     "failure-report",
+    "replay",
+    "input-name",
     "replaceable",
     "cache-dir",
     "then",

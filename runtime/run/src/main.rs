@@ -2,6 +2,7 @@
 //! with the TensorLang JIT. See `cli.rs` for the flags.
 
 mod cli;
+mod replay;
 
 use anyhow::{Context as _, Result, bail};
 use clap::Parser;
@@ -102,11 +103,14 @@ fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    if let Some(bundle) = &cli.replay {
+        return replay::replay(bundle);
+    }
     let source = read_input(&cli.input)?;
-    let filename = if cli.input == "-" {
-        "<stdin>"
-    } else {
-        &cli.input
+    let filename = match (&cli.input_name, cli.input.as_str()) {
+        (Some(name), _) => name.as_str(),
+        (None, "-") => "<stdin>",
+        (None, path) => path,
     };
     let context = tensorlang_jit::create_context()?;
     let (program, optimized_source) = load_program(&context, &source, filename, cli)?;
@@ -116,8 +120,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 
     let mut report = FailureReport {
         file: filename.to_string(),
-        failures: Vec::new(),
+        ..FailureReport::default()
     };
+    if cli.failure_report.is_some() {
+        report = report.into_bundle(replay::reproduction(cli, &source, filename, &program, &jit));
+    }
     let (swaps, attempts) = std::thread::scope(|scope| -> Result<(Result<()>, Vec<_>)> {
         let healer = if self_heal {
             let (setup, options) = heal_setup(cli, &source, filename);
