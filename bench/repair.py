@@ -18,8 +18,13 @@ With --ranking it compares instead the order the symbolic candidates are tried i
 order against the order learned from the repair log (repairs.jsonl), each program ranked by a log
 of the other programs' repairs only (leave one out), and reports candidates tried per repair.
 
+With --proofs it reports, per class, what Z3 says of the symbolic repair (proved for every input
+the program passes, refuted, no answer, not translatable, nothing to prove), and the share
+proved; every repaired program is run and must pass its checks, proved or not.
+
 Usage: python3 bench/repair.py [--build release|debug] [--model-rounds N] [--sources a,b,...]
        python3 bench/repair.py --ranking
+       python3 bench/repair.py --proofs
 """
 
 import argparse
@@ -35,6 +40,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "test", "Repair", "corpus")
 REMARK = re.compile(r"remark: neuro-repair: repaired '([^']+)' .*?: (\w+) strategy (\S+): .*\((\d+) ms\)")
 TRIED = re.compile(r"\((\d+) candidates tried\)")
+VERDICT = re.compile(r"remark: neuro-repair: '[^']+' (proved|refuted|not proved|nothing to prove)[:]? ?(.*)")
 
 
 def run(command, **kwargs):
@@ -115,11 +121,42 @@ def compare_rankings(tools, cases):
           f"{sum(1 for f, l in both if l > f)}, as many on {sum(1 for f, l in both if l == f)}")
 
 
+def proofs(tools, cases):
+    """What Z3 says of each class's symbolic repair; the repaired program is run either way."""
+    verdicts = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for case in cases:
+            name = os.path.splitext(os.path.basename(case))[0]
+            report = os.path.join(scratch, name + ".json")
+            failure_report(tools, case, report)
+            output = os.path.join(scratch, name + ".mlir")
+            result = run([tools["opt"], case,
+                          f"--neuro-repair=report={report} shared-libs={LIB} sources=symbolic cache=none",
+                          "-o", output])
+            if not REMARK.search(result.stderr):
+                verdicts[name] = ("no repair", "")
+            else:
+                check = run([tools["run"], output, "-e", "main", "-entry-point-result=void",
+                             f"-shared-libs={LIB}"])
+                if check.returncode != 0:
+                    sys.exit(f"{case}: the repaired program fails:\n{check.stderr}")
+                found = VERDICT.findall(result.stderr)
+                verdicts[name] = found[-1] if found else ("no verdict", "")
+            print(f"{name:<26} {verdicts[name][0]:<16} {verdicts[name][1][:90]}", flush=True)
+    counts = {}
+    for kind, _ in verdicts.values():
+        counts[kind] = counts.get(kind, 0) + 1
+    repaired = sum(n for kind, n in counts.items() if kind != "no repair")
+    print(f"\n{counts.get('proved', 0)} of {repaired} repairs proved; {counts}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default="release", choices=["release", "debug"])
     parser.add_argument("--model-rounds", type=int, default=1)
     parser.add_argument("--sources", default="symbolic,model,choice,cache")
+    parser.add_argument("--proofs", action="store_true",
+                        help="what Z3 says of each class's symbolic repair")
     parser.add_argument("--ranking", action="store_true",
                         help="compare the built-in and the learned order of the symbolic candidates")
     args = parser.parse_args()
@@ -130,6 +167,9 @@ def main():
             sys.exit(f"{tool} not found: cargo build --{args.build} first")
     if args.ranking:
         compare_rankings(tools, sorted(glob.glob(os.path.join(CORPUS, "*.mlir"))))
+        return
+    if args.proofs:
+        proofs(tools, sorted(glob.glob(os.path.join(CORPUS, "*.mlir"))))
         return
     configs = {
         "symbolic": "sources=symbolic cache=none",

@@ -8,8 +8,9 @@ set -euo pipefail
 LLVM_PREFIX=/usr/lib/llvm-22
 # libpolly-22-dev: llvm-config lists libPolly.a among the static libraries, and tblgen (used by
 # melior's macros at build time) links them.
+# libz3-dev: repairs are proved with Z3 through its C library.
 PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools libclang-22-dev libpolly-22-dev zlib1g-dev libzstd-dev
-          cmake g++ python3 python3-venv)
+          libz3-dev cmake g++ python3 python3-venv)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -58,6 +58,8 @@ pub struct Repair {
     pub tried: usize,
     /// Time from the request to the verified fix.
     pub elapsed: Duration,
+    /// What Z3 says of the repaired function's checks (see [`crate::prove`]).
+    pub proof: Option<crate::prove::Verdict>,
 }
 
 /// Why no repair was found.
@@ -403,18 +405,36 @@ impl<V: Verifier> RepairEngine<V> {
             n => format!(", and {n} the journaled run had rejected were not run again"),
         };
         match verdict {
-            Verdict::Passed(how) => Ok(Some(Repair {
-                function: target.name.to_owned(),
-                source: proposal.source,
-                strategy: proposal.strategy,
-                change: proposal.change,
-                verification: format!("{how} ({} candidates tried{resumed})", search.tried),
-                replacement: proposal.function,
-                op: proposal.op,
-                program,
-                tried: search.tried,
-                elapsed: search.started.elapsed(),
-            })),
+            Verdict::Passed(how) => {
+                let proof = prove_candidate(context, &program, target.name);
+                if let Some(
+                    refuted @ crate::prove::Verdict::Refuted {
+                        in_program: true, ..
+                    },
+                ) = &proof
+                {
+                    // Its run passed, yet an input the program passes breaks a check: turned
+                    // away, and the counterexample goes into what the model is told.
+                    search.findings.push(format!(
+                        "{} ({}) ran, but is {refuted}",
+                        proposal.change, proposal.source
+                    ));
+                    return Ok(None);
+                }
+                Ok(Some(Repair {
+                    function: target.name.to_owned(),
+                    source: proposal.source,
+                    strategy: proposal.strategy,
+                    change: proposal.change,
+                    verification: format!("{how} ({} candidates tried{resumed})", search.tried),
+                    replacement: proposal.function,
+                    op: proposal.op,
+                    program,
+                    tried: search.tried,
+                    elapsed: search.started.elapsed(),
+                    proof,
+                }))
+            }
             Verdict::Rejected(why) => {
                 search
                     .findings
@@ -550,6 +570,20 @@ impl Proposal {
 
 /// The failure without the values that vary from run to run: its kind and message, digits
 /// dropped.
+/// What Z3 says of `function` in `program` (the candidate in place), if the program parses.
+fn prove_candidate(
+    context: &Context,
+    program: &str,
+    function: &str,
+) -> Option<crate::prove::Verdict> {
+    let module = tensorlang::parse_module(context, program, "candidate.mlir").ok()?;
+    Some(crate::prove::prove(
+        module.as_operation(),
+        function,
+        crate::prove::TIMEOUT_MS,
+    ))
+}
+
 fn failure_signature(failure: &Failure) -> String {
     let message: String = failure
         .message

@@ -14,6 +14,7 @@ pub mod localize;
 pub mod model_source;
 pub mod module_text;
 pub mod pass;
+pub mod prove;
 pub mod ranking;
 pub mod sandbox;
 pub mod source;

@@ -172,6 +172,12 @@ fn run(
                 replace_function(context, root, &repair.function, &repair.program)
                     .map_err(&fail)?;
                 tensorlang::emit_remark(location, &repaired_remark(failure, &repair));
+                if let Some(proof) = &repair.proof {
+                    tensorlang::emit_remark(
+                        location,
+                        &format!("neuro-repair: '{}' {proof}", repair.function),
+                    );
+                }
                 repaired.push(repair.function);
             }
             Err(error) => tensorlang::emit_warning(

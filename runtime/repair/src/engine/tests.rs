@@ -189,3 +189,39 @@ fn the_model_choice_is_tried_first() {
     assert_eq!((repair.source, repair.tried), (RepairSource::Model, 1));
     assert_eq!(repair.strategy, "model-choice:change-constant");
 }
+
+/// A verifier whose every run passes: what a run that did not reach a failing input looks like.
+struct EveryRunPasses;
+
+impl Verifier for EveryRunPasses {
+    fn run(&mut self, _: &Trial) -> Result<Verdict, VerifierError> {
+        Ok(Verdict::Passed("a run that passed".into()))
+    }
+}
+
+#[test]
+fn a_candidate_z3_refutes_on_the_programs_inputs_is_turned_away() {
+    // The divisor should be 2; @main's assert is the specification.
+    let source = "func.func @half(%a: i32) -> i32 {\n  %k = arith.constant 3 : i32\n  %q = arith.divsi %a, %k : i32\n  return %q : i32\n}\nfunc.func @main() {\n  %c8 = arith.constant 8 : i32\n  %h = func.call @half(%c8) : (i32) -> i32\n  %c4 = arith.constant 4 : i32\n  %ok = arith.cmpi eq, %h, %c4 : i32\n  cf.assert %ok, \"half of 8 is 4\"\n  return\n}\n";
+    let context = tensorlang::create_context().unwrap();
+    let failed = failure(
+        "main",
+        "assert",
+        "half.mlir:11:3",
+        "assertion failed: half of 8 is 4",
+    );
+    let mut engine = RepairEngine::new(EveryRunPasses, None, None, EngineOptions::default());
+    let repair = engine
+        .repair(&context, &request(source, "half.mlir", &failed))
+        .expect("a candidate Z3 cannot refute");
+    // Every candidate "ran"; those that break the driver's assert were turned away, with the
+    // input, and the one that does not was kept, proved.
+    assert!(
+        repair.replacement.contains("arith.constant 2 : i32"),
+        "{}",
+        repair.replacement
+    );
+    let proof = repair.proof.expect("proved").to_string();
+    assert!(proof.starts_with("proved:"), "{proof}");
+    assert!(repair.tried > 1, "{}", repair.tried);
+}

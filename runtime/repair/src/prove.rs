@@ -1,0 +1,421 @@
+//! Repairs proved for every input the program passes, where a solver can tell: the repaired
+//! function is translated into SMT-LIB2 ([`smt`]), with the checks that guard it (its divisions'
+//! divisors, its asserts) as obligations, and Z3 ([`z3`]) is asked for inputs in the program's
+//! range that break one. The range is what the program's calls pass: where every argument of a
+//! call is a constant, exactly those values (call by call); an argument computed at run time is
+//! any value of its type. No input: **proved**. An input: **refuted**, with the counterexample and
+//! the check it breaks. No answer within the time limit: said so.
+//!
+//! The asserts of the drivers that call the function (functions without arguments, such as a
+//! test's `@main`, whose asserts are the specification) are obligations too, with the calls
+//! inlined, when the driver translates.
+//!
+//! What "proved" covers: integer and `index` arithmetic (wrapping, as MLIR's), compares,
+//! selects, casts, `scf.if`, `cf.assert`, calls of functions of the module (inlined); not floats,
+//! memory or loops (such a function is [`Verdict::NotTranslatable`], such a driver left out).
+
+use std::fmt;
+
+use melior::ir::OperationRef;
+use melior::ir::operation::OperationLike;
+use melior::ir::operation::{WalkOrder, WalkResult};
+use melior::ir::{BlockLike, RegionLike};
+use tensorlang::ir::{callee, find_symbol, op_name, top_level_ops};
+
+pub mod smt;
+pub mod z3;
+
+use smt::{Sort, Translation};
+
+/// The default time the solver gets.
+pub const TIMEOUT_MS: u64 = 2000;
+
+/// What the solver found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// No input in the range breaks a check.
+    Proved {
+        /// How many checks.
+        checks: usize,
+        /// The range, in words.
+        range: String,
+    },
+    /// This input breaks `check`.
+    Refuted {
+        /// `arg0 = 7, arg1 = 0`.
+        counterexample: Vec<(String, i128)>,
+        /// The check it breaks.
+        check: String,
+        /// Whether the program itself passes that input: every argument is a constant at the
+        /// program's calls, or the check is a driver's (whose inputs are the program's own).
+        /// Otherwise the input is one of the argument types the program may never pass.
+        in_program: bool,
+    },
+    /// The solver gave no answer in time.
+    Unknown {
+        /// Its time limit.
+        timeout_ms: u64,
+    },
+    /// The function has no check to prove.
+    NothingToProve,
+    /// The function holds something the translation does not cover.
+    NotTranslatable(String),
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Proved { checks, range } => write!(
+                f,
+                "proved: {checks} check(s), its own and those of the drivers that call it, hold for every input {range} (Z3)"
+            ),
+            Verdict::Refuted {
+                counterexample,
+                check,
+                in_program,
+            } => {
+                let inputs: Vec<String> = counterexample
+                    .iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                let whose = if *in_program {
+                    "an input the program passes"
+                } else {
+                    "an input of its argument types the program may not pass"
+                };
+                write!(
+                    f,
+                    "refuted: {check} for {} ({whose}; Z3)",
+                    inputs.join(", ")
+                )
+            }
+            Verdict::Unknown { timeout_ms } => {
+                write!(f, "not proved: Z3 gave no answer within {timeout_ms} ms")
+            }
+            Verdict::NothingToProve => write!(f, "nothing to prove: it has no check"),
+            Verdict::NotTranslatable(why) => write!(
+                f,
+                "not proved: it holds {why}, which the SMT translation does not cover"
+            ),
+        }
+    }
+}
+
+/// Proves the checks of `function` in `module` for the inputs the module's calls pass.
+pub fn prove(module: OperationRef, function: &str, timeout_ms: u64) -> Verdict {
+    let Some(definition) = find_symbol(top_level_ops(module), function) else {
+        return Verdict::NotTranslatable(format!("no function @{function}"));
+    };
+    let translation = match smt::translate(&definition, module, "f_") {
+        Ok(translation) => translation,
+        Err(why) => return Verdict::NotTranslatable(why.0),
+    };
+    // The asserts of the drivers that call it (functions without arguments, such as a test's
+    // @main), with the call inlined: the program's own specification.
+    let drivers = drivers(module, function);
+    let mut obligations = translation.obligations.clone();
+    let mut script = translation.script.clone();
+    for driver in &drivers {
+        obligations.extend(driver.obligations.iter().cloned());
+        script.push_str(&driver.script);
+    }
+    if obligations.is_empty() {
+        return Verdict::NothingToProve;
+    }
+    let (domain, range, exact) = call_domain(module, function, &translation);
+    let all: Vec<&str> = obligations.iter().map(|o| o.name.as_str()).collect();
+    let names: Vec<&str> = translation
+        .arguments
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    script.push_str(&format!(
+        "(assert {domain})\n(assert (not (and true {})))\n(check-sat)\n",
+        all.join(" ")
+    ));
+    if !names.is_empty() {
+        script.push_str(&format!("(get-value ({}))\n", names.join(" ")));
+    }
+    script.push_str(&format!("(get-value ({}))\n", all.join(" ")));
+    let answer = match z3::run_script(&script, timeout_ms) {
+        Ok(answer) => answer,
+        Err(why) => return Verdict::NotTranslatable(why),
+    };
+    let first = answer.lines().next().unwrap_or_default().trim();
+    match first {
+        "unsat" => Verdict::Proved {
+            checks: all.len(),
+            range,
+        },
+        "sat" => {
+            let values = parse_values(&answer);
+            let counterexample = translation
+                .arguments
+                .iter()
+                .filter_map(|(name, sort)| {
+                    Some((shown(name).to_owned(), signed(values.get(name)?, *sort)?))
+                })
+                .collect();
+            let broken = obligations
+                .iter()
+                .find(|o| values.get(&o.name).map(String::as_str) == Some("false"));
+            let check = broken.map_or_else(|| "a check fails".to_owned(), |o| o.what.clone());
+            let in_driver = broken.is_some_and(|o| o.name.starts_with('d'));
+            Verdict::Refuted {
+                counterexample,
+                check,
+                in_program: exact || in_driver,
+            }
+        }
+        "unknown" => Verdict::Unknown { timeout_ms },
+        _ if answer.contains("error") => {
+            Verdict::NotTranslatable(format!("a script Z3 rejects ({})", answer.trim()))
+        }
+        _ => Verdict::Unknown { timeout_ms },
+    }
+}
+
+/// The translated functions without arguments that call `function` directly (those that do not
+/// translate are left out: their asserts are not proved).
+fn drivers(module: OperationRef, function: &str) -> Vec<Translation> {
+    top_level_ops(module)
+        .iter()
+        .filter(|op| op_name(op) == "func.func" && tensorlang::ir::is_definition(op))
+        .filter(|op| {
+            op.region(0)
+                .ok()
+                .and_then(|r| r.first_block())
+                .is_some_and(|b| b.argument_count() == 0)
+        })
+        .filter(|op| {
+            let mut calls = false;
+            op.walk(WalkOrder::PreOrder, |inner| {
+                calls |= callee(&inner).as_deref() == Some(function);
+                WalkResult::Advance
+            });
+            calls
+        })
+        .enumerate()
+        .filter_map(|(i, op)| smt::translate(op, module, &format!("d{i}_")).ok())
+        .collect()
+}
+
+/// The inputs the module passes to `function`: a disjunction over its calls of the constant
+/// arguments of each (an argument computed at run time is free), the same in words, and
+/// whether it is exact (there are calls, and every argument of each is a constant).
+fn call_domain(
+    module: OperationRef,
+    function: &str,
+    translation: &Translation,
+) -> (String, String, bool) {
+    let mut calls: Vec<Vec<Option<String>>> = Vec::new();
+    module.walk(WalkOrder::PreOrder, |op| {
+        if callee(&op).as_deref() == Some(function) {
+            let constants = (0..op.operand_count())
+                .map(|i| op.operand(i).ok().and_then(|v| constant_of(&v)))
+                .collect();
+            calls.push(constants);
+        }
+        WalkResult::Advance
+    });
+    let free = "of its argument types".to_owned();
+    if calls.is_empty() || calls.iter().all(|c| c.iter().all(Option::is_none)) {
+        return ("true".into(), free, false);
+    }
+    let exact = calls.iter().all(|c| c.iter().all(Option::is_some));
+    let mut terms = Vec::new();
+    let mut words = Vec::new();
+    for call in &calls {
+        let mut conjunction = vec!["true".to_owned()];
+        let mut described = Vec::new();
+        for ((name, sort), constant) in translation.arguments.iter().zip(call) {
+            let Some(value) = constant else {
+                described.push(format!("{} any", shown(name)));
+                continue;
+            };
+            let literal = match sort {
+                Sort::Bool => (value == "true").to_string(),
+                Sort::Bits(w) => smt::bits(value.parse().unwrap_or(0), *w),
+            };
+            conjunction.push(format!("(= {name} {literal})"));
+            described.push(format!("{} = {value}", shown(name)));
+        }
+        terms.push(format!("(and {})", conjunction.join(" ")));
+        words.push(format!("({})", described.join(", ")));
+    }
+    (
+        format!("(or false {})", terms.join(" ")),
+        format!("the program passes: {}", words.join(" or ")),
+        exact,
+    )
+}
+
+/// An argument's name as the user reads it (`arg0`, without the translation's prefix).
+fn shown(name: &str) -> &str {
+    name.strip_prefix("f_").unwrap_or(name)
+}
+
+/// The literal of a value defined by `arith.constant` (`7`, `-1`, `true`).
+fn constant_of(value: &melior::ir::Value) -> Option<String> {
+    let op = melior::ir::operation::OperationResult::try_from(*value)
+        .ok()?
+        .owner();
+    if op_name(&op) != "arith.constant" {
+        return None;
+    }
+    let text = op.attribute("value").ok()?.to_string();
+    Some(text.split(" : ").next()?.to_owned())
+}
+
+/// `name -> value` from Z3's `get-value` answers (`((arg0 #x00000007) (check0 false))`).
+fn parse_values(answer: &str) -> std::collections::HashMap<String, String> {
+    let mut values = std::collections::HashMap::new();
+    let flat = answer.replace(['(', ')'], " ");
+    let mut tokens = flat.split_whitespace().peekable();
+    while let Some(token) = tokens.next() {
+        if (token.contains("arg") || token.contains("check"))
+            && let Some(value) = tokens.peek()
+        {
+            values.insert(token.to_owned(), (*value).to_owned());
+        }
+    }
+    values
+}
+
+/// A bit-vector literal (`#x...`, `#b...`) as a signed number of `sort`.
+fn signed(literal: &str, sort: Sort) -> Option<i128> {
+    let (digits, radix) = if let Some(hex) = literal.strip_prefix("#x") {
+        (hex, 16)
+    } else if let Some(binary) = literal.strip_prefix("#b") {
+        (binary, 2)
+    } else {
+        return match literal {
+            "true" => Some(1),
+            "false" => Some(0),
+            _ => None,
+        };
+    };
+    let value = u128::from_str_radix(digits, radix).ok()?;
+    let Sort::Bits(w) = sort else {
+        return Some(value as i128);
+    };
+    let negative = w < 128 && value >> (w - 1) & 1 == 1;
+    Some(if negative {
+        value as i128 - (1i128 << w)
+    } else {
+        value as i128
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(source: &str, function: &str) -> Verdict {
+        let context = tensorlang::create_context().unwrap();
+        let module = tensorlang::parse_module(&context, source, "p.mlir").unwrap();
+        prove(module.as_operation(), function, TIMEOUT_MS)
+    }
+
+    const GUARDED: &str = "func.func @ratio(%a: i32, %b: i32) -> i32 {\n  %z = arith.constant 0 : i32\n  %one = arith.constant 1 : i32\n  %zero = arith.cmpi eq, %b, %z : i32\n  %d = arith.select %zero, %one, %b : i32\n  %m = arith.constant -1 : i32\n  %neg = arith.cmpi eq, %d, %m : i32\n  %safe = arith.select %neg, %one, %d : i32\n  %q = arith.divsi %a, %safe : i32\n  return %q : i32\n}\n";
+
+    #[test]
+    fn a_guarded_division_is_proved_for_every_input() {
+        let found = verdict(GUARDED, "ratio");
+        assert!(
+            matches!(found, Verdict::Proved { checks: 2, .. }),
+            "{found}"
+        );
+        assert!(found.to_string().starts_with("proved: 2 check(s), its own and those of the drivers that call it, hold for every input of its argument types"), "{found}");
+    }
+
+    #[test]
+    fn an_unguarded_division_is_refuted_with_the_input_that_breaks_it() {
+        let source = "func.func @ratio(%a: i32, %b: i32) -> i32 {\n  %q = arith.divsi %a, %b : i32\n  return %q : i32\n}\nfunc.func @main() {\n  %c7 = arith.constant 7 : i32\n  %c0 = arith.constant 0 : i32\n  %c2 = arith.constant 2 : i32\n  %r = func.call @ratio(%c7, %c2) : (i32, i32) -> i32\n  %s = func.call @ratio(%c7, %c0) : (i32, i32) -> i32\n  return\n}\n";
+        let found = verdict(source, "ratio");
+        let Verdict::Refuted {
+            counterexample,
+            check,
+            in_program,
+        } = &found
+        else {
+            panic!("{found}");
+        };
+        assert!(*in_program);
+        assert_eq!(
+            counterexample,
+            &vec![("arg0".to_string(), 7), ("arg1".to_string(), 0)]
+        );
+        assert!(
+            check.starts_with("division by zero in 'arith.divsi' at p.mlir:2:"),
+            "{check}"
+        );
+    }
+
+    #[test]
+    fn the_range_is_what_the_program_passes() {
+        // Only ever divided by 2: proved for that call, though not for every divisor.
+        let source = "func.func @half(%a: i32, %b: i32) -> i32 {\n  %q = arith.divsi %a, %b : i32\n  return %q : i32\n}\nfunc.func @main() {\n  %c7 = arith.constant 7 : i32\n  %c2 = arith.constant 2 : i32\n  %r = func.call @half(%c7, %c2) : (i32, i32) -> i32\n  return\n}\n";
+        let found = verdict(source, "half");
+        assert!(
+            found
+                .to_string()
+                .contains("the program passes: (arg0 = 7, arg1 = 2)"),
+            "{found}"
+        );
+        // The divisor check and the overflow check, in @half and again inlined in @main.
+        assert!(
+            matches!(found, Verdict::Proved { checks: 4, .. }),
+            "{found}"
+        );
+    }
+
+    #[test]
+    fn the_drivers_asserts_are_the_specification() {
+        let program = |k: i32| {
+            format!(
+                "func.func @double(%x: i32) -> i32 {{\n  %k = arith.constant {k} : i32\n  %d = arith.muli %x, %k : i32\n  return %d : i32\n}}\nfunc.func @main() {{\n  %c5 = arith.constant 5 : i32\n  %d = func.call @double(%c5) : (i32) -> i32\n  %c10 = arith.constant 10 : i32\n  %ok = arith.cmpi eq, %d, %c10 : i32\n  cf.assert %ok, \"double(5) is 10\"\n  return\n}}\n"
+            )
+        };
+        assert!(matches!(
+            verdict(&program(2), "double"),
+            Verdict::Proved { checks: 1, .. }
+        ));
+        let wrong = verdict(&program(3), "double");
+        let Verdict::Refuted { check, .. } = &wrong else {
+            panic!("{wrong}");
+        };
+        assert!(
+            check.starts_with("assertion failed: double(5) is 10 at p.mlir:11:"),
+            "{check}"
+        );
+    }
+
+    #[test]
+    fn asserts_branches_and_what_is_not_covered() {
+        let source = "func.func @clamp(%x: i64) -> i64 {\n  %c0 = arith.constant 0 : i64\n  %c9 = arith.constant 9 : i64\n  %neg = arith.cmpi slt, %x, %c0 : i64\n  %r = scf.if %neg -> (i64) {\n    scf.yield %c0 : i64\n  } else {\n    %m = arith.minsi %x, %c9 : i64\n    scf.yield %m : i64\n  }\n  %ok = arith.cmpi sle, %r, %c9 : i64\n  cf.assert %ok, \"at most 9\"\n  %pos = arith.cmpi sge, %r, %c0 : i64\n  cf.assert %pos, \"not negative\"\n  return %r : i64\n}\nfunc.func @f(%x: f32) -> f32 {\n  %y = arith.addf %x, %x : f32\n  return %y : f32\n}\n";
+        assert!(matches!(
+            verdict(source, "clamp"),
+            Verdict::Proved { checks: 2, .. }
+        ));
+        assert!(matches!(verdict(source, "f"), Verdict::NotTranslatable(_)));
+    }
+
+    #[test]
+    fn a_solver_without_time_says_so() {
+        // Whether a 122-bit number has two factors below 2^62: factoring, which a millisecond is
+        // not enough for.
+        let n: i128 = 2305843009213693951 * 576460752303423487;
+        let source = format!(
+            "func.func @hard(%a: i128, %b: i128) -> i128 {{\n  %one = arith.constant 1 : i128\n  %top = arith.constant 4611686018427387904 : i128\n  %n = arith.constant {n} : i128\n  %a1 = arith.cmpi sgt, %a, %one : i128\n  %b1 = arith.cmpi sgt, %b, %one : i128\n  %a2 = arith.cmpi slt, %a, %top : i128\n  %b2 = arith.cmpi slt, %b, %top : i128\n  %p = arith.muli %a, %b : i128\n  %is = arith.cmpi eq, %p, %n : i128\n  %x = arith.andi %a1, %b1 : i1\n  %y = arith.andi %a2, %b2 : i1\n  %z = arith.andi %x, %y : i1\n  %f = arith.andi %z, %is : i1\n  %true = arith.constant true\n  %no = arith.xori %f, %true : i1\n  cf.assert %no, \"not a product of two factors\"\n  return %p : i128\n}}\n"
+        );
+        let context = tensorlang::create_context().unwrap();
+        let module = tensorlang::parse_module(&context, &source, "p.mlir").unwrap();
+        let found = prove(module.as_operation(), "hard", 1);
+        assert_eq!(found, Verdict::Unknown { timeout_ms: 1 }, "{found}");
+        assert_eq!(
+            found.to_string(),
+            "not proved: Z3 gave no answer within 1 ms"
+        );
+    }
+}

@@ -1,0 +1,425 @@
+//! A scalar function as SMT-LIB2 bit-vector terms, with the checks that guard it as
+//! obligations: every integer division's divisor is not zero and, signed, is not `MIN / -1`
+//! (what the instrumentation checks at run time), and every `cf.assert` holds, each under the
+//! path condition of the `scf.if` branches around it. Calls of functions of the module are
+//! inlined (a few deep), their checks included. Integers and `index` (64 bits) are bit-vectors,
+//! `i1` is Bool; arithmetic wraps as in MLIR. Anything else (floats, memory, loops, recursion) is
+//! [`Untranslatable`]: nothing is claimed about it.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use melior::ir::operation::OperationLike;
+use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike, ValueLike};
+use tensorlang::ir::op_name;
+
+/// Why a function cannot be translated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Untranslatable(pub String);
+
+/// An SMT sort: a bit-vector of a width, or Bool (`i1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// `(_ BitVec N)`.
+    Bits(u32),
+    /// `Bool`.
+    Bool,
+}
+
+impl Sort {
+    fn of(ty: &str) -> Result<Self, Untranslatable> {
+        match ty {
+            "i1" => Ok(Sort::Bool),
+            "index" => Ok(Sort::Bits(64)),
+            _ => ty
+                .strip_prefix('i')
+                .and_then(|w| w.parse().ok())
+                .filter(|&w| (2..=128).contains(&w))
+                .map(Sort::Bits)
+                .ok_or_else(|| Untranslatable(format!("a value of type {ty}"))),
+        }
+    }
+
+    /// The sort as SMT-LIB2 writes it.
+    pub fn smt(self) -> String {
+        match self {
+            Sort::Bits(w) => format!("(_ BitVec {w})"),
+            Sort::Bool => "Bool".into(),
+        }
+    }
+}
+
+/// A check the function must meet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Obligation {
+    /// Its name in the script (a Bool `define-fun`).
+    pub name: String,
+    /// What it says, in words, with where (`division by zero in 'arith.divsi' at f.mlir:3:8`).
+    pub what: String,
+}
+
+/// A translated function.
+#[derive(Debug, Clone, Default)]
+pub struct Translation {
+    /// `declare-const` of the arguments and `define-fun` of every value and obligation.
+    pub script: String,
+    /// The arguments: SMT name and sort.
+    pub arguments: Vec<(String, Sort)>,
+    /// The checks.
+    pub obligations: Vec<Obligation>,
+}
+
+struct Translator<'c, 'a> {
+    script: String,
+    values: HashMap<usize, (String, Sort)>,
+    obligations: Vec<Obligation>,
+    next: usize,
+    /// Where callees are looked up.
+    module: OperationRef<'c, 'a>,
+    /// Every name this translation defines starts with it.
+    prefix: String,
+    /// Calls being inlined, innermost last.
+    depth: usize,
+}
+
+/// A value's term and sort.
+type Term = (String, Sort);
+
+/// How deep calls are inlined.
+const MAX_DEPTH: usize = 8;
+
+/// Translates `function` (a `func.func` definition of `module`), every name it defines starting
+/// with `prefix`.
+///
+/// # Errors
+/// The first op or type outside what is translated.
+pub fn translate<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+    module: OperationRef<'c, 'a>,
+    prefix: &str,
+) -> Result<Translation, Untranslatable> {
+    let block = function
+        .region(0)
+        .ok()
+        .and_then(|r| r.first_block())
+        .ok_or_else(|| Untranslatable("a declaration".into()))?;
+    let mut t = Translator {
+        script: String::new(),
+        values: HashMap::new(),
+        obligations: Vec::new(),
+        next: 0,
+        module,
+        prefix: prefix.to_owned(),
+        depth: 0,
+    };
+    let mut arguments = Vec::new();
+    for i in 0..block.argument_count() {
+        let argument = block
+            .argument(i)
+            .map_err(|e| Untranslatable(e.to_string()))?;
+        let sort = Sort::of(&argument.r#type().to_string())?;
+        let name = format!("{prefix}arg{i}");
+        let _ = writeln!(t.script, "(declare-const {name} {})", sort.smt());
+        t.values
+            .insert(argument.to_raw().ptr as usize, (name.clone(), sort));
+        arguments.push((name, sort));
+    }
+    t.block(block, "true")?;
+    Ok(Translation {
+        script: t.script,
+        arguments,
+        obligations: t.obligations,
+    })
+}
+
+impl<'c, 'a> Translator<'c, 'a> {
+    fn value(&self, op: &OperationRef, i: usize) -> Result<(String, Sort), Untranslatable> {
+        let operand = op
+            .operand(i)
+            .map_err(|_| Untranslatable(format!("'{}' without operand {i}", op_name(op))))?;
+        self.values
+            .get(&(operand.to_raw().ptr as usize))
+            .cloned()
+            .ok_or_else(|| Untranslatable(format!("a value '{}' uses from outside", op_name(op))))
+    }
+
+    fn define(
+        &mut self,
+        op: &OperationRef,
+        index: usize,
+        sort: Sort,
+        term: String,
+    ) -> Result<(), Untranslatable> {
+        let name = format!("{}v{}", self.prefix, self.next);
+        self.next += 1;
+        let _ = writeln!(self.script, "(define-fun {name} () {} {term})", sort.smt());
+        let result = op
+            .result(index)
+            .map_err(|_| Untranslatable(format!("'{}' without a result", op_name(op))))?;
+        self.values
+            .insert(result.to_raw().ptr as usize, (name, sort));
+        Ok(())
+    }
+
+    fn oblige(&mut self, path: &str, condition: String, what: String) {
+        let name = format!("{}check{}", self.prefix, self.obligations.len());
+        let _ = writeln!(
+            self.script,
+            "(define-fun {name} () Bool (=> {path} {condition}))"
+        );
+        self.obligations.push(Obligation { name, what });
+    }
+
+    /// Translates the ops of `block` under `path`; the operands of its terminator.
+    fn block(
+        &mut self,
+        block: BlockRef,
+        path: &str,
+    ) -> Result<Vec<(String, Sort)>, Untranslatable> {
+        let mut next = block.first_operation();
+        while let Some(op) = next {
+            next = op.next_in_block();
+            let name = op_name(&op);
+            if matches!(name.as_str(), "func.return" | "scf.yield") {
+                return (0..op.operand_count())
+                    .map(|i| self.value(&op, i))
+                    .collect();
+            }
+            self.op(&op, &name, path)?;
+        }
+        Ok(Vec::new())
+    }
+
+    fn op(&mut self, op: &OperationRef, name: &str, path: &str) -> Result<(), Untranslatable> {
+        let location = tensorlang::diagnostic::format_location(op.location());
+        let binary = |t: &Self| -> Result<(Term, Term), Untranslatable> {
+            Ok((t.value(op, 0)?, t.value(op, 1)?))
+        };
+        match name {
+            "arith.constant" => {
+                let ty = op
+                    .result(0)
+                    .map(|r| r.r#type().to_string())
+                    .unwrap_or_default();
+                let sort = Sort::of(&ty)?;
+                let text = op
+                    .attribute("value")
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                let literal = text.split(" : ").next().unwrap_or_default();
+                let term = match sort {
+                    Sort::Bool => (literal == "true").to_string(),
+                    Sort::Bits(w) => bits(
+                        literal
+                            .parse()
+                            .map_err(|_| Untranslatable(format!("the constant {text}")))?,
+                        w,
+                    ),
+                };
+                self.define(op, 0, sort, term)
+            }
+            "arith.addi" | "arith.subi" | "arith.muli" | "arith.andi" | "arith.ori"
+            | "arith.xori" | "arith.shli" | "arith.shrsi" | "arith.shrui" => {
+                let ((a, sort), (b, _)) = binary(self)?;
+                let function = match (name, sort) {
+                    ("arith.andi", Sort::Bool) => "and",
+                    ("arith.ori", Sort::Bool) => "or",
+                    ("arith.xori", Sort::Bool) => "xor",
+                    (_, Sort::Bool) => return Err(Untranslatable(format!("'{name}' on i1"))),
+                    ("arith.addi", _) => "bvadd",
+                    ("arith.subi", _) => "bvsub",
+                    ("arith.muli", _) => "bvmul",
+                    ("arith.andi", _) => "bvand",
+                    ("arith.ori", _) => "bvor",
+                    ("arith.xori", _) => "bvxor",
+                    ("arith.shli", _) => "bvshl",
+                    ("arith.shrsi", _) => "bvashr",
+                    _ => "bvlshr",
+                };
+                self.define(op, 0, sort, format!("({function} {a} {b})"))
+            }
+            "arith.divsi" | "arith.divui" | "arith.remsi" | "arith.remui" => {
+                let ((a, sort), (b, _)) = binary(self)?;
+                let Sort::Bits(w) = sort else {
+                    return Err(Untranslatable(format!("'{name}' on i1")));
+                };
+                let zero = bits(0, w);
+                self.oblige(
+                    path,
+                    format!("(not (= {b} {zero}))"),
+                    format!("division by zero in '{name}' at {location}"),
+                );
+                let signed = name.ends_with("si");
+                if signed {
+                    self.oblige(
+                        path,
+                        format!("(not (and (= {a} {}) (= {b} {})))", min(w), bits(-1, w)),
+                        format!("signed division overflow in '{name}' at {location}"),
+                    );
+                }
+                let function = match name {
+                    "arith.divsi" => "bvsdiv",
+                    "arith.divui" => "bvudiv",
+                    "arith.remsi" => "bvsrem",
+                    _ => "bvurem",
+                };
+                self.define(op, 0, sort, format!("({function} {a} {b})"))
+            }
+            "arith.maxsi" | "arith.minsi" | "arith.maxui" | "arith.minui" => {
+                let ((a, sort), (b, _)) = binary(self)?;
+                let compare = match name {
+                    "arith.maxsi" => "bvsgt",
+                    "arith.minsi" => "bvslt",
+                    "arith.maxui" => "bvugt",
+                    _ => "bvult",
+                };
+                self.define(op, 0, sort, format!("(ite ({compare} {a} {b}) {a} {b})"))
+            }
+            "arith.cmpi" => {
+                let ((a, sort), (b, _)) = binary(self)?;
+                let predicate = op
+                    .attribute("predicate")
+                    .map(|p| p.to_string())
+                    .unwrap_or_default();
+                let number: u32 = predicate
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(99);
+                let term = match (number, sort) {
+                    (0, _) => format!("(= {a} {b})"),
+                    (1, _) => format!("(not (= {a} {b}))"),
+                    (_, Sort::Bool) => {
+                        return Err(Untranslatable("an ordered compare of i1".into()));
+                    }
+                    (2, _) => format!("(bvslt {a} {b})"),
+                    (3, _) => format!("(bvsle {a} {b})"),
+                    (4, _) => format!("(bvsgt {a} {b})"),
+                    (5, _) => format!("(bvsge {a} {b})"),
+                    (6, _) => format!("(bvult {a} {b})"),
+                    (7, _) => format!("(bvule {a} {b})"),
+                    (8, _) => format!("(bvugt {a} {b})"),
+                    (9, _) => format!("(bvuge {a} {b})"),
+                    _ => return Err(Untranslatable(format!("the predicate {predicate}"))),
+                };
+                self.define(op, 0, Sort::Bool, term)
+            }
+            "arith.select" => {
+                let (c, _) = self.value(op, 0)?;
+                let (a, sort) = self.value(op, 1)?;
+                let (b, _) = self.value(op, 2)?;
+                self.define(op, 0, sort, format!("(ite {c} {a} {b})"))
+            }
+            "arith.extsi" | "arith.extui" | "arith.trunci" | "arith.index_cast"
+            | "arith.index_castui" => {
+                let (a, from) = self.value(op, 0)?;
+                let ty = op
+                    .result(0)
+                    .map(|r| r.r#type().to_string())
+                    .unwrap_or_default();
+                let to = Sort::of(&ty)?;
+                let term = convert(
+                    &a,
+                    from,
+                    to,
+                    name == "arith.extsi" || name == "arith.index_cast",
+                )?;
+                self.define(op, 0, to, term)
+            }
+            "cf.assert" => {
+                let (c, _) = self.value(op, 0)?;
+                let message = tensorlang::ir::string_attribute(op, "msg").unwrap_or_default();
+                self.oblige(
+                    path,
+                    c,
+                    format!("assertion failed: {message} at {location}"),
+                );
+                Ok(())
+            }
+            "scf.if" => {
+                let (c, _) = self.value(op, 0)?;
+                let region = |i: usize| op.region(i).ok().and_then(|r| r.first_block());
+                let then = match region(0) {
+                    Some(block) => self.block(block, &format!("(and {path} {c})"))?,
+                    None => Vec::new(),
+                };
+                let otherwise = match region(1) {
+                    Some(block) => self.block(block, &format!("(and {path} (not {c}))"))?,
+                    None => Vec::new(),
+                };
+                for (i, ((a, sort), (b, _))) in then.into_iter().zip(otherwise).enumerate() {
+                    self.define(op, i, sort, format!("(ite {c} {a} {b})"))?;
+                }
+                Ok(())
+            }
+            "func.call" => self.inline(op, path),
+            other => Err(Untranslatable(format!("'{other}'"))),
+        }
+    }
+}
+
+impl<'c, 'a> Translator<'c, 'a> {
+    /// A call of a function of the module: its body, on the call's operands, under `path`.
+    fn inline(&mut self, op: &OperationRef, path: &str) -> Result<(), Untranslatable> {
+        let name = tensorlang::ir::callee(op).unwrap_or_default();
+        if self.depth >= MAX_DEPTH {
+            return Err(Untranslatable(format!("calls of @{name} nested too deep")));
+        }
+        let callee = tensorlang::ir::find_symbol(tensorlang::ir::top_level_ops(self.module), &name)
+            .filter(tensorlang::ir::is_definition)
+            .ok_or_else(|| Untranslatable(format!("a call of @{name}, which has no body here")))?;
+        // SAFETY: a top-level op of the module, which outlives this translation.
+        let callee = unsafe { tensorlang::lifetime::operation(&callee) };
+        let block = callee
+            .region(0)
+            .ok()
+            .and_then(|r| r.first_block())
+            .ok_or_else(|| Untranslatable(format!("@{name} without a body")))?;
+        for i in 0..block.argument_count() {
+            let argument = block
+                .argument(i)
+                .map_err(|e| Untranslatable(e.to_string()))?;
+            let value = self.value(op, i)?;
+            self.values.insert(argument.to_raw().ptr as usize, value);
+        }
+        self.depth += 1;
+        let results = self.block(block, path);
+        self.depth -= 1;
+        for (i, (term, sort)) in results?.into_iter().enumerate() {
+            self.define(op, i, sort, term)?;
+        }
+        Ok(())
+    }
+}
+
+/// `value` as a `w`-bit literal (two's complement).
+pub fn bits(value: i128, w: u32) -> String {
+    let mask = if w >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << w) - 1
+    };
+    format!("(_ bv{} {w})", (value as u128) & mask)
+}
+
+fn min(w: u32) -> String {
+    format!("(_ bv{} {w})", 1u128 << (w - 1))
+}
+
+fn convert(a: &str, from: Sort, to: Sort, signed: bool) -> Result<String, Untranslatable> {
+    Ok(match (from, to) {
+        (Sort::Bool, Sort::Bits(w)) => format!(
+            "(ite {a} {} {})",
+            bits(if signed { -1 } else { 1 }, w),
+            bits(0, w)
+        ),
+        (Sort::Bits(f), Sort::Bits(t)) if t > f => {
+            let extend = if signed { "sign_extend" } else { "zero_extend" };
+            format!("((_ {extend} {}) {a})", t - f)
+        }
+        (Sort::Bits(f), Sort::Bits(t)) if t < f => format!("((_ extract {} 0) {a})", t - 1),
+        (Sort::Bits(_), Sort::Bits(_)) => a.to_owned(),
+        (Sort::Bits(_), Sort::Bool) => format!("(= ((_ extract 0 0) {a}) #b1)"),
+        (Sort::Bool, Sort::Bool) => a.to_owned(),
+    })
+}
