@@ -4,8 +4,15 @@
 //!
 //! Model errors are not repair errors: they are logged and the engine goes on with its other
 //! sources.
+//!
+//! With a journal ([`ModelSource::journal_answers_to`]), every answer is appended (and flushed)
+//! as a line the scripted runner reads (`{"answer": ..., "prompt": ...}`), so that the session can
+//! be replayed exactly with `model-script=` that file.
 
-use tensorlang_model::{ModelRunner, Prompt, Request};
+use std::io::Write as _;
+use std::path::Path;
+
+use tensorlang_model::{ModelRunner, Prompt, Request, ScriptedAnswer};
 
 /// What every prompt shows the model.
 #[derive(Debug, Clone)]
@@ -38,12 +45,32 @@ impl PromptContext<'_> {
 /// A model runner used for repairs.
 pub struct ModelSource {
     runner: Box<dyn ModelRunner>,
+    /// Where answers are journaled.
+    answers: Option<std::fs::File>,
 }
 
 impl ModelSource {
     /// Repairs with `runner`.
     pub fn new(runner: Box<dyn ModelRunner>) -> Self {
-        Self { runner }
+        Self {
+            runner,
+            answers: None,
+        }
+    }
+
+    /// Appends every answer from now on to `path` (JSON Lines, as the scripted runner reads
+    /// them), each flushed to disk before it is used.
+    ///
+    /// # Errors
+    /// The file cannot be opened for appending.
+    pub fn journal_answers_to(&mut self, path: &Path) -> std::io::Result<()> {
+        self.answers = Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)?,
+        );
+        Ok(())
     }
 
     /// What answers.
@@ -98,11 +125,38 @@ impl ModelSource {
 
     fn ask(&mut self, request: &Request) -> Option<String> {
         match self.runner.generate(request) {
-            Ok(completion) => Some(completion.text),
+            Ok(completion) => {
+                self.journal_answer(request, &completion.text);
+                Some(completion.text)
+            }
             Err(error) => {
                 tracing::warn!("the model gave no answer: {error}");
                 None
             }
+        }
+    }
+}
+
+impl ModelSource {
+    fn journal_answer(&mut self, request: &Request, answer: &str) {
+        let Some(file) = self.answers.as_mut() else {
+            return;
+        };
+        let prompt = match &request.prompt {
+            Prompt::Completion(text) => Some(text.clone()),
+            Prompt::Chat(messages) => serde_json::to_string(messages).ok(),
+        };
+        let record = ScriptedAnswer {
+            answer: answer.to_owned(),
+            expect: None,
+            prompt,
+        };
+        let written = serde_json::to_string(&record)
+            .map_err(std::io::Error::other)
+            .and_then(|line| file.write_all(format!("{line}\n").as_bytes()))
+            .and_then(|()| file.sync_data());
+        if let Err(error) = written {
+            tracing::warn!("cannot journal the model's answer: {error}");
         }
     }
 }

@@ -216,7 +216,19 @@ fn make_engine(
     }
     if settings.options.sources.model {
         let (model, script) = (settings.model.clone(), settings.model_script.clone());
-        engine.open_model_with(move || open_model(&model, &script));
+        // With a journal, the model's answers go beside it, for an exact replay
+        // (`model-script=JOURNAL.model.jsonl`).
+        let answers = (!settings.journal.is_empty())
+            .then(|| PathBuf::from(format!("{}.model.jsonl", settings.journal)));
+        engine.open_model_with(move || {
+            let mut source = open_model(&model, &script)?;
+            if let Some(path) = answers
+                && let Err(error) = source.journal_answers_to(&path)
+            {
+                tracing::warn!("cannot journal the model's answers to {}: {error}", path.display());
+            }
+            Some(source)
+        });
     }
     engine
 }
