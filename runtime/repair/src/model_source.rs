@@ -47,6 +47,10 @@ pub struct ModelSource {
     runner: Box<dyn ModelRunner>,
     /// Where answers are journaled.
     answers: Option<std::fs::File>,
+    /// Whether a short diagnosis comes before the first write for a function.
+    diagnose: bool,
+    /// The diagnosis of each function asked about.
+    diagnoses: std::collections::HashMap<String, String>,
 }
 
 impl ModelSource {
@@ -55,7 +59,18 @@ impl ModelSource {
         Self {
             runner,
             answers: None,
+            diagnose: false,
+            diagnoses: std::collections::HashMap::new(),
         }
+    }
+
+    /// Diagnose, then write: before the first replacement of a function, a short query asks
+    /// which op is wrong and why, and every write prompt for it builds on that answer. For
+    /// capable models; off by default (the embedded model's diagnoses are mostly noise that the
+    /// write prompt then carries).
+    pub fn with_diagnosis(mut self, diagnose: bool) -> Self {
+        self.diagnose = diagnose;
+        self
     }
 
     /// Appends every answer from now on to `path` (JSON Lines, as the scripted runner reads
@@ -109,6 +124,9 @@ impl ModelSource {
     /// rejected.
     pub fn write(&mut self, context: &PromptContext, feedback: &[String]) -> Option<String> {
         let mut prompt = context.header();
+        if let Some(diagnosis) = self.diagnosis(context) {
+            prompt.push_str(&format!("A first look at the bug: {diagnosis}\n"));
+        }
         for finding in feedback {
             prompt.push_str(&format!("A previous answer was rejected: {finding}\n"));
         }
@@ -121,6 +139,28 @@ impl ModelSource {
         request.max_tokens = 512;
         request.stop = vec!["```".into()];
         self.ask(&request).map(|answer| extract_function(&answer))
+    }
+
+    /// The diagnosis of `context`'s function (asked once), when diagnosing is on.
+    fn diagnosis(&mut self, context: &PromptContext) -> Option<String> {
+        if !self.diagnose {
+            return None;
+        }
+        if let Some(known) = self.diagnoses.get(context.function) {
+            return Some(known.clone());
+        }
+        let mut prompt = context.header();
+        prompt.push_str(&format!(
+            "Before any fix: in one or two sentences, which op of @{} is wrong, and why?\nAnswer: ",
+            context.function
+        ));
+        let mut request = Request::new(Prompt::Completion(prompt));
+        request.max_tokens = 96;
+        request.stop = vec!["\n\n".into(), "```".into()];
+        let diagnosis = self.ask(&request)?.trim().to_owned();
+        self.diagnoses
+            .insert(context.function.to_owned(), diagnosis.clone());
+        (!diagnosis.is_empty()).then_some(diagnosis)
     }
 
     fn ask(&mut self, request: &Request) -> Option<String> {

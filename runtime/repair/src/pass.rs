@@ -111,6 +111,11 @@ pub static PASS: PassDefinition = PassDefinition {
             default: c"false",
         },
         PassOption {
+            name: c"diagnose",
+            description: c"Diagnose, then write: a short query asks the model which op is wrong and why before it writes a replacement (auto: for a model server or a GGUF file given, not for the embedded model or scripted answers; true; false)",
+            default: c"auto",
+        },
+        PassOption {
             name: c"model-rounds",
             description: c"Replacement functions the model is asked to write per suspect function",
             default: c"3",
@@ -216,16 +221,25 @@ fn make_engine(
     }
     if settings.options.sources.model {
         let (model, script) = (settings.model.clone(), settings.model_script.clone());
+        let diagnose = match settings.diagnose.as_str() {
+            "true" => true,
+            "false" => false,
+            // A model of the user's own: a server, or a GGUF file given by path.
+            _ => script.is_empty() && !model.is_empty() && model != "default",
+        };
         // With a journal, the model's answers go beside it, for an exact replay
         // (`model-script=JOURNAL.model.jsonl`).
         let answers = (!settings.journal.is_empty())
             .then(|| PathBuf::from(format!("{}.model.jsonl", settings.journal)));
         engine.open_model_with(move || {
-            let mut source = open_model(&model, &script)?;
+            let mut source = open_model(&model, &script)?.with_diagnosis(diagnose);
             if let Some(path) = answers
                 && let Err(error) = source.journal_answers_to(&path)
             {
-                tracing::warn!("cannot journal the model's answers to {}: {error}", path.display());
+                tracing::warn!(
+                    "cannot journal the model's answers to {}: {error}",
+                    path.display()
+                );
             }
             Some(source)
         });
@@ -255,6 +269,7 @@ struct Settings {
     cache: String,
     model: String,
     model_script: String,
+    diagnose: String,
     journal: String,
     resume: bool,
     shared_libs: Vec<String>,
@@ -287,6 +302,16 @@ impl Settings {
             cache: text("cache"),
             model: text("model"),
             model_script: text("model-script"),
+            diagnose: match text("diagnose").as_str() {
+                "" | "auto" => "auto".to_owned(),
+                "true" | "1" => "true".to_owned(),
+                "false" | "0" => "false".to_owned(),
+                other => {
+                    return Err(format!(
+                        "option 'diagnose' expects auto, true or false, got '{other}'"
+                    ));
+                }
+            },
             journal: text("journal"),
             resume: flag("resume")?,
             shared_libs: text("shared-libs")
