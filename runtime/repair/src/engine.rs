@@ -406,7 +406,7 @@ impl<V: Verifier> RepairEngine<V> {
         };
         match verdict {
             Verdict::Passed(how) => {
-                let proof = prove_candidate(context, &program, target.name);
+                let proof = prove_candidate(&program, target.name);
                 if let Some(
                     refuted @ crate::prove::Verdict::Refuted {
                         in_program: true, ..
@@ -570,15 +570,11 @@ impl Proposal {
 
 /// The failure without the values that vary from run to run: its kind and message, digits
 /// dropped.
-/// What Z3 says of `function` in `program` (the candidate in place), if the program parses.
-fn prove_candidate(
-    context: &Context,
-    program: &str,
-    function: &str,
-) -> Option<crate::prove::Verdict> {
-    let module = tensorlang::parse_module(context, program, "candidate.mlir").ok()?;
-    Some(crate::prove::prove(
-        module.as_operation(),
+/// What Z3 says of `function` in `program` (the candidate in place), worked out in a child
+/// process.
+fn prove_candidate(program: &str, function: &str) -> Option<crate::prove::Verdict> {
+    Some(crate::prove::prove_in_child(
+        program,
         function,
         crate::prove::TIMEOUT_MS,
     ))

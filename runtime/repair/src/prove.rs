@@ -31,7 +31,7 @@ use smt::{Sort, Translation};
 pub const TIMEOUT_MS: u64 = 2000;
 
 /// What the solver found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Verdict {
     /// No input in the range breaks a check.
     Proved {
@@ -60,6 +60,8 @@ pub enum Verdict {
     NothingToProve,
     /// The function holds something the translation does not cover.
     NotTranslatable(String),
+    /// The proof could not run (its child process crashed or hung).
+    Failed(String),
 }
 
 impl fmt::Display for Verdict {
@@ -97,7 +99,28 @@ impl fmt::Display for Verdict {
                 f,
                 "not proved: it holds {why}, which the SMT translation does not cover"
             ),
+            Verdict::Failed(why) => write!(f, "not proved: the proof did not run: {why}"),
         }
+    }
+}
+
+/// [`prove`] of `function` in `program` (text), in a child process: hostile text could crash
+/// MLIR's parser, and a solver that crashes or runs away costs the proof, not the program.
+pub fn prove_in_child(program: &str, function: &str, timeout_ms: u64) -> Verdict {
+    let answer = crate::isolated::in_child(|| {
+        let context = tensorlang::create_context().map_err(|e| e.to_string())?;
+        context.enable_multi_threading(false);
+        let module = tensorlang::parse_module(&context, program, "candidate.mlir")
+            .map_err(|e| e.to_string())?;
+        let verdict = prove(module.as_operation(), function, timeout_ms);
+        serde_json::to_vec(&verdict)
+            .map(Into::into)
+            .map_err(|e| e.to_string())
+    });
+    match answer {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| Verdict::Failed(format!("a garbled verdict: {e}"))),
+        Err(why) => Verdict::Failed(why),
     }
 }
 
@@ -389,6 +412,17 @@ mod tests {
             check.starts_with("assertion failed: double(5) is 10 at p.mlir:11:"),
             "{check}"
         );
+    }
+
+    #[test]
+    fn a_proof_in_a_child_gives_the_same_verdict() {
+        let found = prove_in_child(GUARDED, "ratio", TIMEOUT_MS);
+        assert!(
+            matches!(found, Verdict::Proved { checks: 2, .. }),
+            "{found}"
+        );
+        let broken = prove_in_child("func.func @f(", "f", TIMEOUT_MS);
+        assert!(matches!(broken, Verdict::Failed(_)), "{broken}");
     }
 
     #[test]
