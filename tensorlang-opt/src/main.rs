@@ -18,6 +18,7 @@ unsafe extern "C" {
 fn main() {
     tensorlang_passes::register_all();
     tensorlang::pass::register(&tensorlang_repair::pass::PASS);
+    tensorlang::pass::register(&tensorlang_repair::prove_checks::PASS);
     tensorlang::pass::register(&tensorlang_variants::pass::PASS);
     // SAFETY: registers upstream's test passes once, before the driver reads its arguments.
     unsafe { tlRegisterTestPasses() };

@@ -23,6 +23,7 @@ pub struct PassPluginLibraryInfo {
 extern "C" fn register_passes() {
     tensorlang_passes::register_all();
     tensorlang::pass::register(&tensorlang_repair::pass::PASS);
+    tensorlang::pass::register(&tensorlang_repair::prove_checks::PASS);
     tensorlang::pass::register(&tensorlang_variants::pass::PASS);
 }
 

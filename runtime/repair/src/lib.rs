@@ -15,6 +15,7 @@ pub mod model_source;
 pub mod module_text;
 pub mod pass;
 pub mod prove;
+pub mod prove_checks;
 pub mod ranking;
 pub mod sandbox;
 pub mod source;

@@ -226,7 +226,7 @@ fn drivers(module: OperationRef, function: &str) -> Vec<Translation> {
 /// The inputs the module passes to `function`: a disjunction over its calls of the constant
 /// arguments of each (an argument computed at run time is free), the same in words, and
 /// whether it is exact (there are calls, and every argument of each is a constant).
-fn call_domain(
+pub(crate) fn call_domain(
     module: OperationRef,
     function: &str,
     translation: &Translation,

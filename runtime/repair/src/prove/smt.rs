@@ -56,6 +56,9 @@ pub struct Obligation {
     pub name: String,
     /// What it says, in words, with where (`division by zero in 'arith.divsi' at f.mlir:3:8`).
     pub what: String,
+    /// The `cf.assert` it is, when it is one of the translated function's own (not of a callee
+    /// inlined into it): the op's address.
+    pub assert: Option<usize>,
 }
 
 /// A translated function.
@@ -161,13 +164,14 @@ impl<'c, 'a> Translator<'c, 'a> {
         Ok(())
     }
 
-    fn oblige(&mut self, path: &str, condition: String, what: String) {
+    fn oblige(&mut self, path: &str, condition: String, what: String, assert: Option<usize>) {
         let name = format!("{}check{}", self.prefix, self.obligations.len());
         let _ = writeln!(
             self.script,
             "(define-fun {name} () Bool (=> {path} {condition}))"
         );
-        self.obligations.push(Obligation { name, what });
+        let assert = assert.filter(|_| self.depth == 0);
+        self.obligations.push(Obligation { name, what, assert });
     }
 
     /// Translates the ops of `block` under `path`; the operands of its terminator.
@@ -248,6 +252,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                     path,
                     format!("(not (= {b} {zero}))"),
                     format!("division by zero in '{name}' at {location}"),
+                    None,
                 );
                 let signed = name.ends_with("si");
                 if signed {
@@ -255,6 +260,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                         path,
                         format!("(not (and (= {a} {}) (= {b} {})))", min(w), bits(-1, w)),
                         format!("signed division overflow in '{name}' at {location}"),
+                        None,
                     );
                 }
                 let function = match name {
@@ -333,6 +339,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                     path,
                     c,
                     format!("assertion failed: {message} at {location}"),
+                    Some(op.to_raw().ptr as usize),
                 );
                 Ok(())
             }
