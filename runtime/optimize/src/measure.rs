@@ -436,16 +436,24 @@ mod tests {
     abi!(reordered, 4);
 
     fn target() -> MatmulTarget {
-        MatmulTarget {
-            function: "mm".into(),
-            m: N,
-            n: N,
-            k: N,
-            arguments: [0, 1, 2],
-            fill: None,
-            conv: None,
-            dynamic: false,
-            parameters: vec!["memref<4x4xf32>".into(); 3],
+        MatmulTarget::new("mm", N, N, N)
+    }
+
+    /// The recording of a call of `exact` on these operands.
+    fn recorded(target: &MatmulTarget, a: Vec<f32>, b: Vec<f32>, c_before: Vec<f32>) -> Recording {
+        let mut operands = Operands {
+            a: a.clone(),
+            b: b.clone(),
+            c: c_before.clone(),
+        };
+        // SAFETY: a function of the matmul convention on 4x4 operands.
+        unsafe { call(target, exact as *const () as usize, &mut operands) };
+        Recording {
+            shape: [N, N, N],
+            a,
+            b,
+            c_before,
+            c_after: operands.c,
         }
     }
 
@@ -485,21 +493,7 @@ mod tests {
                 .map(|i| (i as f32 * 0.37 + seed).sin())
                 .collect::<Vec<f32>>()
         };
-        let (a, b, c_before) = (values(0.1), values(0.7), values(1.3));
-        let mut operands = Operands {
-            a: a.clone(),
-            b: b.clone(),
-            c: c_before.clone(),
-        };
-        // SAFETY: a function of the matmul convention on 4x4 operands.
-        unsafe { call(&target, exact as *const () as usize, &mut operands) };
-        let recording = Recording {
-            shape: [N, N, N],
-            a,
-            b,
-            c_before,
-            c_after: operands.c,
-        };
+        let recording = recorded(&target, values(0.1), values(0.7), values(1.3));
         let check = |function: usize| {
             // SAFETY: a function of the matmul convention, checked on 4x4 operands.
             unsafe { check_recorded(&target, function, &recording, &AtomicBool::new(false)) }
@@ -510,25 +504,12 @@ mod tests {
         assert!(rounded.starts_with("on the recorded call, C["), "{rounded}");
         // Integer inputs: exact in any order, and rounding changes nothing.
         let integers = |r: &[f32]| r.iter().map(|x| x.round()).collect::<Vec<f32>>();
-        let (a, b, c_before) = (
+        let recording = recorded(
+            &target,
             integers(&recording.a),
             integers(&recording.b),
             integers(&recording.c_before),
         );
-        let mut operands = Operands {
-            a: a.clone(),
-            b: b.clone(),
-            c: c_before.clone(),
-        };
-        // SAFETY: as above.
-        unsafe { call(&target, exact as *const () as usize, &mut operands) };
-        let recording = Recording {
-            shape: [N, N, N],
-            a,
-            b,
-            c_before,
-            c_after: operands.c,
-        };
         // SAFETY: as above.
         let verdict = unsafe {
             check_recorded(

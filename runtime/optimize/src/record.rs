@@ -344,17 +344,7 @@ mod tests {
 
     #[test]
     fn the_next_call_through_the_slot_is_recorded_and_the_original_put_back() {
-        let target = MatmulTarget {
-            function: "add".into(),
-            m: 2,
-            n: 2,
-            k: 2,
-            arguments: [0, 1, 2],
-            fill: None,
-            conv: None,
-            dynamic: false,
-            parameters: vec!["memref<2x2xf32>".into(); 3],
-        };
+        let target = MatmulTarget::new("add", 2, 2, 2);
         let original = add as *const () as usize;
         let slot = Arc::new(HotSwapSlot::new("add"));
         slot.swap(original);

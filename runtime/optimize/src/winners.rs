@@ -99,17 +99,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tl-winners-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("cache.json");
-        let target = MatmulTarget {
-            function: "mm".into(),
-            m: 8,
-            n: 8,
-            k: 8,
-            arguments: [0, 1, 2],
-            fill: None,
-            conv: None,
-            dynamic: false,
-            parameters: vec!["memref<8x8xf32>".into(); 3],
-        };
+        let target = MatmulTarget::new("mm", 8, 8, 8);
         let key = CacheKey::new(&format!("{SOURCE} {target:?}"), "machine");
         let mut first = Winners {
             cache: StrategyCache::open(&path).ok(),

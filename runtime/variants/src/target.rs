@@ -42,6 +42,26 @@ pub struct MatmulTarget {
 }
 
 impl MatmulTarget {
+    /// `function(A, B, C)`: `C += A * B` on static memrefs (`m x k`, `k x n`, `m x n`), in that
+    /// argument order, without a fill.
+    pub fn new(function: &str, m: usize, n: usize, k: usize) -> Self {
+        Self {
+            function: function.to_owned(),
+            m,
+            n,
+            k,
+            arguments: [0, 1, 2],
+            parameters: vec![
+                format!("memref<{m}x{k}xf32>"),
+                format!("memref<{k}x{n}xf32>"),
+                format!("memref<{m}x{n}xf32>"),
+            ],
+            fill: None,
+            dynamic: false,
+            conv: None,
+        }
+    }
+
     /// Floating-point operations per call (a multiply and an add per `m * n * k`).
     pub fn flops(&self) -> f64 {
         2.0 * (self.m * self.n * self.k) as f64

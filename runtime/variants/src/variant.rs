@@ -343,21 +343,7 @@ mod tests {
     use super::*;
 
     fn target(m: usize, n: usize, k: usize) -> MatmulTarget {
-        MatmulTarget {
-            function: "mm".into(),
-            m,
-            n,
-            k,
-            arguments: [0, 1, 2],
-            fill: None,
-            conv: None,
-            dynamic: false,
-            parameters: vec![
-                format!("memref<{m}x{k}xf32>"),
-                format!("memref<{k}x{n}xf32>"),
-                format!("memref<{m}x{n}xf32>"),
-            ],
-        }
+        MatmulTarget::new("mm", m, n, k)
     }
 
     #[test]
@@ -421,15 +407,13 @@ mod tests {
     #[test]
     fn a_dynamic_variant_runs_its_fast_code_only_on_the_shapes_it_was_made_for() {
         let dynamic = MatmulTarget {
-            function: "mm".into(),
             m: 0,
             n: 0,
             k: 0,
-            arguments: [0, 1, 2],
             fill: Some("0.000000e+00".into()),
             dynamic: true,
-            conv: None,
             parameters: vec!["memref<?x?xf32>".into(); 3],
+            ..MatmulTarget::new("mm", 1, 1, 1)
         };
         let target = dynamic.specialized([8, 16, 8]).unwrap();
         let parameters = VariantParameters {
