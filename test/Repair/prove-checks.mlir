@@ -3,7 +3,7 @@
 // see; the user's asserts stay, and so do checks that can fail.
 // RUN: tensorlang-opt %s --tensorlang-instrument --tensorlang-prove-checks 2>%t.remarks | FileCheck %s
 // RUN: FileCheck %s --check-prefix=REMARK < %t.remarks
-// RUN: not tensorlang-opt %s --tensorlang-prove-checks="timeout-ms=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not tensorlang-opt %s --tensorlang-prove-checks="budget=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // REMARK: remark: tensorlang-prove-checks: removed 2 check(s) of @guarded that Z3 proved never fail for the inputs the program passes
 // REMARK: remark: tensorlang-prove-checks: removed 2 check(s) of @quarter
@@ -54,4 +54,4 @@ func.func @main() {
   return
 }
 
-// BAD: error: tensorlang-prove-checks: option 'timeout-ms' expects a positive number of milliseconds
+// BAD: error: tensorlang-prove-checks: option 'budget' expects a positive number of steps

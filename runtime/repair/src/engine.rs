@@ -576,7 +576,7 @@ fn prove_candidate(program: &str, function: &str) -> Option<crate::prove::Verdic
     Some(crate::prove::prove_in_child(
         program,
         function,
-        crate::prove::TIMEOUT_MS,
+        crate::prove::BUDGET,
     ))
 }
 

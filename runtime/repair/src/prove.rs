@@ -4,7 +4,7 @@
 //! range that break one. The range is what the program's calls pass: where every argument of a
 //! call is a constant, exactly those values (call by call); an argument computed at run time is
 //! any value of its type. No input: **proved**. An input: **refuted**, with the counterexample and
-//! the check it breaks. No answer within the time limit: said so.
+//! the check it breaks. No answer within the solver's budget: said so.
 //!
 //! The asserts of the drivers that call the function (functions without arguments, such as a
 //! test's `@main`, whose asserts are the specification) are obligations too, with the calls
@@ -27,8 +27,9 @@ pub mod z3;
 
 use smt::{Sort, Translation};
 
-/// The default time the solver gets.
-pub const TIMEOUT_MS: u64 = 2000;
+/// The resource budget the solver gets per question (Z3's `rlimit` units; about a second of
+/// work here).
+pub const BUDGET: u64 = 10_000_000;
 
 /// What the solver found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -43,18 +44,19 @@ pub enum Verdict {
     /// This input breaks `check`.
     Refuted {
         /// `arg0 = 7, arg1 = 0`.
-        counterexample: Vec<(String, i128)>,
+        counterexample: Vec<(String, String)>,
         /// The check it breaks.
         check: String,
         /// Whether the program itself passes that input: every argument is a constant at the
-        /// program's calls, or the check is a driver's (whose inputs are the program's own).
-        /// Otherwise the input is one of the argument types the program may never pass.
+        /// program's calls, or the check is a driver's (whose inputs are the program's own), and
+        /// no float arithmetic is involved. Otherwise the input is one of the argument types the
+        /// program may never pass, or a float computation compiled code may round otherwise.
         in_program: bool,
     },
-    /// The solver gave no answer in time.
+    /// The solver gave no answer within its budget.
     Unknown {
-        /// Its time limit.
-        timeout_ms: u64,
+        /// Its budget.
+        budget: u64,
     },
     /// The function has no check to prove.
     NothingToProve,
@@ -83,7 +85,7 @@ impl fmt::Display for Verdict {
                 let whose = if *in_program {
                     "an input the program passes"
                 } else {
-                    "an input of its argument types the program may not pass"
+                    "an input of its argument types the program may not pass, or float arithmetic compiled code may round otherwise"
                 };
                 write!(
                     f,
@@ -91,9 +93,10 @@ impl fmt::Display for Verdict {
                     inputs.join(", ")
                 )
             }
-            Verdict::Unknown { timeout_ms } => {
-                write!(f, "not proved: Z3 gave no answer within {timeout_ms} ms")
-            }
+            Verdict::Unknown { budget } => write!(
+                f,
+                "not proved: Z3 gave no answer within its budget of {budget} steps"
+            ),
             Verdict::NothingToProve => write!(f, "nothing to prove: it has no check"),
             Verdict::NotTranslatable(why) => write!(
                 f,
@@ -106,13 +109,13 @@ impl fmt::Display for Verdict {
 
 /// [`prove`] of `function` in `program` (text), in a child process: hostile text could crash
 /// MLIR's parser, and a solver that crashes or runs away costs the proof, not the program.
-pub fn prove_in_child(program: &str, function: &str, timeout_ms: u64) -> Verdict {
+pub fn prove_in_child(program: &str, function: &str, budget: u64) -> Verdict {
     let answer = crate::isolated::in_child(|| {
         let context = tensorlang::create_context().map_err(|e| e.to_string())?;
         context.enable_multi_threading(false);
         let module = tensorlang::parse_module(&context, program, "candidate.mlir")
             .map_err(|e| e.to_string())?;
-        let verdict = prove(module.as_operation(), function, timeout_ms);
+        let verdict = prove(module.as_operation(), function, budget);
         serde_json::to_vec(&verdict)
             .map(Into::into)
             .map_err(|e| e.to_string())
@@ -125,7 +128,7 @@ pub fn prove_in_child(program: &str, function: &str, timeout_ms: u64) -> Verdict
 }
 
 /// Proves the checks of `function` in `module` for the inputs the module's calls pass.
-pub fn prove(module: OperationRef, function: &str, timeout_ms: u64) -> Verdict {
+pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
     let Some(definition) = find_symbol(top_level_ops(module), function) else {
         return Verdict::NotTranslatable(format!("no function @{function}"));
     };
@@ -160,7 +163,7 @@ pub fn prove(module: OperationRef, function: &str, timeout_ms: u64) -> Verdict {
         script.push_str(&format!("(get-value ({}))\n", names.join(" ")));
     }
     script.push_str(&format!("(get-value ({}))\n", all.join(" ")));
-    let answer = match z3::run_script(&script, timeout_ms) {
+    let answer = match z3::run_script(&script, budget) {
         Ok(answer) => answer,
         Err(why) => return Verdict::NotTranslatable(why),
     };
@@ -176,25 +179,34 @@ pub fn prove(module: OperationRef, function: &str, timeout_ms: u64) -> Verdict {
                 .arguments
                 .iter()
                 .filter_map(|(name, sort)| {
-                    Some((shown(name).to_owned(), signed(values.get(name)?, *sort)?))
+                    Some((
+                        shown(name).to_owned(),
+                        shown_value(values.get(name)?, *sort)?,
+                    ))
                 })
                 .collect();
-            let broken = obligations
-                .iter()
-                .find(|o| values.get(&o.name).map(String::as_str) == Some("false"));
+            let broken = obligations.iter().find(|o| {
+                values
+                    .get(&o.name)
+                    .and_then(|v| v.first())
+                    .is_some_and(|v| v == "false")
+            });
             let check = broken.map_or_else(|| "a check fails".to_owned(), |o| o.what.clone());
             let in_driver = broken.is_some_and(|o| o.name.starts_with('d'));
+            // Float arithmetic in compiled code may be contracted or reordered where SMT's IEEE
+            // semantics is not: there a refutation is reported, never taken as the program's.
+            let floats = translation.floats || drivers.iter().any(|d| d.floats);
             Verdict::Refuted {
                 counterexample,
                 check,
-                in_program: exact || in_driver,
+                in_program: (exact || in_driver) && !floats,
             }
         }
-        "unknown" => Verdict::Unknown { timeout_ms },
+        "unknown" => Verdict::Unknown { budget },
         _ if answer.contains("error") => {
             Verdict::NotTranslatable(format!("a script Z3 rejects ({})", answer.trim()))
         }
-        _ => Verdict::Unknown { timeout_ms },
+        _ => Verdict::Unknown { budget },
     }
 }
 
@@ -259,6 +271,13 @@ pub(crate) fn call_domain(
             let literal = match sort {
                 Sort::Bool => (value == "true").to_string(),
                 Sort::Bits(w) => smt::bits(value.parse().unwrap_or(0), *w),
+                Sort::Float(..) => match smt::float_literal(value, *sort) {
+                    Some(literal) => literal,
+                    None => {
+                        described.push(format!("{} any", shown(name)));
+                        continue;
+                    }
+                },
             };
             conjunction.push(format!("(= {name} {literal})"));
             described.push(format!("{} = {value}", shown(name)));
@@ -290,19 +309,34 @@ fn constant_of(value: &melior::ir::Value) -> Option<String> {
     Some(text.split(" : ").next()?.to_owned())
 }
 
-/// `name -> value` from Z3's `get-value` answers (`((arg0 #x00000007) (check0 false))`).
-fn parse_values(answer: &str) -> std::collections::HashMap<String, String> {
+/// `name -> tokens of its value` from Z3's `get-value` answers (`((arg0 #x00000007) (check0
+/// false))`; a float's value is several tokens: `fp #b0 #x80 #b0...`).
+fn parse_values(answer: &str) -> std::collections::HashMap<String, Vec<String>> {
     let mut values = std::collections::HashMap::new();
     let flat = answer.replace(['(', ')'], " ");
-    let mut tokens = flat.split_whitespace().peekable();
-    while let Some(token) = tokens.next() {
-        if (token.contains("arg") || token.contains("check"))
-            && let Some(value) = tokens.peek()
-        {
-            values.insert(token.to_owned(), (*value).to_owned());
+    let tokens: Vec<&str> = flat.split_whitespace().collect();
+    let is_name = |t: &str| t.contains("arg") || t.contains("check");
+    for (i, token) in tokens.iter().enumerate() {
+        if is_name(token) {
+            let value: Vec<String> = tokens[i + 1..]
+                .iter()
+                .take_while(|t| !is_name(t))
+                .take(4)
+                .map(|t| (*t).to_owned())
+                .collect();
+            values.insert((*token).to_owned(), value);
         }
     }
     values
+}
+
+/// A value's tokens as the user reads it: a signed integer, `true`/`false`, or a float.
+fn shown_value(tokens: &[String], sort: Sort) -> Option<String> {
+    if let Sort::Float(..) = sort {
+        let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+        return smt::float_value(&tokens, sort);
+    }
+    signed(tokens.first()?, sort).map(|v| v.to_string())
 }
 
 /// A bit-vector literal (`#x...`, `#b...`) as a signed number of `sort`.
@@ -337,7 +371,7 @@ mod tests {
     fn verdict(source: &str, function: &str) -> Verdict {
         let context = tensorlang::create_context().unwrap();
         let module = tensorlang::parse_module(&context, source, "p.mlir").unwrap();
-        prove(module.as_operation(), function, TIMEOUT_MS)
+        prove(module.as_operation(), function, BUDGET)
     }
 
     const GUARDED: &str = "func.func @ratio(%a: i32, %b: i32) -> i32 {\n  %z = arith.constant 0 : i32\n  %one = arith.constant 1 : i32\n  %zero = arith.cmpi eq, %b, %z : i32\n  %d = arith.select %zero, %one, %b : i32\n  %m = arith.constant -1 : i32\n  %neg = arith.cmpi eq, %d, %m : i32\n  %safe = arith.select %neg, %one, %d : i32\n  %q = arith.divsi %a, %safe : i32\n  return %q : i32\n}\n";
@@ -367,7 +401,10 @@ mod tests {
         assert!(*in_program);
         assert_eq!(
             counterexample,
-            &vec![("arg0".to_string(), 7), ("arg1".to_string(), 0)]
+            &vec![
+                ("arg0".to_string(), "7".to_string()),
+                ("arg1".to_string(), "0".to_string())
+            ]
         );
         assert!(
             check.starts_with("division by zero in 'arith.divsi' at p.mlir:2:"),
@@ -416,18 +453,18 @@ mod tests {
 
     #[test]
     fn a_proof_in_a_child_gives_the_same_verdict() {
-        let found = prove_in_child(GUARDED, "ratio", TIMEOUT_MS);
+        let found = prove_in_child(GUARDED, "ratio", BUDGET);
         assert!(
             matches!(found, Verdict::Proved { checks: 2, .. }),
             "{found}"
         );
-        let broken = prove_in_child("func.func @f(", "f", TIMEOUT_MS);
+        let broken = prove_in_child("func.func @f(", "f", BUDGET);
         assert!(matches!(broken, Verdict::Failed(_)), "{broken}");
     }
 
     #[test]
     fn asserts_branches_and_what_is_not_covered() {
-        let source = "func.func @clamp(%x: i64) -> i64 {\n  %c0 = arith.constant 0 : i64\n  %c9 = arith.constant 9 : i64\n  %neg = arith.cmpi slt, %x, %c0 : i64\n  %r = scf.if %neg -> (i64) {\n    scf.yield %c0 : i64\n  } else {\n    %m = arith.minsi %x, %c9 : i64\n    scf.yield %m : i64\n  }\n  %ok = arith.cmpi sle, %r, %c9 : i64\n  cf.assert %ok, \"at most 9\"\n  %pos = arith.cmpi sge, %r, %c0 : i64\n  cf.assert %pos, \"not negative\"\n  return %r : i64\n}\nfunc.func @f(%x: f32) -> f32 {\n  %y = arith.addf %x, %x : f32\n  return %y : f32\n}\n";
+        let source = "func.func @clamp(%x: i64) -> i64 {\n  %c0 = arith.constant 0 : i64\n  %c9 = arith.constant 9 : i64\n  %neg = arith.cmpi slt, %x, %c0 : i64\n  %r = scf.if %neg -> (i64) {\n    scf.yield %c0 : i64\n  } else {\n    %m = arith.minsi %x, %c9 : i64\n    scf.yield %m : i64\n  }\n  %ok = arith.cmpi sle, %r, %c9 : i64\n  cf.assert %ok, \"at most 9\"\n  %pos = arith.cmpi sge, %r, %c0 : i64\n  cf.assert %pos, \"not negative\"\n  return %r : i64\n}\nfunc.func @f(%m: memref<4xf32>) -> f32 {\n  %c0 = arith.constant 0 : index\n  %y = memref.load %m[%c0] : memref<4xf32>\n  return %y : f32\n}\n";
         assert!(matches!(
             verdict(source, "clamp"),
             Verdict::Proved { checks: 2, .. }
@@ -436,20 +473,49 @@ mod tests {
     }
 
     #[test]
-    fn a_solver_without_time_says_so() {
-        // Whether a 122-bit number has two factors below 2^62: factoring, which a millisecond is
-        // not enough for.
+    fn float_divisions_and_loops_with_constant_bounds() {
+        // x / (|y| + 1) is finite for every finite x, y only: Z3 finds an infinite or NaN input.
+        let source = "func.func @scale(%x: f32, %y: f32) -> f32 {\n  %one = arith.constant 1.000000e+00 : f32\n  %a = math.absf %y : f32\n  %d = arith.addf %a, %one : f32\n  %q = arith.divf %x, %d : f32\n  return %q : f32\n}\n";
+        let found = verdict(source, "scale");
+        assert!(
+            found
+                .to_string()
+                .starts_with("refuted: non-finite result (NaN or Inf) of 'arith.divf'"),
+            "{found}"
+        );
+        // Called only with 6.0 and 2.0: proved.
+        let called = format!(
+            "{source}func.func @main() {{\n  %a = arith.constant 6.000000e+00 : f32\n  %b = arith.constant 2.000000e+00 : f32\n  %r = func.call @scale(%a, %b) : (f32, f32) -> f32\n  %two = arith.constant 2.000000e+00 : f32\n  %ok = arith.cmpf oeq, %r, %two : f32\n  cf.assert %ok, \"6 / 3 is 2\"\n  return\n}}\n"
+        );
+        assert!(
+            matches!(verdict(&called, "scale"), Verdict::Proved { .. }),
+            "{}",
+            verdict(&called, "scale")
+        );
+        // A sum of 1..4 by a loop, and a division by it.
+        let looped = "func.func @mean(%x: i32) -> i32 {\n  %c1 = arith.constant 1 : index\n  %c5 = arith.constant 5 : index\n  %zero = arith.constant 0 : i32\n  %s = scf.for %i = %c1 to %c5 step %c1 iter_args(%acc = %zero) -> (i32) {\n    %v = arith.index_cast %i : index to i32\n    %t = arith.addi %acc, %v : i32\n    scf.yield %t : i32\n  }\n  %ten = arith.constant 10 : i32\n  %ok = arith.cmpi eq, %s, %ten : i32\n  cf.assert %ok, \"1 + 2 + 3 + 4 is 10\"\n  %q = arith.divsi %x, %s : i32\n  return %q : i32\n}\n";
+        assert!(
+            matches!(verdict(looped, "mean"), Verdict::Proved { checks: 3, .. }),
+            "{}",
+            verdict(looped, "mean")
+        );
+    }
+
+    #[test]
+    fn a_solver_out_of_budget_says_so() {
+        // Whether a 122-bit number has two factors below 2^62: factoring, which a thousand steps
+        // are not enough for.
         let n: i128 = 2305843009213693951 * 576460752303423487;
         let source = format!(
             "func.func @hard(%a: i128, %b: i128) -> i128 {{\n  %one = arith.constant 1 : i128\n  %top = arith.constant 4611686018427387904 : i128\n  %n = arith.constant {n} : i128\n  %a1 = arith.cmpi sgt, %a, %one : i128\n  %b1 = arith.cmpi sgt, %b, %one : i128\n  %a2 = arith.cmpi slt, %a, %top : i128\n  %b2 = arith.cmpi slt, %b, %top : i128\n  %p = arith.muli %a, %b : i128\n  %is = arith.cmpi eq, %p, %n : i128\n  %x = arith.andi %a1, %b1 : i1\n  %y = arith.andi %a2, %b2 : i1\n  %z = arith.andi %x, %y : i1\n  %f = arith.andi %z, %is : i1\n  %true = arith.constant true\n  %no = arith.xori %f, %true : i1\n  cf.assert %no, \"not a product of two factors\"\n  return %p : i128\n}}\n"
         );
         let context = tensorlang::create_context().unwrap();
         let module = tensorlang::parse_module(&context, &source, "p.mlir").unwrap();
-        let found = prove(module.as_operation(), "hard", 1);
-        assert_eq!(found, Verdict::Unknown { timeout_ms: 1 }, "{found}");
+        let found = prove(module.as_operation(), "hard", 1000);
+        assert_eq!(found, Verdict::Unknown { budget: 1000 }, "{found}");
         assert_eq!(
             found.to_string(),
-            "not proved: Z3 gave no answer within 1 ms"
+            "not proved: Z3 gave no answer within its budget of 1000 steps"
         );
     }
 }

@@ -4,7 +4,7 @@
 //! `cf.assert` tagged `tensorlang.check`) in a function that translates to SMT (see
 //! [`crate::prove`]) is proved on its own, under the path that reaches it and the inputs the
 //! module's calls pass; a proved one goes. The user's own asserts are never removed, and a
-//! check Z3 cannot decide within the time limit stays.
+//! check Z3 cannot decide within its budget stays.
 //!
 //! ```mlir
 //! // before (after --tensorlang-instrument): the divisor is guarded, which folding cannot see
@@ -31,9 +31,9 @@ pub static PASS: PassDefinition = PassDefinition {
     summary: c"Remove the run-time checks that Z3 proves never fail for the inputs the program passes (after tensorlang-instrument)",
     anchor: Some(c"builtin.module"),
     options: &[PassOption {
-        name: c"timeout-ms",
-        description: c"The time Z3 gets per check",
-        default: c"2000",
+        name: c"budget",
+        description: c"The resource budget Z3 gets per check (its rlimit steps; 10000000 is about a second)",
+        default: c"10000000",
     }],
     dependent_dialects: &[],
     run,
@@ -43,16 +43,16 @@ pub static PASS: PassDefinition = PassDefinition {
 const CHECK_ATTRIBUTE: &str = "tensorlang.check";
 
 fn run(_: &Context, root: OperationRef, invocation: &PassInvocation) -> Result<(), PassFailure> {
-    let timeout = match invocation
-        .option("timeout-ms")
-        .unwrap_or("2000")
+    let budget = match invocation
+        .option("budget")
+        .unwrap_or("10000000")
         .parse::<u64>()
     {
-        Ok(ms) if ms > 0 => ms,
+        Ok(steps) if steps > 0 => steps,
         _ => {
             tensorlang::emit_error(
                 root.location(),
-                "tensorlang-prove-checks: option 'timeout-ms' expects a positive number of milliseconds",
+                "tensorlang-prove-checks: option 'budget' expects a positive number of steps",
             );
             return Err(PassFailure);
         }
@@ -84,7 +84,7 @@ fn run(_: &Context, root: OperationRef, invocation: &PassInvocation) -> Result<(
                 "{}(assert {domain})\n(assert (not {}))\n(check-sat)\n",
                 translation.script, obligation.name
             );
-            if z3::run_script(&script, timeout).is_ok_and(|answer| answer.trim() == "unsat") {
+            if z3::run_script(&script, budget).is_ok_and(|answer| answer.trim() == "unsat") {
                 // SAFETY: a live cf.assert of this function, found above and erased once (no
                 // two obligations name the same op); it has no results, so nothing refers to it.
                 unsafe { tensorlang::ir::erase(OperationRef::from_raw(op.1)) };

@@ -13,6 +13,9 @@ use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike, ValueLike};
 use tensorlang::ir::op_name;
 
+mod float;
+mod loops;
+
 /// Why a function cannot be translated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Untranslatable(pub String);
@@ -24,6 +27,8 @@ pub enum Sort {
     Bits(u32),
     /// `Bool`.
     Bool,
+    /// `(_ FloatingPoint E S)`: exponent and significand bits (`f32`: 8 and 24).
+    Float(u32, u32),
 }
 
 impl Sort {
@@ -31,6 +36,8 @@ impl Sort {
         match ty {
             "i1" => Ok(Sort::Bool),
             "index" => Ok(Sort::Bits(64)),
+            "f32" => Ok(Sort::Float(8, 24)),
+            "f64" => Ok(Sort::Float(11, 53)),
             _ => ty
                 .strip_prefix('i')
                 .and_then(|w| w.parse().ok())
@@ -45,6 +52,7 @@ impl Sort {
         match self {
             Sort::Bits(w) => format!("(_ BitVec {w})"),
             Sort::Bool => "Bool".into(),
+            Sort::Float(e, s) => format!("(_ FloatingPoint {e} {s})"),
         }
     }
 }
@@ -70,13 +78,20 @@ pub struct Translation {
     pub arguments: Vec<(String, Sort)>,
     /// The checks.
     pub obligations: Vec<Obligation>,
+    /// Whether it computes with floats: compiled code may contract or reorder float arithmetic
+    /// where SMT's IEEE semantics does not, so a refutation is a hint there, not a verdict.
+    pub floats: bool,
 }
 
 struct Translator<'c, 'a> {
     script: String,
     values: HashMap<usize, (String, Sort)>,
+    /// The integer values known as constants (loop bounds, induction variables).
+    constants: HashMap<usize, i128>,
     obligations: Vec<Obligation>,
     next: usize,
+    /// Whether a float value was translated.
+    floats: bool,
     /// Where callees are looked up.
     module: OperationRef<'c, 'a>,
     /// Every name this translation defines starts with it.
@@ -109,8 +124,10 @@ pub fn translate<'c, 'a>(
     let mut t = Translator {
         script: String::new(),
         values: HashMap::new(),
+        constants: HashMap::new(),
         obligations: Vec::new(),
         next: 0,
+        floats: false,
         module,
         prefix: prefix.to_owned(),
         depth: 0,
@@ -121,6 +138,7 @@ pub fn translate<'c, 'a>(
             .argument(i)
             .map_err(|e| Untranslatable(e.to_string()))?;
         let sort = Sort::of(&argument.r#type().to_string())?;
+        t.floats |= matches!(sort, Sort::Float(..));
         let name = format!("{prefix}arg{i}");
         let _ = writeln!(t.script, "(declare-const {name} {})", sort.smt());
         t.values
@@ -132,6 +150,7 @@ pub fn translate<'c, 'a>(
         script: t.script,
         arguments,
         obligations: t.obligations,
+        floats: t.floats,
     })
 }
 
@@ -153,6 +172,7 @@ impl<'c, 'a> Translator<'c, 'a> {
         sort: Sort,
         term: String,
     ) -> Result<(), Untranslatable> {
+        self.floats |= matches!(sort, Sort::Float(..));
         let name = format!("{}v{}", self.prefix, self.next);
         self.next += 1;
         let _ = writeln!(self.script, "(define-fun {name} () {} {term})", sort.smt());
@@ -211,14 +231,17 @@ impl<'c, 'a> Translator<'c, 'a> {
                     .map(|a| a.to_string())
                     .unwrap_or_default();
                 let literal = text.split(" : ").next().unwrap_or_default();
+                let unreadable = || Untranslatable(format!("the constant {text}"));
                 let term = match sort {
                     Sort::Bool => (literal == "true").to_string(),
-                    Sort::Bits(w) => bits(
-                        literal
-                            .parse()
-                            .map_err(|_| Untranslatable(format!("the constant {text}")))?,
-                        w,
-                    ),
+                    Sort::Bits(w) => {
+                        let value: i128 = literal.parse().map_err(|_| unreadable())?;
+                        if let Ok(result) = op.result(0) {
+                            self.constants.insert(result.to_raw().ptr as usize, value);
+                        }
+                        bits(value, w)
+                    }
+                    Sort::Float(..) => float::literal(literal, sort).ok_or_else(unreadable)?,
                 };
                 self.define(op, 0, sort, term)
             }
@@ -360,6 +383,8 @@ impl<'c, 'a> Translator<'c, 'a> {
                 Ok(())
             }
             "func.call" => self.inline(op, path),
+            "scf.for" => self.unroll(op, path),
+            float if float::OPS.contains(&float) => self.float_op(op, float, path),
             other => Err(Untranslatable(format!("'{other}'"))),
         }
     }
@@ -399,6 +424,16 @@ impl<'c, 'a> Translator<'c, 'a> {
     }
 }
 
+/// A float literal (`1.500000e+00`) of `sort` as an SMT term.
+pub fn float_literal(text: &str, sort: Sort) -> Option<String> {
+    float::literal(text, sort)
+}
+
+/// A float value as Z3 prints it (its tokens, parentheses gone), as a number.
+pub fn float_value(tokens: &[&str], sort: Sort) -> Option<String> {
+    float::value_of(tokens, sort)
+}
+
 /// `value` as a `w`-bit literal (two's complement).
 pub fn bits(value: i128, w: u32) -> String {
     let mask = if w >= 128 {
@@ -428,5 +463,8 @@ fn convert(a: &str, from: Sort, to: Sort, signed: bool) -> Result<String, Untran
         (Sort::Bits(_), Sort::Bits(_)) => a.to_owned(),
         (Sort::Bits(_), Sort::Bool) => format!("(= ((_ extract 0 0) {a}) #b1)"),
         (Sort::Bool, Sort::Bool) => a.to_owned(),
+        (Sort::Float(..), _) | (_, Sort::Float(..)) => {
+            return Err(Untranslatable("an integer cast of a float".into()));
+        }
     })
 }

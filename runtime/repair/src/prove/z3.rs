@@ -1,6 +1,8 @@
 //! The Z3 solver through libz3's C API (Debian's `libz3-dev`): an SMT-LIB2 script in, Z3's
-//! printed answers out. One context per script, with a time limit; Z3's errors come back in
-//! the answer text (`(error ...)`), never as an abort of the process.
+//! printed answers out. One context per script, with a resource budget (Z3's `rlimit`: a count
+//! of its own steps, deterministic, with no timer thread: Z3 4.8's timers deadlocked here when
+//! two threads solved at once); Z3's errors come back in the answer text (`(error ...)`), never
+//! as an abort of the process.
 
 use std::ffi::{CStr, CString, c_char, c_void};
 
@@ -22,21 +24,17 @@ unsafe extern "C" {
 unsafe extern "C" fn keep_going(_: *mut c_void, _: u32) {}
 
 /// Runs `script` and returns what Z3 printed (one answer per `check-sat`, `get-value`, ...);
-/// a check-sat that takes longer than `timeout_ms` answers `unknown`.
+/// a check-sat that needs more than `budget` of Z3's resource units answers `unknown`.
 ///
 /// # Errors
 /// The script holds a NUL byte.
-pub fn run_script(script: &str, timeout_ms: u64) -> Result<String, String> {
-    // The script's own option bounds its check-sat (the context's parameter does not reach
-    // commands run from text).
-    let script = CString::new(format!("(set-option :timeout {timeout_ms})\n{script}"))
+pub fn run_script(script: &str, budget: u64) -> Result<String, String> {
+    let script = CString::new(format!("(set-option :rlimit {budget})\n{script}"))
         .map_err(|_| "an SMT script with a NUL byte".to_owned())?;
-    let timeout = CString::new(timeout_ms.to_string()).expect("digits have no NUL");
     // SAFETY: a fresh configuration and context, used only here and deleted before returning;
     // the answer is copied before the context (which owns it) is deleted.
     unsafe {
         let config = Z3_mk_config();
-        Z3_set_param_value(config, c"timeout".as_ptr(), timeout.as_ptr());
         Z3_set_param_value(config, c"model".as_ptr(), c"true".as_ptr());
         let context = Z3_mk_context(config);
         Z3_del_config(config);
