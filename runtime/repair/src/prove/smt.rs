@@ -14,6 +14,7 @@ use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike, ValueLike};
 use tensorlang::ir::op_name;
 
 mod float;
+mod integer;
 mod loops;
 
 /// Why a function cannot be translated.
@@ -99,9 +100,6 @@ struct Translator<'c, 'a> {
     /// Calls being inlined, innermost last.
     depth: usize,
 }
-
-/// A value's term and sort.
-type Term = (String, Sort);
 
 /// How deep calls are inlined.
 const MAX_DEPTH: usize = 8;
@@ -216,145 +214,7 @@ impl<'c, 'a> Translator<'c, 'a> {
 
     fn op(&mut self, op: &OperationRef, name: &str, path: &str) -> Result<(), Untranslatable> {
         let location = tensorlang::diagnostic::format_location(op.location());
-        let binary = |t: &Self| -> Result<(Term, Term), Untranslatable> {
-            Ok((t.value(op, 0)?, t.value(op, 1)?))
-        };
         match name {
-            "arith.constant" => {
-                let ty = op
-                    .result(0)
-                    .map(|r| r.r#type().to_string())
-                    .unwrap_or_default();
-                let sort = Sort::of(&ty)?;
-                let text = op
-                    .attribute("value")
-                    .map(|a| a.to_string())
-                    .unwrap_or_default();
-                let literal = text.split(" : ").next().unwrap_or_default();
-                let unreadable = || Untranslatable(format!("the constant {text}"));
-                let term = match sort {
-                    Sort::Bool => (literal == "true").to_string(),
-                    Sort::Bits(w) => {
-                        let value: i128 = literal.parse().map_err(|_| unreadable())?;
-                        if let Ok(result) = op.result(0) {
-                            self.constants.insert(result.to_raw().ptr as usize, value);
-                        }
-                        bits(value, w)
-                    }
-                    Sort::Float(..) => float::literal(literal, sort).ok_or_else(unreadable)?,
-                };
-                self.define(op, 0, sort, term)
-            }
-            "arith.addi" | "arith.subi" | "arith.muli" | "arith.andi" | "arith.ori"
-            | "arith.xori" | "arith.shli" | "arith.shrsi" | "arith.shrui" => {
-                let ((a, sort), (b, _)) = binary(self)?;
-                let function = match (name, sort) {
-                    ("arith.andi", Sort::Bool) => "and",
-                    ("arith.ori", Sort::Bool) => "or",
-                    ("arith.xori", Sort::Bool) => "xor",
-                    (_, Sort::Bool) => return Err(Untranslatable(format!("'{name}' on i1"))),
-                    ("arith.addi", _) => "bvadd",
-                    ("arith.subi", _) => "bvsub",
-                    ("arith.muli", _) => "bvmul",
-                    ("arith.andi", _) => "bvand",
-                    ("arith.ori", _) => "bvor",
-                    ("arith.xori", _) => "bvxor",
-                    ("arith.shli", _) => "bvshl",
-                    ("arith.shrsi", _) => "bvashr",
-                    _ => "bvlshr",
-                };
-                self.define(op, 0, sort, format!("({function} {a} {b})"))
-            }
-            "arith.divsi" | "arith.divui" | "arith.remsi" | "arith.remui" => {
-                let ((a, sort), (b, _)) = binary(self)?;
-                let Sort::Bits(w) = sort else {
-                    return Err(Untranslatable(format!("'{name}' on i1")));
-                };
-                let zero = bits(0, w);
-                self.oblige(
-                    path,
-                    format!("(not (= {b} {zero}))"),
-                    format!("division by zero in '{name}' at {location}"),
-                    None,
-                );
-                let signed = name.ends_with("si");
-                if signed {
-                    self.oblige(
-                        path,
-                        format!("(not (and (= {a} {}) (= {b} {})))", min(w), bits(-1, w)),
-                        format!("signed division overflow in '{name}' at {location}"),
-                        None,
-                    );
-                }
-                let function = match name {
-                    "arith.divsi" => "bvsdiv",
-                    "arith.divui" => "bvudiv",
-                    "arith.remsi" => "bvsrem",
-                    _ => "bvurem",
-                };
-                self.define(op, 0, sort, format!("({function} {a} {b})"))
-            }
-            "arith.maxsi" | "arith.minsi" | "arith.maxui" | "arith.minui" => {
-                let ((a, sort), (b, _)) = binary(self)?;
-                let compare = match name {
-                    "arith.maxsi" => "bvsgt",
-                    "arith.minsi" => "bvslt",
-                    "arith.maxui" => "bvugt",
-                    _ => "bvult",
-                };
-                self.define(op, 0, sort, format!("(ite ({compare} {a} {b}) {a} {b})"))
-            }
-            "arith.cmpi" => {
-                let ((a, sort), (b, _)) = binary(self)?;
-                let predicate = op
-                    .attribute("predicate")
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                let number: u32 = predicate
-                    .split(' ')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(99);
-                let term = match (number, sort) {
-                    (0, _) => format!("(= {a} {b})"),
-                    (1, _) => format!("(not (= {a} {b}))"),
-                    (_, Sort::Bool) => {
-                        return Err(Untranslatable("an ordered compare of i1".into()));
-                    }
-                    (2, _) => format!("(bvslt {a} {b})"),
-                    (3, _) => format!("(bvsle {a} {b})"),
-                    (4, _) => format!("(bvsgt {a} {b})"),
-                    (5, _) => format!("(bvsge {a} {b})"),
-                    (6, _) => format!("(bvult {a} {b})"),
-                    (7, _) => format!("(bvule {a} {b})"),
-                    (8, _) => format!("(bvugt {a} {b})"),
-                    (9, _) => format!("(bvuge {a} {b})"),
-                    _ => return Err(Untranslatable(format!("the predicate {predicate}"))),
-                };
-                self.define(op, 0, Sort::Bool, term)
-            }
-            "arith.select" => {
-                let (c, _) = self.value(op, 0)?;
-                let (a, sort) = self.value(op, 1)?;
-                let (b, _) = self.value(op, 2)?;
-                self.define(op, 0, sort, format!("(ite {c} {a} {b})"))
-            }
-            "arith.extsi" | "arith.extui" | "arith.trunci" | "arith.index_cast"
-            | "arith.index_castui" => {
-                let (a, from) = self.value(op, 0)?;
-                let ty = op
-                    .result(0)
-                    .map(|r| r.r#type().to_string())
-                    .unwrap_or_default();
-                let to = Sort::of(&ty)?;
-                let term = convert(
-                    &a,
-                    from,
-                    to,
-                    name == "arith.extsi" || name == "arith.index_cast",
-                )?;
-                self.define(op, 0, to, term)
-            }
             "cf.assert" => {
                 let (c, _) = self.value(op, 0)?;
                 let message = tensorlang::ir::string_attribute(op, "msg").unwrap_or_default();
@@ -385,6 +245,7 @@ impl<'c, 'a> Translator<'c, 'a> {
             "func.call" => self.inline(op, path),
             "scf.for" => self.unroll(op, path),
             float if float::OPS.contains(&float) => self.float_op(op, float, path),
+            integer if integer::OPS.contains(&integer) => self.integer_op(op, integer, path),
             other => Err(Untranslatable(format!("'{other}'"))),
         }
     }
@@ -442,29 +303,4 @@ pub fn bits(value: i128, w: u32) -> String {
         (1u128 << w) - 1
     };
     format!("(_ bv{} {w})", (value as u128) & mask)
-}
-
-fn min(w: u32) -> String {
-    format!("(_ bv{} {w})", 1u128 << (w - 1))
-}
-
-fn convert(a: &str, from: Sort, to: Sort, signed: bool) -> Result<String, Untranslatable> {
-    Ok(match (from, to) {
-        (Sort::Bool, Sort::Bits(w)) => format!(
-            "(ite {a} {} {})",
-            bits(if signed { -1 } else { 1 }, w),
-            bits(0, w)
-        ),
-        (Sort::Bits(f), Sort::Bits(t)) if t > f => {
-            let extend = if signed { "sign_extend" } else { "zero_extend" };
-            format!("((_ {extend} {}) {a})", t - f)
-        }
-        (Sort::Bits(f), Sort::Bits(t)) if t < f => format!("((_ extract {} 0) {a})", t - 1),
-        (Sort::Bits(_), Sort::Bits(_)) => a.to_owned(),
-        (Sort::Bits(_), Sort::Bool) => format!("(= ((_ extract 0 0) {a}) #b1)"),
-        (Sort::Bool, Sort::Bool) => a.to_owned(),
-        (Sort::Float(..), _) | (_, Sort::Float(..)) => {
-            return Err(Untranslatable("an integer cast of a float".into()));
-        }
-    })
 }

@@ -7,7 +7,7 @@ use melior::ir::OperationRef;
 use melior::ir::ValueLike;
 use melior::ir::operation::OperationLike;
 
-use super::{Sort, Translator, Untranslatable};
+use super::{Sort, Translator, Untranslatable, integer};
 
 /// The float ops translated here.
 pub(super) const OPS: &[&str] = &[
@@ -155,15 +155,7 @@ impl Translator<'_, '_> {
             }
             "arith.cmpf" => {
                 let ((a, _), (b, _)) = (self.value(op, 0)?, self.value(op, 1)?);
-                let predicate = op
-                    .attribute("predicate")
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                let number: u32 = predicate
-                    .split(' ')
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(99);
+                let (number, predicate) = integer::predicate(op);
                 (
                     compare(number, &a, &b)
                         .ok_or_else(|| Untranslatable(format!("the predicate {predicate}")))?,
