@@ -92,10 +92,16 @@ static NEXT_INDEX: AtomicUsize = AtomicUsize::new(0);
 struct Pending {
     arguments: [usize; 3],
     recording: Option<Recording>,
-    /// The call's `C` overlapped `A` or `B` (the variant takes the original's loops then, so
-    /// this call says nothing about it).
+    /// The call is not recorded: its `C` overlapped `A` or `B` (the variant takes the
+    /// original's loops then, so this call says nothing about it), or its matrices were larger
+    /// than [`LARGEST_RECORDING`].
     aliased: bool,
 }
+
+/// The most elements a recording copies (`A`, `B` and `C` twice): 32 Mi, 128 MiB of copies in
+/// the program's process. A larger call is not recorded; its variants are checked on the
+/// synthetic inputs only.
+pub const LARGEST_RECORDING: usize = 32 << 20;
 
 /// A recorder in a slot, waiting for a call.
 pub struct Recorder {
@@ -187,7 +193,14 @@ unsafe fn record_call(index: usize, descriptors: [Descriptor; 3], call: impl FnO
         return call(original);
     };
     let (a, b, c) = (descriptors[a], descriptors[b], descriptors[c]);
-    if c.overlaps(&a) || c.overlaps(&b) {
+    let elements = |d: &Descriptor| {
+        d.sizes
+            .iter()
+            .map(|&s| s.max(0) as usize)
+            .product::<usize>()
+    };
+    let total = elements(&a) + elements(&b) + 2 * elements(&c);
+    if c.overlaps(&a) || c.overlaps(&b) || total > LARGEST_RECORDING {
         if let Ok(mut pending) = PENDING[index].lock()
             && let Some(pending) = pending.as_mut()
         {
@@ -370,5 +383,29 @@ mod tests {
         assert_eq!(recording.c_before, vec![0.; 4]);
         assert_eq!(recording.c_after, vec![11., 22., 33., 44.]);
         assert_eq!(c, [11., 22., 33., 44.]);
+    }
+
+    #[test]
+    fn a_call_too_large_to_copy_is_not_recorded_but_runs() {
+        let target = MatmulTarget::new("add", 8192, 8192, 8192);
+        let original = add as *const () as usize;
+        let slot = Arc::new(HotSwapSlot::new("add"));
+        slot.swap(original);
+        let recorder = Recorder::install(slot.clone(), original, &target).expect("installs");
+        let (mut a, mut b, mut c) = ([1f32, 2., 3., 4.], [10f32, 20., 30., 40.], [0f32; 4]);
+        // SAFETY: the slot holds a function of the matmul convention; `add` reads and writes
+        // four elements of each buffer whatever the sizes say, and the recorder, which would
+        // copy what the sizes say, must not.
+        unsafe {
+            let function = std::mem::transmute::<usize, MatmulAbi>(slot.load());
+            let (pa, pb, pc) = (a.as_mut_ptr(), b.as_mut_ptr(), c.as_mut_ptr());
+            let n = 8192;
+            function(
+                pa, pa, 0, n, n, n, 1, pb, pb, 0, n, n, n, 1, pc, pc, 0, n, n, n, 1,
+            );
+        }
+        assert_eq!(recorder.finish(|| true), None);
+        assert_eq!(c, [11., 22., 33., 44.]);
+        assert_eq!(slot.load(), original);
     }
 }
