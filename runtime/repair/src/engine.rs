@@ -406,7 +406,11 @@ impl<V: Verifier> RepairEngine<V> {
         };
         match verdict {
             Verdict::Passed(how) => {
-                let proof = prove_candidate(&program, target.name);
+                let proof = self
+                    .options
+                    .prove
+                    .then(|| prove_candidate(&program, target.name))
+                    .flatten();
                 if let Some(
                     refuted @ crate::prove::Verdict::Refuted {
                         in_program: true, ..

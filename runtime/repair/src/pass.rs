@@ -327,6 +327,7 @@ impl Settings {
                 model_rounds: number("model-rounds")? as usize,
                 ranking: Ranking::parse(&text("ranking"))?,
                 model_first: flag("model-first")?,
+                prove: true,
             },
         })
     }

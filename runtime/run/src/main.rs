@@ -233,6 +233,8 @@ fn heal_setup(cli: &Cli, source: &str, filename: &str) -> (heal::WorkerSetup, he
             model_rounds: cli.heal_model_rounds,
             model_first: cli.heal_model_first,
             ranking: cli.heal_ranking,
+            // The running program waits for the repair: no proof in a child forked from it.
+            prove: false,
         },
     };
     let options = heal::HealOptions {

@@ -59,6 +59,12 @@ pub struct EngineOptions {
     /// The order of the symbolic candidates: built in, or learned from the repair log beside
     /// the cache ([`super::super::ranking`]).
     pub ranking: Ranking,
+    /// Prove a candidate whose run passed with Z3 ([`crate::prove`], in a forked child), and turn
+    /// it away when it is refuted on the program's own inputs. On offline (`--neuro-repair`);
+    /// off while healing a running program, which waits for the repair: a child forked from a
+    /// process of many threads could find a lock another thread held at the fork, and hang until
+    /// its time limit.
+    pub prove: bool,
 }
 
 impl Default for EngineOptions {
@@ -69,6 +75,7 @@ impl Default for EngineOptions {
             model_rounds: 3,
             model_first: false,
             ranking: Ranking::Fixed,
+            prove: true,
         }
     }
 }
