@@ -98,6 +98,21 @@ pub enum EntryResult {
     F32,
 }
 
+impl EntryResult {
+    /// Every result type, in the order `mlir-runner` lists them.
+    pub const ALL: [EntryResult; 4] = [Self::Void, Self::I32, Self::I64, Self::F32];
+
+    /// The type as `-entry-point-result` and MLIR spell it: `void`, `i32`, `i64`, `f32`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Void => "void",
+            Self::I32 => "i32",
+            Self::I64 => "i64",
+            Self::F32 => "f32",
+        }
+    }
+}
+
 /// The value an entry point returned.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EntryValue {

@@ -232,13 +232,10 @@ pub fn normalize(args: impl IntoIterator<Item = String>) -> Vec<String> {
 }
 
 fn parse_result(text: &str) -> Result<EntryResult, String> {
-    match text {
-        "void" => Ok(EntryResult::Void),
-        "i32" => Ok(EntryResult::I32),
-        "i64" => Ok(EntryResult::I64),
-        "f32" => Ok(EntryResult::F32),
-        _ => Err(format!("'{text}' is not one of void, i32, i64, f32")),
-    }
+    EntryResult::ALL
+        .into_iter()
+        .find(|result| result.name() == text)
+        .ok_or_else(|| format!("'{text}' is not one of void, i32, i64, f32"))
 }
 
 fn parse_sources(text: &str) -> Result<Sources, String> {

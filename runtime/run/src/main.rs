@@ -87,12 +87,7 @@ fn check_entry(program: &Program, cli: &Cli) -> Result<()> {
     if signature.parameter_count != 0 {
         bail!("JIT can't invoke a main function expecting arguments");
     }
-    let expected = match cli.entry_point_result {
-        EntryResult::Void => "void",
-        EntryResult::I32 => "i32",
-        EntryResult::I64 => "i64",
-        EntryResult::F32 => "f32",
-    };
+    let expected = cli.entry_point_result.name();
     if signature.result != expected {
         if expected == "void" {
             bail!("expected void function");

@@ -13,7 +13,7 @@ use melior::ir::attribute::StringAttribute;
 use melior::ir::operation::OperationLike;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 use tensorlang_checks::{Failure, FailureReport, Reproduction, TABLE_SYMBOL};
-use tensorlang_jit::{EntryResult, Jit, Program};
+use tensorlang_jit::{Jit, Program};
 
 use crate::cli::Cli;
 
@@ -29,7 +29,7 @@ pub fn reproduction(
         program: source.to_owned(),
         input_name: filename.to_owned(),
         entry: cli.entry_point.clone(),
-        entry_result: result_name(cli.entry_point_result).into(),
+        entry_result: cli.entry_point_result.name().into(),
         opt_level: cli.opt_level,
         shared_libs: cli
             .shared_libs
@@ -57,15 +57,6 @@ fn check_table(program: &Program) -> String {
         .and_then(|value| StringAttribute::try_from(value).ok())
         .map(|value| value.value().trim_end_matches('\0').to_owned())
         .unwrap_or_default()
-}
-
-fn result_name(result: EntryResult) -> &'static str {
-    match result {
-        EntryResult::Void => "void",
-        EntryResult::I32 => "i32",
-        EntryResult::I64 => "i64",
-        EntryResult::F32 => "f32",
-    }
 }
 
 /// `--replay BUNDLE`: runs the bundled program again in a fresh process; success when it
