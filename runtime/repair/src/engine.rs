@@ -24,6 +24,7 @@ use super::journal::{Journal, JournalRecord, candidate_key};
 use super::localize::suspects;
 use super::model_source::ModelSource;
 use super::module_text::splice;
+use super::prove::{BUDGET, prove_in_child};
 use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox};
 use super::source::RepairSource;
@@ -409,8 +410,7 @@ impl<V: Verifier> RepairEngine<V> {
                 let proof = self
                     .options
                     .prove
-                    .then(|| prove_candidate(&program, target.name))
-                    .flatten();
+                    .then(|| prove_in_child(&program, target.name, BUDGET));
                 if let Some(
                     refuted @ crate::prove::Verdict::Refuted {
                         in_program: true, ..
@@ -574,16 +574,6 @@ impl Proposal {
 
 /// The failure without the values that vary from run to run: its kind and message, digits
 /// dropped.
-/// What Z3 says of `function` in `program` (the candidate in place), worked out in a child
-/// process.
-fn prove_candidate(program: &str, function: &str) -> Option<crate::prove::Verdict> {
-    Some(crate::prove::prove_in_child(
-        program,
-        function,
-        crate::prove::BUDGET,
-    ))
-}
-
 fn failure_signature(failure: &Failure) -> String {
     let message: String = failure
         .message
