@@ -95,7 +95,7 @@ struct Pending {
     /// The call is not recorded: its `C` overlapped `A` or `B` (the variant takes the
     /// original's loops then, so this call says nothing about it), or its matrices were larger
     /// than [`LARGEST_RECORDING`].
-    aliased: bool,
+    skipped: bool,
 }
 
 /// The most elements a recording copies (`A`, `B` and `C` twice): 32 Mi, 128 MiB of copies in
@@ -126,7 +126,7 @@ impl Recorder {
         *PENDING[index].lock().ok()? = Some(Pending {
             arguments: target.arguments,
             recording: None,
-            aliased: false,
+            skipped: false,
         });
         slot.replace_if(original, RECORDER_FUNCTIONS[index] as usize)
             .then_some(Self {
@@ -142,14 +142,14 @@ impl Recorder {
     }
 
     /// Waits for the recorded call until `give_up` says so, then puts the original back in
-    /// the slot; the recording, if a call came that did not alias.
+    /// the slot; the recording, if a call came that could be recorded.
     pub fn finish(self, mut give_up: impl FnMut() -> bool) -> Option<Recording> {
         while !self.recorded() && !give_up() {
             std::thread::sleep(Duration::from_millis(1));
         }
         self.restore();
         let pending = PENDING[self.index].lock().ok()?.take()?;
-        if pending.aliased {
+        if pending.skipped {
             return None;
         }
         pending.recording
@@ -164,7 +164,7 @@ impl Recorder {
     fn recorded(&self) -> bool {
         PENDING[self.index].lock().is_ok_and(|p| {
             p.as_ref()
-                .is_some_and(|p| p.recording.is_some() || p.aliased)
+                .is_some_and(|p| p.recording.is_some() || p.skipped)
         })
     }
 }
@@ -204,7 +204,7 @@ unsafe fn record_call(index: usize, descriptors: [Descriptor; 3], call: impl FnO
         if let Ok(mut pending) = PENDING[index].lock()
             && let Some(pending) = pending.as_mut()
         {
-            pending.aliased = true;
+            pending.skipped = true;
         }
         return call(original);
     }
