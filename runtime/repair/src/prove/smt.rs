@@ -101,6 +101,9 @@ struct Translator<'c, 'a> {
     depth: usize,
 }
 
+/// A value's term and sort.
+type Term = (String, Sort);
+
 /// How deep calls are inlined.
 const MAX_DEPTH: usize = 8;
 
@@ -180,6 +183,17 @@ impl<'c, 'a> Translator<'c, 'a> {
         self.values
             .insert(result.to_raw().ptr as usize, (name, sort));
         Ok(())
+    }
+
+    /// The term a result of `op` was defined as.
+    fn value_of_result(&self, op: &OperationRef, index: usize) -> Result<Term, Untranslatable> {
+        let result = op
+            .result(index)
+            .map_err(|_| Untranslatable(format!("'{}' without a result", op_name(op))))?;
+        self.values
+            .get(&(result.to_raw().ptr as usize))
+            .cloned()
+            .ok_or_else(|| Untranslatable(format!("'{}' left undefined", op_name(op))))
     }
 
     fn oblige(&mut self, path: &str, condition: String, what: String, assert: Option<usize>) {

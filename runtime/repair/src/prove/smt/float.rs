@@ -168,18 +168,17 @@ impl Translator<'_, '_> {
                 (convert(name, &a, from, to)?, to)
             }
         };
+        self.define(op, 0, sort, term)?;
         if CHECKED.contains(&name) {
-            let result = format!("{}v{}", self.prefix, self.next);
-            self.define(op, 0, sort, term)?;
+            let (result, _) = self.value_of_result(op, 0)?;
             self.oblige(
                 path,
                 format!("(not (or (fp.isNaN {result}) (fp.isInfinite {result})))"),
                 format!("non-finite result (NaN or Inf) of '{name}' at {location}"),
                 None,
             );
-            return Ok(());
         }
-        self.define(op, 0, sort, term)
+        Ok(())
     }
 }
 

@@ -6,10 +6,7 @@ use melior::ir::OperationRef;
 use melior::ir::ValueLike;
 use melior::ir::operation::OperationLike;
 
-use super::{Sort, Translator, Untranslatable, bits, float};
-
-/// A value's term and sort.
-type Term = (String, Sort);
+use super::{Sort, Term, Translator, Untranslatable, bits, float};
 
 /// The integer ops translated here.
 pub(super) const OPS: &[&str] = &[
