@@ -19,6 +19,8 @@ use melior::Context;
 use melior::ir::Module;
 
 use super::admission::Origin;
+use counterexample::Differential;
+
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::journal::{Journal, JournalRecord, candidate_key};
 use super::localize::suspects;
@@ -407,7 +409,7 @@ impl<V: Verifier> RepairEngine<V> {
         };
         match verdict {
             Verdict::Passed(how) => {
-                let proof = self
+                let mut proof = self
                     .options
                     .prove
                     .then(|| prove_in_child(&program, target.name, BUDGET));
@@ -421,6 +423,18 @@ impl<V: Verifier> RepairEngine<V> {
                     // away, and the counterexample goes into what the model is told.
                     search.findings.push(format!(
                         "{} ({}) ran, but is {refuted}",
+                        proposal.change, proposal.source
+                    ));
+                    return Ok(None);
+                }
+                if let Some(refuted) = proof.as_mut()
+                    && self.run_counterexample(module, &program, refuted)?
+                        == Differential::Regression
+                {
+                    // An input the program may never pass, but one the original handled and
+                    // the candidate breaks.
+                    search.findings.push(format!(
+                        "{} ({}) ran, but is {refuted}: turned away",
                         proposal.change, proposal.source
                     ));
                     return Ok(None);
@@ -590,6 +604,7 @@ pub fn scratch_dir() -> PathBuf {
         .join("sandbox")
 }
 
+mod counterexample;
 mod escalation;
 mod options;
 mod prepared;

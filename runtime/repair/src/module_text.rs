@@ -18,6 +18,11 @@ pub fn print(op: &OperationRef, locations: bool) -> String {
         .unwrap_or_else(|_| op.to_string())
 }
 
+/// The program as [`splice`] prints it, nothing replaced.
+pub fn program(module: &Module) -> String {
+    splice(module, "", "")
+}
+
 /// The program with `function` replaced by `replacement`, every other op as printed.
 pub fn splice(module: &Module, function: &str, replacement: &str) -> String {
     let mut program = String::new();

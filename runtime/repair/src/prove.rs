@@ -22,6 +22,7 @@ use melior::ir::operation::{WalkOrder, WalkResult};
 use melior::ir::{BlockLike, RegionLike};
 use tensorlang::ir::{callee, find_symbol, op_name, top_level_ops};
 
+pub mod counterexample;
 pub mod smt;
 pub mod z3;
 
@@ -52,6 +53,15 @@ pub enum Verdict {
         /// no float arithmetic is involved. Otherwise the input is one of the argument types the
         /// program may never pass, or a float computation compiled code may round otherwise.
         in_program: bool,
+        /// A driver function that calls the function on the counterexample
+        /// ([`counterexample::driver`]): when the broken check is the function's own and every
+        /// argument is a scalar.
+        #[serde(default)]
+        driver: Option<String>,
+        /// What running the compiled program on it showed, once it has run (the engine's
+        /// differential run).
+        #[serde(default)]
+        run: Option<String>,
     },
     /// The solver gave no answer within its budget.
     Unknown {
@@ -77,6 +87,8 @@ impl fmt::Display for Verdict {
                 counterexample,
                 check,
                 in_program,
+                run,
+                ..
             } => {
                 let inputs: Vec<String> = counterexample
                     .iter()
@@ -91,7 +103,11 @@ impl fmt::Display for Verdict {
                     f,
                     "refuted: {check} for {} ({whose}; Z3)",
                     inputs.join(", ")
-                )
+                )?;
+                match run {
+                    Some(run) => write!(f, "; {run}"),
+                    None => Ok(()),
+                }
             }
             Verdict::Unknown { budget } => write!(
                 f,
@@ -196,10 +212,18 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
             // Float arithmetic in compiled code may be contracted or reordered where SMT's IEEE
             // semantics is not: there a refutation is reported, never taken as the program's.
             let floats = translation.floats || drivers.iter().any(|d| d.floats);
+            // A driver's assert is broken on the driver's own inputs, not on these.
+            let driver = (!in_driver && broken.is_some())
+                .then(|| {
+                    counterexample::driver(&definition, function, &translation.arguments, &values)
+                })
+                .flatten();
             Verdict::Refuted {
                 counterexample,
                 check,
                 in_program: (exact || in_driver) && !floats,
+                driver,
+                run: None,
             }
         }
         "unknown" => Verdict::Unknown { budget },
@@ -394,6 +418,7 @@ mod tests {
             counterexample,
             check,
             in_program,
+            ..
         } = &found
         else {
             panic!("{found}");

@@ -92,6 +92,20 @@ impl Sandbox {
     /// [`SandboxError`] when the runner cannot be started; a program that fails is an
     /// [`Outcome`], not an error.
     pub fn run(&self, source: &str) -> Result<Outcome, SandboxError> {
+        self.run_entry(source, &self.entry, &self.entry_result)
+    }
+
+    /// Runs `entry` (returning `result`: `void`, `i32`, ...) of the program `source`, instead of
+    /// the sandbox's own entry point.
+    ///
+    /// # Errors
+    /// As [`Sandbox::run`].
+    pub fn run_entry(
+        &self,
+        source: &str,
+        entry: &str,
+        result: &str,
+    ) -> Result<Outcome, SandboxError> {
         let io = |what: String| move |source| SandboxError::Io { what, source };
         std::fs::create_dir_all(&self.dir)
             .map_err(io(format!("creating {}", self.dir.display())))?;
@@ -105,8 +119,8 @@ impl Sandbox {
         let mut command = Command::new(&self.runner);
         command
             .arg(&program)
-            .args(["-e", &self.entry, "--no-cache"])
-            .arg(format!("--entry-point-result={}", self.entry_result))
+            .args(["-e", entry, "--no-cache"])
+            .arg(format!("--entry-point-result={result}"))
             // The candidate is what is verified: a failure must end the run, not be healed
             // (self-healing is on by default for TensorLang).
             .arg("--no-self-heal")

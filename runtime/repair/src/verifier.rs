@@ -49,23 +49,46 @@ pub trait Verifier {
     /// # Errors
     /// [`VerifierError`] when the verifier itself cannot run (not when the candidate fails).
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError>;
+
+    /// Runs `entry` (a void function without arguments) of `program` with every check, where
+    /// this verifier runs programs of its own (the sandbox does; a live program does not:
+    /// `None`).
+    ///
+    /// # Errors
+    /// [`VerifierError`] when the verifier itself cannot run.
+    fn run_driver(&mut self, program: &str, entry: &str) -> Option<Result<Verdict, VerifierError>> {
+        let _ = (program, entry);
+        None
+    }
 }
 
 impl Verifier for Sandbox {
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
-        Ok(match Sandbox::run(self, trial.program)? {
-            Outcome::Passed { .. } => Verdict::Passed(
-                "the program ran to completion with every check passing, in a sandboxed process"
-                    .into(),
-            ),
-            Outcome::Failed { failures, .. } => {
-                Verdict::Rejected(format!("still fails: {}", failures.join("; ")))
-            }
-            Outcome::Broken { stderr } => Verdict::Rejected(format!(
-                "does not run: {}",
-                stderr.lines().next().unwrap_or("")
-            )),
-            Outcome::TimedOut => Verdict::Rejected("timed out".into()),
-        })
+        Ok(verdict(Sandbox::run(self, trial.program)?))
+    }
+
+    fn run_driver(&mut self, program: &str, entry: &str) -> Option<Result<Verdict, VerifierError>> {
+        Some(
+            self.run_entry(program, entry, "void")
+                .map(verdict)
+                .map_err(VerifierError::from),
+        )
+    }
+}
+
+/// A sandboxed run's outcome as a verdict.
+fn verdict(outcome: Outcome) -> Verdict {
+    match outcome {
+        Outcome::Passed { .. } => Verdict::Passed(
+            "the program ran to completion with every check passing, in a sandboxed process".into(),
+        ),
+        Outcome::Failed { failures, .. } => {
+            Verdict::Rejected(format!("still fails: {}", failures.join("; ")))
+        }
+        Outcome::Broken { stderr } => Verdict::Rejected(format!(
+            "does not run: {}",
+            stderr.lines().next().unwrap_or("")
+        )),
+        Outcome::TimedOut => Verdict::Rejected("timed out".into()),
     }
 }

@@ -309,6 +309,11 @@ pub fn float_value(tokens: &[&str], sort: Sort) -> Option<String> {
     float::value_of(tokens, sort)
 }
 
+/// The bits of a float value as Z3 prints it (see [`float_value`]).
+pub fn float_bits(tokens: &[&str], sort: Sort) -> Option<u64> {
+    float::bits_of(tokens, sort)
+}
+
 /// `value` as a `w`-bit literal (two's complement).
 pub fn bits(value: i128, w: u32) -> String {
     let mask = if w >= 128 {

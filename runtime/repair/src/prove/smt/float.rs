@@ -68,9 +68,22 @@ pub(super) fn literal(text: &str, sort: Sort) -> Option<String> {
 
 /// A Z3 float value (`fp #b0 #x80 #b000...` or `_ +zero 8 24`, parentheses gone) as a number.
 pub(super) fn value_of(tokens: &[&str], sort: Sort) -> Option<String> {
+    let bits = bits_of(tokens, sort)?;
+    Some(match sort {
+        Sort::Float(8, 24) => f32::from_bits(bits as u32).to_string(),
+        Sort::Float(11, 53) => f64::from_bits(bits).to_string(),
+        _ => format!("{bits:#x}"),
+    })
+}
+
+/// The bits of a Z3 float value (see [`value_of`]); a NaN is the quiet NaN with no payload.
+pub(super) fn bits_of(tokens: &[&str], sort: Sort) -> Option<u64> {
     let Sort::Float(exponent, significand) = sort else {
         return None;
     };
+    let mantissa = significand - 1;
+    let sign_bit = 1u64 << (exponent + mantissa);
+    let infinity = ((1u64 << exponent) - 1) << mantissa;
     match tokens {
         ["fp", sign, e, m, ..] => {
             let number = |t: &str| {
@@ -81,25 +94,15 @@ pub(super) fn value_of(tokens: &[&str], sort: Sort) -> Option<String> {
                             .and_then(|h| u64::from_str_radix(h, 16).ok())
                     })
             };
-            let mantissa = significand - 1;
-            let bits =
-                (number(sign)? << (exponent + mantissa)) | (number(e)? << mantissa) | number(m)?;
-            Some(match (exponent, significand) {
-                (8, 24) => f32::from_bits(bits as u32).to_string(),
-                (11, 53) => f64::from_bits(bits).to_string(),
-                _ => format!("{bits:#x}"),
-            })
+            Some((number(sign)? << (exponent + mantissa)) | (number(e)? << mantissa) | number(m)?)
         }
-        ["_", special, ..] => Some(
-            match *special {
-                "+zero" => "0",
-                "-zero" => "-0",
-                "+oo" => "inf",
-                "-oo" => "-inf",
-                _ => "NaN",
-            }
-            .to_owned(),
-        ),
+        ["_", special, ..] => Some(match *special {
+            "+zero" => 0,
+            "-zero" => sign_bit,
+            "+oo" => infinity,
+            "-oo" => sign_bit | infinity,
+            _ => infinity | (1 << (mantissa - 1)),
+        }),
         _ => None,
     }
 }
@@ -248,6 +251,12 @@ mod tests {
             "-2"
         );
         assert_eq!(value_of(&["_", "+zero", "8", "24"], f32s).unwrap(), "0");
+        assert_eq!(value_of(&["_", "-oo", "8", "24"], f32s).unwrap(), "-inf");
+        assert_eq!(bits_of(&["_", "NaN", "8", "24"], f32s), Some(0x7FC0_0000));
+        assert_eq!(
+            bits_of(&["_", "+oo", "11", "53"], Sort::Float(11, 53)),
+            Some(f64::INFINITY.to_bits())
+        );
         assert_eq!(
             compare(4, "a", "b").unwrap(),
             "(and (not (or (fp.isNaN a) (fp.isNaN b))) (fp.lt a b))"

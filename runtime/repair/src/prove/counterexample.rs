@@ -1,0 +1,159 @@
+//! A counterexample as a program input: a driver function that calls the refuted function with
+//! the arguments Z3 found, so that the compiled candidate, and the original beside it, can run on
+//! it with every check (the engine's differential run, `engine/counterexample.rs`).
+//!
+//! Before (Z3 refuted `@avg` with `arg0 = 0`):
+//! ```mlir
+//! func.func @avg(%n: i32) -> i32 { ... }
+//! ```
+//! After, appended to the program:
+//! ```mlir
+//! func.func @__tensorlang_counterexample() {
+//!   %a0 = arith.constant 0 : i32
+//!   %r = func.call @avg(%a0) : (i32) -> (i32)
+//!   return
+//! }
+//! ```
+
+use std::collections::HashMap;
+
+use melior::ir::operation::OperationLike;
+use melior::ir::r#type::FunctionType;
+use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
+
+use super::smt::{self, Sort};
+
+/// The name of the driver function.
+pub const DRIVER: &str = "__tensorlang_counterexample";
+
+/// The driver that calls `function` (the definition `definition`) on the values Z3 gave its
+/// arguments (`values`, keyed by the translation's `arguments` names); `None` when an argument
+/// is not one of them (memory) or has no value.
+pub(crate) fn driver(
+    definition: &OperationRef,
+    function: &str,
+    arguments: &[(String, Sort)],
+    values: &HashMap<String, Vec<String>>,
+) -> Option<String> {
+    let block = definition.region(0).ok()?.first_block()?;
+    if block.argument_count() != arguments.len() {
+        return None;
+    }
+    let mut body = String::new();
+    let mut operands = Vec::new();
+    let mut types = Vec::new();
+    for (i, (name, sort)) in arguments.iter().enumerate() {
+        let ty = block.argument(i).ok()?.r#type().to_string();
+        let literal = literal(values.get(name)?, *sort, &ty)?;
+        body.push_str(&format!("  %a{i} = arith.constant {literal}\n"));
+        operands.push(format!("%a{i}"));
+        types.push(ty);
+    }
+    let results = results(definition)?;
+    let call = format!(
+        "func.call @{function}({}) : ({}) -> ({})",
+        operands.join(", "),
+        types.join(", "),
+        results.join(", ")
+    );
+    let call = match results.len() {
+        0 => format!("  {call}\n"),
+        1 => format!("  %r = {call}\n"),
+        n => format!("  %r:{n} = {call}\n"),
+    };
+    Some(format!(
+        "func.func @{DRIVER}() {{\n{body}{call}  return\n}}\n"
+    ))
+}
+
+/// `program` (top-level ops, as [`crate::module_text::splice`] prints them) with `driver` added.
+pub fn with_driver(program: &str, driver: &str) -> String {
+    format!("{program}{driver}")
+}
+
+/// The result types of a `func.func`.
+fn results(definition: &OperationRef) -> Option<Vec<String>> {
+    let attribute = definition.attribute("function_type").ok()?;
+    let ty = melior::ir::attribute::TypeAttribute::try_from(attribute)
+        .ok()?
+        .value();
+    let function = FunctionType::try_from(ty).ok()?;
+    (0..function.result_count())
+        .map(|i| function.result(i).ok().map(|t| t.to_string()))
+        .collect()
+}
+
+/// Z3's value of an argument (its tokens) as the operand of `arith.constant` (`-7 : i32`,
+/// `true`, `0x7FC00000 : f32`).
+fn literal(tokens: &[String], sort: Sort, ty: &str) -> Option<String> {
+    match sort {
+        Sort::Bool => match tokens.first()?.as_str() {
+            "true" => Some("true".into()),
+            "false" => Some("false".into()),
+            _ => None,
+        },
+        Sort::Bits(_) => Some(format!("{} : {ty}", super::signed(tokens.first()?, sort)?)),
+        Sort::Float(exponent, significand) => {
+            let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            let bits = smt::float_bits(&tokens, sort)?;
+            let digits = (exponent + significand).div_ceil(4) as usize;
+            Some(format!("0x{bits:0digits$X} : {ty}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn driver_of(source: &str, values: &[(&str, &[&str])]) -> Option<String> {
+        let context = tensorlang::create_context().unwrap();
+        let module = tensorlang::parse_module(&context, source, "p.mlir").unwrap();
+        let function = tensorlang::ir::top_level_ops(module.as_operation())[0];
+        let translation = smt::translate(&function, module.as_operation(), "f_").unwrap();
+        let values = values
+            .iter()
+            .map(|(name, tokens)| {
+                (
+                    (*name).to_owned(),
+                    tokens.iter().map(|t| (*t).to_owned()).collect(),
+                )
+            })
+            .collect();
+        driver(&function, "f", &translation.arguments, &values)
+    }
+
+    #[test]
+    fn the_driver_passes_each_value_as_a_constant_of_its_type() {
+        let source = "func.func @f(%a: i32, %b: f32, %c: i1, %d: index) -> (i32, f32) {\n  return %a, %b : i32, f32\n}\n";
+        let driver = driver_of(
+            source,
+            &[
+                ("f_arg0", &["#xffffffff"]),
+                ("f_arg1", &["_", "NaN", "8", "24"]),
+                ("f_arg2", &["true"]),
+                ("f_arg3", &["#x0000000000000007"]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            driver,
+            "func.func @__tensorlang_counterexample() {\n  %a0 = arith.constant -1 : i32\n  %a1 = arith.constant 0x7FC00000 : f32\n  %a2 = arith.constant true\n  %a3 = arith.constant 7 : index\n  %r:2 = func.call @f(%a0, %a1, %a2, %a3) : (i32, f32, i1, index) -> (i32, f32)\n  return\n}\n"
+        );
+        // It parses and verifies beside the function.
+        let context = tensorlang::create_context().unwrap();
+        let program = with_driver(source, &driver);
+        assert!(tensorlang::parse_module(&context, &program, "p.mlir").is_ok());
+    }
+
+    #[test]
+    fn an_argument_without_a_value_gives_no_driver() {
+        let source = "func.func @f(%a: i32) {\n  return\n}\n";
+        assert!(driver_of(source, &[]).is_none());
+        let driver = driver_of(source, &[("f_arg0", &["#x00000000"])]).unwrap();
+        assert!(
+            driver.contains("  func.call @f(%a0) : (i32) -> ()\n"),
+            "{driver}"
+        );
+    }
+}
