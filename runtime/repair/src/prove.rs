@@ -169,7 +169,7 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
     let names: Vec<&str> = translation
         .arguments
         .iter()
-        .map(|(n, _)| n.as_str())
+        .map(|a| a.name.as_str())
         .collect();
     script.push_str(&format!(
         "(assert {domain})\n(assert (not (and true {})))\n(check-sat)\n",
@@ -194,10 +194,10 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
             let counterexample = translation
                 .arguments
                 .iter()
-                .filter_map(|(name, sort)| {
+                .filter_map(|a| {
                     Some((
-                        shown(name).to_owned(),
-                        shown_value(values.get(name)?, *sort)?,
+                        shown(&a.name).to_owned(),
+                        shown_value(values.get(&a.name)?, a.sort)?,
                     ))
                 })
                 .collect();
@@ -214,9 +214,7 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
             let floats = translation.floats || drivers.iter().any(|d| d.floats);
             // A driver's assert is broken on the driver's own inputs, not on these.
             let driver = (!in_driver && broken.is_some())
-                .then(|| {
-                    counterexample::driver(&definition, function, &translation.arguments, &values)
-                })
+                .then(|| counterexample::driver(&definition, function, &translation, &values))
                 .flatten();
             Verdict::Refuted {
                 counterexample,
@@ -278,35 +276,54 @@ pub(crate) fn call_domain(
         WalkResult::Advance
     });
     let free = "of its argument types".to_owned();
-    if calls.is_empty() || calls.iter().all(|c| c.iter().all(Option::is_none)) {
+    let scalars_free = calls.iter().all(|c| {
+        translation
+            .arguments
+            .iter()
+            .all(|a| c.get(a.position).is_none_or(Option::is_none))
+    });
+    if calls.is_empty() || (scalars_free && translation.known.is_empty()) {
         return ("true".into(), free, false);
     }
-    let exact = calls.iter().all(|c| c.iter().all(Option::is_some));
+    // A memory argument is a known global, the same at every call: fixed, like a constant.
+    let exact = calls.iter().all(|c| {
+        translation
+            .arguments
+            .iter()
+            .all(|a| c.get(a.position).is_some_and(Option::is_some))
+    });
     let mut terms = Vec::new();
     let mut words = Vec::new();
     for call in &calls {
         let mut conjunction = vec!["true".to_owned()];
-        let mut described = Vec::new();
-        for ((name, sort), constant) in translation.arguments.iter().zip(call) {
-            let Some(value) = constant else {
-                described.push(format!("{} any", shown(name)));
+        let mut described: Vec<(usize, String)> = translation
+            .known
+            .iter()
+            .map(|k| (k.position, format!("arg{} = @{}", k.position, k.global)))
+            .collect();
+        for argument in &translation.arguments {
+            let (name, sort) = (&argument.name, &argument.sort);
+            let Some(value) = call.get(argument.position).cloned().flatten() else {
+                described.push((argument.position, format!("{} any", shown(name))));
                 continue;
             };
             let literal = match sort {
                 Sort::Bool => (value == "true").to_string(),
                 Sort::Bits(w) => smt::bits(value.parse().unwrap_or(0), *w),
-                Sort::Float(..) => match smt::float_literal(value, *sort) {
+                Sort::Float(..) => match smt::float_literal(&value, *sort) {
                     Some(literal) => literal,
                     None => {
-                        described.push(format!("{} any", shown(name)));
+                        described.push((argument.position, format!("{} any", shown(name))));
                         continue;
                     }
                 },
             };
             conjunction.push(format!("(= {name} {literal})"));
-            described.push(format!("{} = {value}", shown(name)));
+            described.push((argument.position, format!("{} = {value}", shown(name))));
         }
         terms.push(format!("(and {})", conjunction.join(" ")));
+        described.sort();
+        let described: Vec<String> = described.into_iter().map(|(_, d)| d).collect();
         words.push(format!("({})", described.join(", ")));
     }
     (
@@ -523,6 +540,103 @@ mod tests {
             matches!(verdict(looped, "mean"), Verdict::Proved { checks: 3, .. }),
             "{}",
             verdict(looped, "mean")
+        );
+    }
+
+    const TABLE: &str = "memref.global \"private\" constant @table : memref<4xi32> = dense<[1, 2, 4, 8]>\nfunc.func @pick(%t: memref<?xi32>, %i: index) -> i32 {\n  %v = memref.load %t[%i] : memref<?xi32>\n  %z = arith.constant 0 : i32\n  %nz = arith.cmpi ne, %v, %z : i32\n  cf.assert %nz, \"entries are not zero\"\n  %c16 = arith.constant 16 : i32\n  %q = arith.divsi %c16, %v : i32\n  return %q : i32\n}\n";
+
+    #[test]
+    fn loads_from_a_constant_table_the_calls_pass_are_its_elements() {
+        let driver = |index: &str| {
+            format!(
+                "{TABLE}func.func @main() {{\n  %g = memref.get_global @table : memref<4xi32>\n  %v = memref.cast %g : memref<4xi32> to memref<?xi32>\n  {index}\n  %r = func.call @pick(%v, %i) : (memref<?xi32>, index) -> i32\n  %c2 = arith.constant 2 : i32\n  %ok = arith.cmpi eq, %r, %c2 : i32\n  cf.assert %ok, \"16 / 8 is 2\"\n  return\n}}\n"
+            )
+        };
+        // Index 3: the bounds check, the assert, the divisor's two checks, the same four
+        // inlined in @main, and @main's assert.
+        let found = verdict(&driver("%i = arith.constant 3 : index"), "pick");
+        assert!(
+            matches!(found, Verdict::Proved { checks: 9, .. }),
+            "{found}"
+        );
+        assert!(
+            found
+                .to_string()
+                .contains("the program passes: (arg0 = @table, arg1 = 3)"),
+            "{found}"
+        );
+        // An index computed at run time (by an op the translation leaves out): any index, and 4
+        // is out of bounds. The counterexample runs on the same table.
+        let found = verdict(
+            &driver(
+                "%c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %n = memref.dim %v, %c0 : memref<?xi32>\n  %i = index.sub %n, %c1",
+            ),
+            "pick",
+        );
+        let Verdict::Refuted {
+            check,
+            in_program,
+            driver: Some(driver),
+            ..
+        } = &found
+        else {
+            panic!("{found}");
+        };
+        assert!(!in_program);
+        assert!(
+            check.starts_with("index out of bounds in 'memref.load' at p.mlir:3:"),
+            "{check}"
+        );
+        assert!(
+            driver.contains("  %g0 = memref.get_global @table : memref<4xi32>\n  %a0 = memref.cast %g0 : memref<4xi32> to memref<?xi32>\n"),
+            "{driver}"
+        );
+    }
+
+    #[test]
+    fn memory_that_is_not_fixed_is_not_translated() {
+        let source = format!(
+            "{TABLE}func.func @main(%t: memref<?xi32>) {{\n  %c0 = arith.constant 0 : index\n  %r = func.call @pick(%t, %c0) : (memref<?xi32>, index) -> i32\n  return\n}}\n"
+        );
+        let found = verdict(&source, "pick");
+        assert_eq!(
+            found,
+            Verdict::NotTranslatable(
+                "a memref argument (#0) whose contents the program's calls do not fix".into()
+            )
+        );
+    }
+
+    #[test]
+    fn math_ops_with_a_theory() {
+        // floor(x) <= x for every x (unordered: NaN passes, as the assert's predicate says).
+        let floor = "func.func @f(%x: f32) -> f32 {\n  %f = math.floor %x : f32\n  %ok = arith.cmpf ule, %f, %x : f32\n  cf.assert %ok, \"floor is below\"\n  return %f : f32\n}\n";
+        assert!(matches!(
+            verdict(floor, "f"),
+            Verdict::Proved { checks: 1, .. }
+        ));
+        // round(x) <= x is not: 0.5 rounds away from zero.
+        let round = floor.replace("math.floor", "math.round");
+        assert!(matches!(verdict(&round, "f"), Verdict::Refuted { .. }));
+        // fma(x, 0, 1) is 1 but for an infinite or NaN x.
+        let fma = "func.func @f(%x: f32) -> f32 {\n  %z = arith.constant 0.0 : f32\n  %one = arith.constant 1.0 : f32\n  %r = math.fma %x, %z, %one : f32\n  %ok = arith.cmpf oeq, %r, %one : f32\n  cf.assert %ok, \"one\"\n  return %r : f32\n}\n";
+        let found = verdict(fma, "f");
+        let Verdict::Refuted { counterexample, .. } = &found else {
+            panic!("{found}");
+        };
+        assert!(
+            ["inf", "-inf", "NaN"].contains(&counterexample[0].1.as_str()),
+            "{found}"
+        );
+        // |x| >= 0 but for the most negative i8, whose negation wraps.
+        let absi = "func.func @f(%x: i8) -> i8 {\n  %a = math.absi %x : i8\n  %z = arith.constant 0 : i8\n  %ok = arith.cmpi sge, %a, %z : i8\n  cf.assert %ok, \"not negative\"\n  return %a : i8\n}\n";
+        let found = verdict(absi, "f");
+        let Verdict::Refuted { counterexample, .. } = &found else {
+            panic!("{found}");
+        };
+        assert_eq!(
+            counterexample,
+            &vec![("arg0".to_string(), "-128".to_string())]
         );
     }
 

@@ -154,7 +154,11 @@ mod tests {
         );
         // The candidate's program, then the original's, each with the driver appended.
         assert!(programs[0].starts_with("func.func @f(%n: i32) -> i32 {}\n"));
-        assert!(programs[1].contains("return %arg0 : i32"), "{}", programs[1]);
+        assert!(
+            programs[1].contains("return %arg0 : i32"),
+            "{}",
+            programs[1]
+        );
         assert!(
             programs
                 .iter()

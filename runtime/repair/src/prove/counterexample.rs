@@ -1,5 +1,5 @@
 //! A counterexample as a program input: a driver function that calls the refuted function with
-//! the arguments Z3 found, so that the compiled candidate, and the original beside it, can run on
+//! the arguments Z3 found (and the constant globals its memory arguments are known to be), so that the compiled candidate, and the original beside it, can run on
 //! it with every check (the engine's differential run, `engine/counterexample.rs`).
 //!
 //! Before (Z3 refuted `@avg` with `arg0 = 0`):
@@ -21,31 +21,41 @@ use melior::ir::operation::OperationLike;
 use melior::ir::r#type::FunctionType;
 use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
 
-use super::smt::{self, Sort};
+use super::smt::{self, Sort, Translation};
 
 /// The name of the driver function.
 pub const DRIVER: &str = "__tensorlang_counterexample";
 
-/// The driver that calls `function` (the definition `definition`) on the values Z3 gave its
-/// arguments (`values`, keyed by the translation's `arguments` names); `None` when an argument
-/// is not one of them (memory) or has no value.
+/// The driver that calls `function` (the definition `definition`, translated as
+/// `translation`) on the values Z3 gave its scalar arguments (`values`, keyed by their SMT
+/// names) and on the globals its memory arguments are known to be; `None` when an argument has
+/// no value.
 pub(crate) fn driver(
     definition: &OperationRef,
     function: &str,
-    arguments: &[(String, Sort)],
+    translation: &Translation,
     values: &HashMap<String, Vec<String>>,
 ) -> Option<String> {
     let block = definition.region(0).ok()?.first_block()?;
-    if block.argument_count() != arguments.len() {
-        return None;
-    }
     let mut body = String::new();
     let mut operands = Vec::new();
     let mut types = Vec::new();
-    for (i, (name, sort)) in arguments.iter().enumerate() {
+    for i in 0..block.argument_count() {
         let ty = block.argument(i).ok()?.r#type().to_string();
-        let literal = literal(values.get(name)?, *sort, &ty)?;
-        body.push_str(&format!("  %a{i} = arith.constant {literal}\n"));
+        if let Some(argument) = translation.arguments.iter().find(|a| a.position == i) {
+            let literal = literal(values.get(&argument.name)?, argument.sort, &ty)?;
+            body.push_str(&format!("  %a{i} = arith.constant {literal}\n"));
+        } else {
+            let known = translation.known.iter().find(|k| k.position == i)?;
+            let (global, global_ty) = (&known.global, &known.ty);
+            if *global_ty == ty {
+                body.push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
+            } else {
+                body.push_str(&format!(
+                    "  %g{i} = memref.get_global @{global} : {global_ty}\n  %a{i} = memref.cast %g{i} : {global_ty} to {ty}\n"
+                ));
+            }
+        }
         operands.push(format!("%a{i}"));
         types.push(ty);
     }
@@ -120,7 +130,7 @@ mod tests {
                 )
             })
             .collect();
-        driver(&function, "f", &translation.arguments, &values)
+        driver(&function, "f", &translation, &values)
     }
 
     #[test]

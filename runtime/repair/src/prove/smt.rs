@@ -1,10 +1,12 @@
-//! A scalar function as SMT-LIB2 bit-vector terms, with the checks that guard it as
+//! A scalar function as SMT-LIB2 terms, with the checks that guard it as
 //! obligations: every integer division's divisor is not zero and, signed, is not `MIN / -1`
 //! (what the instrumentation checks at run time), and every `cf.assert` holds, each under the
 //! path condition of the `scf.if` branches around it. Calls of functions of the module are
 //! inlined (a few deep), their checks included. Integers and `index` (64 bits) are bit-vectors,
-//! `i1` is Bool; arithmetic wraps as in MLIR. Anything else (floats, memory, loops, recursion) is
-//! [`Untranslatable`]: nothing is claimed about it.
+//! `i1` is Bool; arithmetic wraps as in MLIR. Floats are IEEE 754 terms ([`float`]), `scf.for`
+//! with constant bounds is unrolled ([`loops`]) and loads from constant globals are their
+//! elements ([`memory`]). Anything else (memory the program writes or does not fix, loops with
+//! run-time bounds, recursion) is [`Untranslatable`]: nothing is claimed about it.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -16,6 +18,7 @@ use tensorlang::ir::op_name;
 mod float;
 mod integer;
 mod loops;
+mod memory;
 
 /// Why a function cannot be translated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +73,38 @@ pub struct Obligation {
     pub assert: Option<usize>,
 }
 
+/// A scalar argument of a translated function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Argument {
+    /// Its SMT name (`f_arg0`).
+    pub name: String,
+    /// Its sort.
+    pub sort: Sort,
+    /// Which argument of the function it is.
+    pub position: usize,
+}
+
+/// A memory argument whose contents every call of the function fixes: the same constant
+/// `memref.global` at each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownArgument {
+    /// Which argument of the function it is.
+    pub position: usize,
+    /// The global.
+    pub global: String,
+    /// The global's type (`memref<6xf32>`).
+    pub ty: String,
+}
+
 /// A translated function.
 #[derive(Debug, Clone, Default)]
 pub struct Translation {
     /// `declare-const` of the arguments and `define-fun` of every value and obligation.
     pub script: String,
-    /// The arguments: SMT name and sort.
-    pub arguments: Vec<(String, Sort)>,
+    /// The scalar arguments.
+    pub arguments: Vec<Argument>,
+    /// The memory arguments, each a known constant global.
+    pub known: Vec<KnownArgument>,
     /// The checks.
     pub obligations: Vec<Obligation>,
     /// Whether it computes with floats: compiled code may contract or reorder float arithmetic
@@ -99,6 +127,8 @@ struct Translator<'c, 'a> {
     prefix: String,
     /// Calls being inlined, innermost last.
     depth: usize,
+    /// The memrefs whose contents are known (views of constant globals).
+    memories: HashMap<usize, memory::Memory>,
 }
 
 /// A value's term and sort.
@@ -132,24 +162,42 @@ pub fn translate<'c, 'a>(
         module,
         prefix: prefix.to_owned(),
         depth: 0,
+        memories: HashMap::new(),
     };
     let mut arguments = Vec::new();
+    let mut known = Vec::new();
     for i in 0..block.argument_count() {
         let argument = block
             .argument(i)
             .map_err(|e| Untranslatable(e.to_string()))?;
-        let sort = Sort::of(&argument.r#type().to_string())?;
+        let ty = argument.r#type().to_string();
+        if ty.starts_with("memref<") {
+            let memory = t.known_argument(function, i)?;
+            known.push(KnownArgument {
+                position: i,
+                global: memory.global.clone(),
+                ty: memory.ty.clone(),
+            });
+            t.memories.insert(argument.to_raw().ptr as usize, memory);
+            continue;
+        }
+        let sort = Sort::of(&ty)?;
         t.floats |= matches!(sort, Sort::Float(..));
         let name = format!("{prefix}arg{i}");
         let _ = writeln!(t.script, "(declare-const {name} {})", sort.smt());
         t.values
             .insert(argument.to_raw().ptr as usize, (name.clone(), sort));
-        arguments.push((name, sort));
+        arguments.push(Argument {
+            name,
+            sort,
+            position: i,
+        });
     }
     t.block(block, "true")?;
     Ok(Translation {
         script: t.script,
         arguments,
+        known,
         obligations: t.obligations,
         floats: t.floats,
     })
@@ -258,6 +306,7 @@ impl<'c, 'a> Translator<'c, 'a> {
             }
             "func.call" => self.inline(op, path),
             "scf.for" => self.unroll(op, path),
+            memory if memory::OPS.contains(&memory) => self.memory_op(op, memory, path),
             float if float::OPS.contains(&float) => self.float_op(op, float, path),
             integer if integer::OPS.contains(&integer) => self.integer_op(op, integer, path),
             other => Err(Untranslatable(format!("'{other}'"))),
@@ -286,8 +335,13 @@ impl<'c, 'a> Translator<'c, 'a> {
             let argument = block
                 .argument(i)
                 .map_err(|e| Untranslatable(e.to_string()))?;
-            let value = self.value(op, i)?;
-            self.values.insert(argument.to_raw().ptr as usize, value);
+            let key = argument.to_raw().ptr as usize;
+            if let Some(memory) = self.known_operand(op, i) {
+                self.memories.insert(key, memory);
+            } else {
+                let value = self.value(op, i)?;
+                self.values.insert(key, value);
+            }
         }
         self.depth += 1;
         let results = self.block(block, path);

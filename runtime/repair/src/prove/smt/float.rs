@@ -1,6 +1,7 @@
 //! Floats as SMT-LIB2 IEEE 754 terms (`(_ FloatingPoint 8 24)` for `f32`), rounding to nearest
 //! even as MLIR's `arith` does: literals by their bits, arithmetic, compares (ordered and
-//! unordered, as `arith.cmpf` defines them), conversions, and the obligation the
+//! unordered, as `arith.cmpf` defines them), conversions, `math.fma` and the rounding ops
+//! (`floor`, `ceil`, `trunc`, `round`, `roundeven`), and the obligation the
 //! instrumentation checks by default: the results of `arith.divf` and `math.sqrt` are finite.
 
 use melior::ir::OperationRef;
@@ -20,6 +21,12 @@ pub(super) const OPS: &[&str] = &[
     "arith.minimumf",
     "math.absf",
     "math.sqrt",
+    "math.fma",
+    "math.floor",
+    "math.ceil",
+    "math.trunc",
+    "math.round",
+    "math.roundeven",
     "arith.cmpf",
     "arith.sitofp",
     "arith.uitofp",
@@ -155,6 +162,23 @@ impl Translator<'_, '_> {
             "math.sqrt" => {
                 let (a, sort) = self.value(op, 0)?;
                 (format!("(fp.sqrt RNE {a})"), sort)
+            }
+            "math.fma" => {
+                let ((a, sort), (b, _), (c, _)) =
+                    (self.value(op, 0)?, self.value(op, 1)?, self.value(op, 2)?);
+                (format!("(fp.fma RNE {a} {b} {c})"), sort)
+            }
+            "math.floor" | "math.ceil" | "math.trunc" | "math.round" | "math.roundeven" => {
+                let (a, sort) = self.value(op, 0)?;
+                // round: half away from zero; roundeven: half to even.
+                let mode = match name {
+                    "math.floor" => "RTN",
+                    "math.ceil" => "RTP",
+                    "math.trunc" => "RTZ",
+                    "math.round" => "RNA",
+                    _ => "RNE",
+                };
+                (format!("(fp.roundToIntegral {mode} {a})"), sort)
             }
             "arith.cmpf" => {
                 let ((a, _), (b, _)) = (self.value(op, 0)?, self.value(op, 1)?);

@@ -28,6 +28,7 @@ pub(super) const OPS: &[&str] = &[
     "arith.minsi",
     "arith.maxui",
     "arith.minui",
+    "math.absi",
     "arith.cmpi",
     "arith.select",
     "arith.extsi",
@@ -94,6 +95,19 @@ impl Translator<'_, '_> {
                     _ => "bvult",
                 };
                 self.define(op, 0, sort, format!("(ite ({compare} {a} {b}) {a} {b})"))
+            }
+            "math.absi" => {
+                let (a, sort) = self.value(op, 0)?;
+                let Sort::Bits(w) = sort else {
+                    return Err(Untranslatable("a 'math.absi' of an i1".into()));
+                };
+                // MIN stays MIN, as in MLIR (two's complement negation wraps).
+                self.define(
+                    op,
+                    0,
+                    sort,
+                    format!("(ite (bvslt {a} {}) (bvneg {a}) {a})", bits(0, w)),
+                )
             }
             "arith.cmpi" => self.compare(op),
             "arith.select" => {
