@@ -179,6 +179,14 @@ impl Checkpoint {
         written
     }
 
+    /// The saved copy of the `bytes` bytes from `start`, if a saved buffer covers them.
+    pub fn saved(&self, start: *const u8, bytes: usize) -> Option<&[u8]> {
+        self.buffers.iter().find_map(|(at, copy)| {
+            let from = (start as usize).checked_sub(*at as usize)?;
+            copy.get(from..from.checked_add(bytes)?)
+        })
+    }
+
     /// How many bytes it holds.
     pub fn bytes(&self) -> usize {
         self.buffers.iter().map(|(_, copy)| copy.len()).sum()
@@ -213,7 +221,7 @@ fn changed_runs(now: &[u8], saved: &[u8]) -> Vec<(usize, usize)> {
 /// # Safety
 ///
 /// `fields` must point at `3 + 2 * rank` valid pointers to the descriptor's fields.
-unsafe fn extent(
+pub(crate) unsafe fn extent(
     fields: *const *mut c_void,
     rank: usize,
     element_bytes: usize,

@@ -18,15 +18,18 @@
 //! again without showing twice what was shown ([`ShownOutput`]), so that no line is lost or
 //! repeated.
 
+pub mod arguments;
 mod call;
 mod checkpoint;
 mod entry;
 mod output;
+pub mod record;
 pub mod trial;
 mod worker;
 
 pub use checkpoint::{Checkpoint, Parameter};
 pub use output::{OutputMode, ShownOutput};
+pub use record::CallRecorder;
 pub use worker::WorkerSetup;
 
 use std::ffi::c_void;

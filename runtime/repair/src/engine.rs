@@ -20,6 +20,7 @@ use melior::ir::Module;
 
 use super::admission::Origin;
 use counterexample::Differential;
+use recorded_call::RecordedCall;
 
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::journal::{Journal, JournalRecord, candidate_key};
@@ -142,6 +143,8 @@ struct Search {
     /// Candidates the journal says an earlier run rejected, not run again.
     resumed: usize,
     findings: Vec<String>,
+    /// The failing call the report recorded, which candidates for its function must pass.
+    recorded: Option<RecordedCall>,
 }
 
 impl RepairEngine<Sandbox> {
@@ -252,6 +255,10 @@ impl<V: Verifier> RepairEngine<V> {
             tried: 0,
             resumed: 0,
             findings: Vec::new(),
+            recorded: crate::recorded::driver(module, request.failure).map(|driver| RecordedCall {
+                function: request.failure.function.clone(),
+                driver,
+            }),
         };
         let suspects = suspects(
             module,
@@ -401,7 +408,22 @@ impl<V: Verifier> RepairEngine<V> {
             source: proposal.source,
             authentic: proposal.authentic,
         };
-        let verdict = self.verifier.run(&trial)?;
+        let verdict = match self.verifier.run(&trial)? {
+            Verdict::Passed(how) => {
+                let recorded = search
+                    .recorded
+                    .as_ref()
+                    .filter(|r| r.function == target.name);
+                match self.run_recorded(recorded, target.name, &program)? {
+                    Some(why) => Verdict::Rejected(why),
+                    None if recorded.is_some() => {
+                        Verdict::Passed(format!("{how}, and so did the recorded failing call"))
+                    }
+                    None => Verdict::Passed(how),
+                }
+            }
+            rejected => rejected,
+        };
         self.journal_verdict(journal_key, target.name, &proposal.change, &verdict);
         let resumed = match search.resumed {
             0 => String::new(),
@@ -608,5 +630,6 @@ mod counterexample;
 mod escalation;
 mod options;
 mod prepared;
+mod recorded_call;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! repairs, the symbolic [`strategies`] and the order they are tried in ([`ranking`]), the
 //! suspects a failure points at ([`localize`]), the model ([`ModelSource`]), the static half of
 //! the verifier ([`Admission`]) every candidate passes before it runs, the [`Sandbox`] it then
-//! runs in (offline), work on untrusted code in a child process ([`isolated`]), and the
+//! runs in (offline), the failing call a report recorded ([`recorded`]), work on untrusted code in a child process ([`isolated`]), and the
 //! `--neuro-repair` pass ([`pass`]).
 
 pub mod admission;
@@ -17,6 +17,7 @@ pub mod pass;
 pub mod prove;
 pub mod prove_checks;
 pub mod ranking;
+pub mod recorded;
 pub mod sandbox;
 pub mod source;
 pub mod static_failures;

@@ -124,6 +124,8 @@ impl Sandbox {
             // The candidate is what is verified: a failure must end the run, not be healed
             // (self-healing is on by default for TensorLang).
             .arg("--no-self-heal")
+            // Only the failures matter here: no call is routed through the argument recorder.
+            .arg("--no-record-arguments")
             .arg(format!("--timeout={}ms", self.timeout.as_millis().max(1)))
             .arg(format!("--failure-report={}", report.display()))
             .stdin(Stdio::null())

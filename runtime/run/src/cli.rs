@@ -53,9 +53,16 @@ pub struct Cli {
     pub timeout: Option<Duration>,
 
     /// Writes every failure as JSON to this file, with what it takes to reproduce them (the
-    /// program, its flags, its check table): a bundle for --replay.
+    /// program, its flags, its check table, and the failing call's arguments and the buffers
+    /// they reach as the call began): a bundle for --replay.
     #[arg(long = "failure-report")]
     pub failure_report: Option<PathBuf>,
+
+    /// Leaves the failing call's arguments out of --failure-report: calls are then not routed
+    /// through the recorder, which saves the buffers of every call (the repair sandbox, which
+    /// needs only the failures, runs candidates so).
+    #[arg(long = "no-record-arguments", hide = true)]
+    pub no_record_arguments: bool,
 
     /// Runs the program of a failure bundle (--failure-report) again in a fresh process, as it
     /// was run, and says whether it failed the same way (the input file is not read).

@@ -70,6 +70,13 @@ fn heal_enabled(program: &Program, cli: &Cli) -> bool {
     !cli.no_self_heal && (cli.self_heal || program.is_tensorlang) && program.was_lowered
 }
 
+/// Whether the failing call's arguments are recorded (see [`heal::CallRecorder`]): for a
+/// failure report, when calls are not healed (self-healing saves its own checkpoints) nor
+/// profiled by --optimize (whose timings the recorder would skew).
+fn record_arguments(cli: &Cli) -> bool {
+    cli.failure_report.is_some() && !cli.no_record_arguments && !cli.optimize
+}
+
 /// The strategy cache `--heal-cache` names (`none`: no cache).
 fn strategy_cache(cli: &Cli) -> Option<PathBuf> {
     match &cli.heal_cache {
@@ -111,7 +118,18 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     let (program, optimized_source) = load_program(&context, &source, filename, cli)?;
     check_entry(&program, cli)?;
     let self_heal = heal_enabled(&program, cli);
-    let jit = start_jit(&program, cli, self_heal)?;
+    let recording = !self_heal && program.was_lowered && record_arguments(cli);
+    let handler = if self_heal {
+        Some(heal::handler_address())
+    } else {
+        recording.then(heal::record::handler_address)
+    };
+    let jit = start_jit(&program, cli, handler)?;
+    let recorder = if recording {
+        Some(heal::CallRecorder::start(&jit, &program.functions)?)
+    } else {
+        None
+    };
 
     let mut report = FailureReport {
         file: filename.to_string(),
@@ -153,7 +171,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             optimizer
         });
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
-        run_entries(&jit, &program, cli, healer.as_deref(), &mut report)?;
+        let ran = Ran {
+            healer: healer.as_deref(),
+            recorder: recorder.as_deref(),
+        };
+        run_entries(&jit, &program, cli, ran, &mut report)?;
         if let Some(optimizer) = optimizer {
             let optimized = if cli.optimize_drain {
                 optimizer.drain()
@@ -186,13 +208,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     })
 }
 
-/// Makes the JIT and loads the program into it (its static constructors run).
-fn start_jit(program: &Program, cli: &Cli, self_heal: bool) -> Result<Jit> {
+/// Makes the JIT and loads the program into it (its static constructors run); calls of
+/// replaceable functions go to `handler` (self-healing's, or the call recorder's), if given.
+fn start_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit> {
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
         cache: ObjectCache::new(cache_directory(cli)),
         libraries: libraries(cli),
-        heal_handler: self_heal.then(heal::handler_address),
+        heal_handler: handler,
         profile_calls: cli.optimize,
     })?;
     let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
@@ -240,17 +263,24 @@ fn heal_setup(cli: &Cli, source: &str, filename: &str) -> (heal::WorkerSetup, he
     (setup, options)
 }
 
-/// Runs the entry point (healed, when `healer` is given), then each `--then` function, and
+/// What runs the calls besides the JIT: self-healing, or the call recorder.
+#[derive(Clone, Copy)]
+struct Ran<'r, 'j> {
+    healer: Option<&'r SelfHeal<'j>>,
+    recorder: Option<&'r heal::CallRecorder>,
+}
+
+/// Runs the entry point (healed, when there is a healer), then each `--then` function, and
 /// records how each ended. In a trial child, the entry point's outcome ends the process.
 fn run_entries(
     jit: &Jit,
     program: &Program,
     cli: &Cli,
-    healer: Option<&SelfHeal>,
+    ran: Ran,
     report: &mut FailureReport,
 ) -> Result<()> {
     let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
-    let entry = match healer {
+    let entry = match ran.healer {
         Some(healer) => healer.run_entry(&run_entry)?,
         None => run_entry()?,
     };
@@ -260,13 +290,19 @@ fn run_entries(
                 .to_string()
         }));
     }
-    record(entry, &cli.entry_point, jit, program, cli, report);
+    let ended = Ended {
+        jit,
+        program,
+        cli,
+        recorder: ran.recorder,
+    };
+    ended.record(entry, &cli.entry_point, report);
     for function in &cli.then {
         let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
-        if let Some(healer) = healer {
+        if let Some(healer) = ran.healer {
             healer.release_output();
         }
-        record(outcome, function, jit, program, cli, report);
+        ended.record(outcome, function, report);
     }
     Ok(())
 }
@@ -328,8 +364,10 @@ fn load_program<'c>(
         program.add_replaceable(&targets);
         optimized_source = program.module().as_operation().to_string();
     }
-    if cli.self_heal && !cli.no_self_heal {
-        // Plain upstream MLIR: every function but the entry point may be repaired.
+    let healing = !cli.no_self_heal && (cli.self_heal || program.is_tensorlang);
+    if (cli.self_heal && !cli.no_self_heal) || (!healing && record_arguments(cli)) {
+        // Plain upstream MLIR: every function but the entry point may be repaired (or has its
+        // failing call recorded).
         let functions = program.defined_functions();
         let others: Vec<String> = functions
             .into_iter()
@@ -344,29 +382,36 @@ fn load_program<'c>(
     Ok((program, optimized_source))
 }
 
-/// Prints the outcome of a call; a failure goes to stderr and into the report.
-fn record(
-    outcome: Result<EntryValue, Trap>,
-    entry: &str,
-    jit: &Jit,
-    program: &Program,
-    cli: &Cli,
-    report: &mut FailureReport,
-) {
-    match outcome {
-        Ok(value) => print_result(value),
-        Err(trap) => {
-            let timeout_ms = cli.timeout.map_or(0, |t| t.as_millis() as u64);
-            let failure = tensorlang_jit::failure::from_trap(
-                &trap,
-                entry,
-                jit,
-                &program.functions,
-                timeout_ms,
-            );
-            heal::trial::flush_output();
-            eprintln!("{failure}");
-            report.failures.push(failure);
+/// What recording how a call ended needs.
+struct Ended<'r, 'c> {
+    jit: &'r Jit,
+    program: &'r Program<'c>,
+    cli: &'r Cli,
+    recorder: Option<&'r heal::CallRecorder>,
+}
+
+impl Ended<'_, '_> {
+    /// Prints the outcome of a call; a failure goes to stderr and into the report, with the
+    /// failing call's arguments when they were recorded.
+    fn record(&self, outcome: Result<EntryValue, Trap>, entry: &str, report: &mut FailureReport) {
+        match outcome {
+            Ok(value) => print_result(value),
+            Err(trap) => {
+                let timeout_ms = self.cli.timeout.map_or(0, |t| t.as_millis() as u64);
+                let mut failure = tensorlang_jit::failure::from_trap(
+                    &trap,
+                    entry,
+                    self.jit,
+                    &self.program.functions,
+                    timeout_ms,
+                );
+                if let Some(arguments) = self.recorder.and_then(|r| r.take(&failure.function)) {
+                    failure.arguments = arguments;
+                }
+                heal::trial::flush_output();
+                eprintln!("{failure}");
+                report.failures.push(failure);
+            }
         }
     }
 }

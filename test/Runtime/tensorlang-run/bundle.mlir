@@ -1,5 +1,5 @@
-// --failure-report writes a bundle: the failures, and the program, its flags and its check
-// table. --replay runs it again in a fresh process and says it failed the same way; a bundle
+// --failure-report writes a bundle: the failures with the failing call's arguments, and the
+// program, its flags and its check table. --replay runs it again in a fresh process and says it failed the same way; a bundle
 // whose program no longer fails so is an error; --neuro-repair reads the bundle like a report and
 // verifies with the bundle's flags (an i32 entry point here).
 // RUN: not tensorlang-run %s -e main -entry-point-result=i32 -O2 --failure-report=%t.json 2>&1 | FileCheck %s --check-prefix=RUN1
@@ -9,10 +9,18 @@
 // RUN: not tensorlang-run --replay %t.fixed.json 2>&1 | FileCheck %s --check-prefix=DIFFERENT
 // RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none" 2>&1 | FileCheck %s --check-prefix=REPAIR
 
-// RUN1: bundle.mlir:[[@LINE+18]]:8: error: division by zero in 'arith.divsi'
+// RUN1: bundle.mlir:[[@LINE+26]]:8: error: division by zero in 'arith.divsi'
 // BUNDLE: "format": "tensorlang-failure-bundle",
 // BUNDLE-NEXT: "version": 1,
 // BUNDLE: "kind": "div-by-zero",
+// BUNDLE: "arguments": [
+// BUNDLE-NEXT: {
+// BUNDLE-NEXT: "type": "i32",
+// BUNDLE-NEXT: "value": 7
+// BUNDLE-NEXT: },
+// BUNDLE-NEXT: {
+// BUNDLE-NEXT: "type": "i32",
+// BUNDLE-NEXT: "value": 0
 // BUNDLE: "reproduction": {
 // BUNDLE-NEXT: "program": "// --failure-report writes a bundle
 // BUNDLE: "entry": "main",
@@ -23,7 +31,7 @@
 // REPLAY: bundle.mlir:[[@LINE+7]]:8: error: division by zero in 'arith.divsi'
 // REPLAY: remark: replay: {{.*}}bundle.mlir failed as recorded: 1 failure(s), the first at {{.*}}bundle.mlir:[[@LINE+6]]:8 (div-by-zero); recorded on x86_64
 // DIFFERENT: fixed.json:1:1: error: replay: the program did not fail as recorded: 1 recorded failure(s), the first at {{.*}} (div-by-zero); 0 now, the first at no failure
-// REPAIR: remark: neuro-repair: repaired 'ratio' (div-by-zero: division by zero in 'arith.divsi'): symbolic strategy
+// REPAIR: remark: neuro-repair: repaired 'ratio' (div-by-zero: division by zero in 'arith.divsi'): symbolic strategy {{.*}}; verified: the program ran to completion with every check passing, in a sandboxed process, and so did the recorded failing call
 // REPAIR-LABEL: func.func @ratio(
 
 func.func @ratio(%a: i32, %b: i32) -> i32 {
