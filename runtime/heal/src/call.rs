@@ -42,6 +42,27 @@ impl SelfHeal<'_> {
         );
     }
 
+    /// Keeps the arguments of a call that failed for good, if no call inside it did first.
+    ///
+    /// # Safety
+    ///
+    /// `arguments` must be the packed arguments of the live call of `function` that
+    /// `checkpoint` was taken for when it began.
+    unsafe fn keep_failed_call(
+        &self,
+        function: &Healed,
+        arguments: *mut *mut c_void,
+        checkpoint: &Checkpoint,
+    ) {
+        let mut failed = self.failed.lock().expect("lock");
+        if failed.is_none() {
+            // SAFETY: the caller's contract.
+            let records =
+                unsafe { super::arguments::records(&function.types, arguments, checkpoint) };
+            *failed = Some((function.name.clone(), records));
+        }
+    }
+
     pub(super) fn call(&self, function: &Healed, arguments: *mut *mut c_void) -> Result<(), Trap> {
         // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
         unsafe { guard::call(&mut Callee::Packed(function.packed, arguments), None) }
@@ -75,6 +96,8 @@ impl SelfHeal<'_> {
                     failure.location, function.name
                 );
                 self.record(function, failure, None, Some("attempts exhausted".into()));
+                // SAFETY: the caller of this call, which packed its arguments, is waiting.
+                unsafe { self.keep_failed_call(function, arguments, &checkpoint) };
                 return Err(trap);
             }
             attempts += 1;
@@ -87,7 +110,11 @@ impl SelfHeal<'_> {
             match self.repair_call(&call, failure, attempts, skip_cache) {
                 CallRepair::Passed => return Ok(()),
                 CallRepair::Swapped { from_cache } => skip_cache = from_cache,
-                CallRepair::GaveUp => return Err(trap),
+                CallRepair::GaveUp => {
+                    // SAFETY: as above.
+                    unsafe { self.keep_failed_call(function, arguments, &checkpoint) };
+                    return Err(trap);
+                }
             }
         }
     }

@@ -111,6 +111,8 @@ impl SwappedRepair {
 struct Healed {
     name: String,
     packed: usize,
+    /// Its parameters' MLIR types, and how each is passed.
+    types: Vec<String>,
     parameters: Vec<Parameter>,
     /// The mutable globals it can reach: address and size.
     globals: Vec<(usize, usize)>,
@@ -130,6 +132,9 @@ pub struct SelfHeal<'j> {
     initial_globals: Checkpoint,
     /// The program's output, recorded (for runs of the entry point after a repair).
     output: Option<&'static ShownOutput>,
+    /// The innermost call that failed for good, and its arguments as it began (for the
+    /// failure report).
+    failed: Mutex<Option<(String, Vec<tensorlang_checks::failure::ArgumentRecord>)>>,
 }
 
 static ACTIVE: AtomicPtr<SelfHeal<'static>> = AtomicPtr::new(std::ptr::null_mut());
@@ -190,6 +195,7 @@ impl<'j> SelfHeal<'j> {
             functions.push(Healed {
                 packed: jit.packed_address(&name)?,
                 parameters: types.iter().map(|t| Parameter::of(t)).collect(),
+                types,
                 globals: info
                     .map(|f| f.globals.iter().filter_map(global).collect())
                     .unwrap_or_default(),
@@ -220,10 +226,23 @@ impl<'j> SelfHeal<'j> {
             entry,
             initial_globals,
             output,
+            failed: Mutex::new(None),
         });
         let pointer: *const SelfHeal<'j> = &*heal;
         ACTIVE.store(pointer.cast_mut().cast(), Ordering::Release);
         Ok(heal)
+    }
+
+    /// The arguments of the innermost call that failed for good (no repair), if it was a call
+    /// of `function`; taken, so that the next failure records its own.
+    pub fn take_failed_call(
+        &self,
+        function: &str,
+    ) -> Option<Vec<tensorlang_checks::failure::ArgumentRecord>> {
+        match self.failed.lock().expect("lock").take() {
+            Some((name, arguments)) if name == function => Some(arguments),
+            _ => None,
+        }
     }
 
     /// Every attempt so far.

@@ -294,7 +294,7 @@ fn run_entries(
         jit,
         program,
         cli,
-        recorder: ran.recorder,
+        ran,
     };
     ended.record(entry, &cli.entry_point, report);
     for function in &cli.then {
@@ -383,14 +383,14 @@ fn load_program<'c>(
 }
 
 /// What recording how a call ended needs.
-struct Ended<'r, 'c> {
+struct Ended<'r, 'c, 'j> {
     jit: &'r Jit,
     program: &'r Program<'c>,
     cli: &'r Cli,
-    recorder: Option<&'r heal::CallRecorder>,
+    ran: Ran<'r, 'j>,
 }
 
-impl Ended<'_, '_> {
+impl Ended<'_, '_, '_> {
     /// Prints the outcome of a call; a failure goes to stderr and into the report, with the
     /// failing call's arguments when they were recorded.
     fn record(&self, outcome: Result<EntryValue, Trap>, entry: &str, report: &mut FailureReport) {
@@ -405,7 +405,18 @@ impl Ended<'_, '_> {
                     &self.program.functions,
                     timeout_ms,
                 );
-                if let Some(arguments) = self.recorder.and_then(|r| r.take(&failure.function)) {
+                let recorded = match self.ran {
+                    Ran {
+                        recorder: Some(recorder),
+                        ..
+                    } => recorder.take(&failure.function),
+                    Ran {
+                        healer: Some(healer),
+                        ..
+                    } => healer.take_failed_call(&failure.function),
+                    _ => None,
+                };
+                if let Some(arguments) = recorded {
                     failure.arguments = arguments;
                 }
                 heal::trial::flush_output();
