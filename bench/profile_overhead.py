@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""What profiling calls costs (--optimize): a tiny matmul function that --optimize profiles but can
-never replace (7x5x3: no tile of the sweep divides it), called millions of times, with and without
---optimize, side by side in one run; medians over rounds. The program times its own loop.
+"""What routing calls costs: a tiny matmul function that --optimize profiles but can never replace
+(7x5x3: no tile of the sweep divides it), called millions of times, plain, profiled (--optimize)
+and recorded (--failure-report, which routes every call through the argument recorder: a copy of
+its buffers per call), side by side in one run; medians over rounds. The program times its own
+loop.
 
 Usage: python3 bench/profile_overhead.py [--rounds N] [--calls N]
 """
@@ -77,13 +79,18 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=5_000_000)
     args = parser.parse_args()
-    plain, profiled = [], []
-    for _ in range(args.rounds):
-        plain.append(run(args.calls, []))
-        profiled.append(run(args.calls, ["--optimize"]))
-    p, q = statistics.median(plain), statistics.median(profiled)
+    plain, profiled, recorded = [], [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        report = f"--failure-report={os.path.join(scratch, 'report.json')}"
+        for _ in range(args.rounds):
+            plain.append(run(args.calls, []))
+            profiled.append(run(args.calls, ["--optimize"]))
+            recorded.append(run(args.calls, [report]))
+    p, q, r = (statistics.median(plain), statistics.median(profiled),
+               statistics.median(recorded))
     print(f"ns per call of a 7x5x3 matmul, median of {args.rounds}: "
-          f"plain {p:.2f}, profiled (--optimize) {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x)")
+          f"plain {p:.2f}, profiled (--optimize) {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x); "
+          f"recorded (--failure-report) {r:.2f}, overhead {r - p:.2f} ns ({r / p:.2f}x)")
 
 
 if __name__ == "__main__":

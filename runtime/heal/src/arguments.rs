@@ -14,7 +14,179 @@ use super::checkpoint::{Checkpoint, Parameter, extent};
 /// The most elements of one buffer a record holds; a larger one has its shape only.
 pub const MAX_ELEMENTS: usize = 1 << 20;
 
-/// The records of a call's arguments.
+/// How one parameter is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// A scalar of this many bytes (`None`: a type not recorded, such as a vector).
+    Scalar(Option<usize>),
+    /// A ranked memref: its descriptor's `3 + 2 * rank` words, and the memory it spans.
+    Buffer {
+        /// Its rank.
+        rank: usize,
+        /// Bytes per element.
+        element_bytes: usize,
+    },
+    /// Something not recorded, with how many packed fields it takes.
+    Skipped(usize),
+}
+
+impl Field {
+    /// How each parameter of MLIR types `types` is saved.
+    pub fn layout(types: &[String]) -> Vec<Field> {
+        types
+            .iter()
+            .map(|ty| match Parameter::of(ty) {
+                Parameter::Scalar => Field::Scalar(element_size(ty)),
+                Parameter::Buffer {
+                    rank,
+                    element_bytes,
+                } => Field::Buffer {
+                    rank,
+                    element_bytes,
+                },
+                other => Field::Skipped(other.width()),
+            })
+            .collect()
+    }
+
+    fn width(self) -> usize {
+        match self {
+            Field::Scalar(_) => 1,
+            Field::Buffer { rank, .. } => 3 + 2 * rank,
+            Field::Skipped(width) => width,
+        }
+    }
+}
+
+/// Where a buffer's bytes are read from when a call is saved.
+#[derive(Clone, Copy)]
+pub enum Contents<'a> {
+    /// Memory as it is now (the call has not run yet).
+    Live,
+    /// The copy a checkpoint took when the call began.
+    Saved(&'a Checkpoint),
+}
+
+/// A call's arguments as they were when it began: each scalar and descriptor word, and a copy of
+/// each buffer (of at most [`MAX_ELEMENTS`] elements). Its storage is reused from call to call.
+#[derive(Debug, Default)]
+pub struct SavedCall {
+    words: Vec<u64>,
+    copies: Vec<u8>,
+    /// Per buffer parameter, in order: where its copy is in `copies`, and how long.
+    buffers: Vec<Option<(usize, usize)>>,
+}
+
+impl SavedCall {
+    /// Saves the packed `arguments` of a call whose parameters are laid out as `layout`.
+    ///
+    /// # Safety
+    ///
+    /// `arguments` must be the packed arguments of a live call with that layout (each field
+    /// valid for reads of its type, each descriptor describing memory valid for reads).
+    pub unsafe fn save(
+        &mut self,
+        layout: &[Field],
+        arguments: *const *mut c_void,
+        contents: Contents,
+    ) {
+        self.words.clear();
+        self.copies.clear();
+        self.buffers.clear();
+        let mut index = 0;
+        for field in layout {
+            // SAFETY: the caller's contract: these are the parameter's packed fields.
+            let fields = unsafe { arguments.add(index) };
+            index += field.width();
+            match *field {
+                Field::Scalar(bytes) => {
+                    let mut word = [0u8; 8];
+                    if let Some(bytes) = bytes {
+                        // SAFETY: a scalar's one field points at its `bytes` bytes.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(
+                                (*fields).cast::<u8>(),
+                                word.as_mut_ptr(),
+                                bytes,
+                            )
+                        };
+                    }
+                    self.words.push(u64::from_ne_bytes(word));
+                }
+                Field::Buffer {
+                    rank,
+                    element_bytes,
+                } => {
+                    for i in 0..3 + 2 * rank {
+                        // SAFETY: each descriptor field is a pointer or an i64.
+                        self.words.push(unsafe { *(*fields.add(i) as *const u64) });
+                    }
+                    // SAFETY: the caller's contract.
+                    let (start, bytes) = unsafe { extent(fields, rank, element_bytes) };
+                    let copy = if bytes > MAX_ELEMENTS * element_bytes {
+                        None
+                    } else {
+                        match contents {
+                            // An empty buffer's pointer may be null.
+                            _ if bytes == 0 || start.is_null() => Some(&[][..]),
+                            Contents::Live => {
+                                // SAFETY: the descriptor says these bytes are its memory.
+                                Some(unsafe { std::slice::from_raw_parts(start, bytes) })
+                            }
+                            Contents::Saved(checkpoint) => checkpoint.saved(start, bytes),
+                        }
+                    };
+                    self.buffers.push(copy.map(|copy| {
+                        let at = self.copies.len();
+                        self.copies.extend_from_slice(copy);
+                        (at, copy.len())
+                    }));
+                }
+                Field::Skipped(_) => {}
+            }
+        }
+    }
+
+    /// The records of the saved arguments, whose MLIR types are `types` (laid out as `layout`).
+    pub fn records(&self, types: &[String], layout: &[Field]) -> Vec<ArgumentRecord> {
+        let mut words = self.words.iter().copied();
+        let mut buffers = self.buffers.iter().copied();
+        types
+            .iter()
+            .zip(layout)
+            .map(|(ty, field)| {
+                let value = match *field {
+                    Field::Scalar(Some(bytes)) => match words.next() {
+                        Some(word) => element(ty, &word.to_ne_bytes()[..bytes]),
+                        None => Value::Null,
+                    },
+                    Field::Scalar(None) => {
+                        words.next();
+                        Value::Null
+                    }
+                    Field::Buffer {
+                        rank,
+                        element_bytes,
+                    } => {
+                        let descriptor: Vec<u64> = words.by_ref().take(3 + 2 * rank).collect();
+                        let copy = buffers
+                            .next()
+                            .flatten()
+                            .map(|(at, len)| &self.copies[at..at + len]);
+                        buffer(ty, &descriptor, rank, element_bytes, copy)
+                    }
+                    Field::Skipped(_) => Value::Null,
+                };
+                ArgumentRecord {
+                    ty: ty.clone(),
+                    value,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The records of a live call's arguments, its buffers as `checkpoint` saved them when it began.
 ///
 /// # Safety
 ///
@@ -25,71 +197,31 @@ pub unsafe fn records(
     arguments: *const *mut c_void,
     checkpoint: &Checkpoint,
 ) -> Vec<ArgumentRecord> {
-    let mut index = 0;
-    types
-        .iter()
-        .map(|ty| {
-            let parameter = Parameter::of(ty);
-            // SAFETY: the caller's contract: these are the parameter's packed fields.
-            let fields = unsafe { arguments.add(index) };
-            index += parameter.width();
-            let value = match parameter {
-                // SAFETY: a scalar's one field points at its value.
-                Parameter::Scalar => unsafe { scalar(ty, (*fields).cast::<u8>()) },
-                Parameter::Buffer {
-                    rank,
-                    element_bytes,
-                } => {
-                    // SAFETY: the caller's contract.
-                    unsafe { buffer(ty, fields, rank, element_bytes, checkpoint) }
-                }
-                Parameter::Unranked { .. } | Parameter::Opaque(_) => Value::Null,
-            };
-            ArgumentRecord {
-                ty: ty.clone(),
-                value,
-            }
-        })
-        .collect()
-}
-
-/// A scalar of type `ty` at `at`.
-///
-/// # Safety
-///
-/// `at` must be valid for reads of a value of `ty`.
-unsafe fn scalar(ty: &str, at: *const u8) -> Value {
-    let Some(bytes) = element_size(ty) else {
-        return Value::Null;
-    };
+    let layout = Field::layout(types);
+    let mut saved = SavedCall::default();
     // SAFETY: the caller's contract.
-    let raw = unsafe { std::slice::from_raw_parts(at, bytes) };
-    element(ty, raw)
+    unsafe { saved.save(&layout, arguments, Contents::Saved(checkpoint)) };
+    saved.records(types, &layout)
 }
 
-/// A buffer: its shape and, when it is not too large, its elements as the checkpoint saved them.
-///
-/// # Safety
-///
-/// `fields` must point at the `3 + 2 * rank` packed fields of a live memref descriptor.
-unsafe fn buffer(
+/// A buffer from its descriptor's words (allocated and aligned pointers, offset, sizes,
+/// strides) and the copy of the memory it spans: its shape and, when it is not too large, its
+/// elements.
+fn buffer(
     ty: &str,
-    fields: *const *mut c_void,
+    descriptor: &[u64],
     rank: usize,
     element_bytes: usize,
-    checkpoint: &Checkpoint,
+    copy: Option<&[u8]>,
 ) -> Value {
     let Some(element_type) = tensorlang::ir::shaped_type(ty).map(|s| s.element) else {
         return Value::Null;
     };
-    // SAFETY: the caller's contract.
-    let (sizes, strides) = unsafe {
-        let field = |i: usize| *(*fields.add(i) as *const i64);
-        (
-            (0..rank).map(|d| field(3 + d)).collect::<Vec<_>>(),
-            (0..rank).map(|d| field(3 + rank + d)).collect::<Vec<_>>(),
-        )
-    };
+    if descriptor.len() != 3 + 2 * rank {
+        return Value::Null;
+    }
+    let sizes: Vec<i64> = descriptor[3..3 + rank].iter().map(|w| *w as i64).collect();
+    let strides: Vec<i64> = descriptor[3 + rank..].iter().map(|w| *w as i64).collect();
     let count: i64 = sizes.iter().product();
     let shape = json!(sizes);
     let readable = element_size(element_type) == Some(element_bytes)
@@ -101,9 +233,7 @@ unsafe fn buffer(
     if count as usize > MAX_ELEMENTS {
         return json!({"shape": shape, "elements": null, "omitted": format!("more than {MAX_ELEMENTS} elements")});
     }
-    // SAFETY: the caller's contract.
-    let (start, bytes) = unsafe { extent(fields, rank, element_bytes) };
-    let Some(saved) = checkpoint.saved(start, bytes) else {
+    let Some(copy) = copy else {
         return json!({"shape": shape, "elements": null, "omitted": "not saved"});
     };
     let mut elements = Vec::with_capacity(count as usize);
@@ -111,7 +241,7 @@ unsafe fn buffer(
     for _ in 0..count {
         let at: i64 = index.iter().zip(&strides).map(|(i, s)| i * s).sum();
         let from = at as usize * element_bytes;
-        let Some(raw) = saved.get(from..from + element_bytes) else {
+        let Some(raw) = copy.get(from..from + element_bytes) else {
             return json!({"shape": shape, "elements": null, "omitted": "not saved"});
         };
         elements.push(element(element_type, raw));

@@ -1,38 +1,55 @@
 //! [`CallRecorder`]: the failing call's arguments for a failure report, without self-healing.
 //!
 //! With [`tensorlang_jit::jit::JitOptions::heal_handler`] set to [`handler_address`], every call
-//! of a replaceable function goes through the recorder instead of the self-healing runtime: it
-//! saves the buffers the arguments reach ([`Checkpoint`]), runs the call under the guard, and,
-//! when the call fails, records its arguments as they were when it began
-//! ([`super::arguments`]) before the failure goes on to the caller, unchanged. Only the
-//! innermost failing call is kept: it fails first, and the calls around it fail with it.
+//! of a replaceable function goes through the recorder instead of the self-healing runtime. It
+//! saves the call's arguments and a copy of the buffers they reach ([`SavedCall`]) on a
+//! per-thread stack of the calls under way, then calls the function directly: no guard of its
+//! own (a guarded call costs a signal-mask system call). A failure jumps from inside the call
+//! to the entry point's guard, past the recorder's frame, so the failed calls stay on the stack;
+//! the runner then [`CallRecorder::take`]s the innermost one of the failing function. The saved
+//! copies belong to the stack, not to the frames the jump left, and each entry's storage is
+//! reused from call to call.
 
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::c_void;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use tensorlang_checks::failure::ArgumentRecord;
-use tensorlang_jit::guard::{self, Callee, Trap};
 use tensorlang_jit::jit::{Jit, JitError};
 use tensorlang_jit::program::FunctionInfo;
 
-use super::checkpoint::{Checkpoint, Parameter};
+use super::arguments::{Contents, Field, SavedCall};
 
 /// A function whose calls are recorded.
 struct Recorded {
     name: String,
     packed: usize,
     types: Vec<String>,
-    parameters: Vec<Parameter>,
+    layout: Vec<Field>,
 }
 
-/// The innermost failed call: its function and arguments.
-type FailedCall = (String, Vec<ArgumentRecord>);
+/// One call under way: which function, and its arguments as it began.
+#[derive(Default)]
+struct Frame {
+    id: usize,
+    saved: SavedCall,
+}
 
-/// Records the arguments of the innermost failing call. See the module docs.
+/// The calls under way on one thread: `frames[..depth]`, innermost last (entries past `depth`
+/// are storage kept for reuse).
+#[derive(Default)]
+struct CallStack {
+    frames: UnsafeCell<Vec<Frame>>,
+    depth: Cell<usize>,
+}
+
+thread_local! {
+    static CALLS: CallStack = CallStack::default();
+}
+
+/// Records the arguments of the failing call. See the module docs.
 pub struct CallRecorder {
     functions: Vec<Recorded>,
-    failed: Mutex<Option<FailedCall>>,
 }
 
 static ACTIVE: AtomicPtr<CallRecorder> = AtomicPtr::new(std::ptr::null_mut());
@@ -43,6 +60,7 @@ pub fn handler_address() -> usize {
 }
 
 /// What JIT code calls instead of a replaceable function: `id` names it, `arguments` are packed.
+/// No value with a destructor lives in this frame: a failure jumps over it.
 unsafe extern "C" fn record_call(id: u64, arguments: *mut *mut c_void) {
     let active = ACTIVE.load(Ordering::Acquire);
     assert!(
@@ -50,12 +68,30 @@ unsafe extern "C" fn record_call(id: u64, arguments: *mut *mut c_void) {
         "a recorded call ran without the call recorder"
     );
     // SAFETY: `ACTIVE` points at the live recorder (cleared before it is dropped).
-    let outcome = unsafe { &*active }.handle(id as usize, arguments);
-    if let Err(trap) = outcome {
-        // SAFETY: this frame owns nothing to drop, and the frames between here and the guarded
-        // call above are JIT code.
-        unsafe { guard::rethrow(trap) }
-    }
+    let function = &unsafe { &*active }.functions[id as usize];
+    CALLS.with(|calls| {
+        let depth = calls.depth.get();
+        // SAFETY: only this thread reaches its stack, and no reference into it outlives this
+        // closure (the call below runs outside it).
+        let frames = unsafe { &mut *calls.frames.get() };
+        if frames.len() == depth {
+            frames.push(Frame::default());
+        }
+        let frame = &mut frames[depth];
+        frame.id = id as usize;
+        // SAFETY: the stub packed the arguments of this very call, which has not run yet.
+        unsafe {
+            frame
+                .saved
+                .save(&function.layout, arguments, Contents::Live)
+        };
+        calls.depth.set(depth + 1);
+    });
+    // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
+    unsafe {
+        std::mem::transmute::<usize, extern "C" fn(*mut *mut c_void)>(function.packed)(arguments)
+    };
+    CALLS.with(|calls| calls.depth.set(calls.depth.get() - 1));
 }
 
 impl CallRecorder {
@@ -76,47 +112,34 @@ impl CallRecorder {
                     .unwrap_or_default();
                 Ok(Recorded {
                     packed: jit.packed_address(&name)?,
-                    parameters: types.iter().map(|t| Parameter::of(t)).collect(),
+                    layout: Field::layout(&types),
                     types,
                     name,
                 })
             })
             .collect::<Result<_, JitError>>()?;
-        let recorder = Box::new(Self {
-            functions,
-            failed: Mutex::new(None),
-        });
+        let recorder = Box::new(Self { functions });
         let pointer: *const CallRecorder = &*recorder;
         ACTIVE.store(pointer.cast_mut(), Ordering::Release);
         Ok(recorder)
     }
 
-    /// The arguments of the innermost failed call, if it was a call of `function`; taken, so
-    /// that the next failure records its own.
+    /// After a failure on this thread: the arguments of the innermost call of `function` that
+    /// was under way. The stack is emptied for the next run.
     pub fn take(&self, function: &str) -> Option<Vec<ArgumentRecord>> {
-        let mut failed = self.failed.lock().expect("lock");
-        match failed.take() {
-            Some((name, arguments)) if name == function => Some(arguments),
-            _ => None,
-        }
-    }
-
-    fn handle(&self, id: usize, arguments: *mut *mut c_void) -> Result<(), Trap> {
-        let function = &self.functions[id];
-        // SAFETY: the stub packed the arguments of this very call.
-        let checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
-        // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
-        let outcome = unsafe { guard::call(&mut Callee::Packed(function.packed, arguments), None) };
-        if outcome.is_err() {
-            let mut failed = self.failed.lock().expect("lock");
-            if failed.is_none() {
-                // SAFETY: the call's caller, which packed them, is still waiting on it.
-                let records =
-                    unsafe { super::arguments::records(&function.types, arguments, &checkpoint) };
-                *failed = Some((function.name.clone(), records));
-            }
-        }
-        outcome
+        CALLS.with(|calls| {
+            let depth = calls.depth.replace(0);
+            // SAFETY: only this thread reaches its stack; no call is under way now.
+            let frames = unsafe { &*calls.frames.get() };
+            frames[..depth.min(frames.len())]
+                .iter()
+                .rev()
+                .find(|frame| self.functions[frame.id].name == function)
+                .map(|frame| {
+                    let recorded = &self.functions[frame.id];
+                    frame.saved.records(&recorded.types, &recorded.layout)
+                })
+        })
     }
 }
 

@@ -10,9 +10,13 @@
 //! test's `@main`, whose asserts are the specification) are obligations too, with the calls
 //! inlined, when the driver translates.
 //!
-//! What "proved" covers: integer and `index` arithmetic (wrapping, as MLIR's), compares,
-//! selects, casts, `scf.if`, `cf.assert`, calls of functions of the module (inlined); not floats,
-//! memory or loops (such a function is [`Verdict::NotTranslatable`], such a driver left out).
+//! What "proved" covers: integer and `index` arithmetic (wrapping, as MLIR's), `f32`/`f64`
+//! arithmetic (IEEE 754), compares, selects, casts, `scf.if`, `scf.for` with constant bounds,
+//! `cf.assert`, calls of functions of the module (inlined), and loads from constant globals
+//! (directly, or as an argument every call fixes); not memory the program writes, tensors or
+//! loops with run-time bounds (such a function is [`Verdict::NotTranslatable`], such a driver
+//! left out). A refutation carries a driver that runs the counterexample
+//! ([`counterexample`]), which the engine runs on the candidate and on the original.
 
 use std::fmt;
 
