@@ -174,6 +174,12 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
         .arguments
         .iter()
         .map(|a| a.name.as_str())
+        .chain(
+            translation
+                .free
+                .iter()
+                .flat_map(|f| f.elements.iter().map(String::as_str)),
+        )
         .collect();
     script.push_str(&format!(
         "(assert {domain})\n(assert (not (and true {})))\n(check-sat)\n",
@@ -195,15 +201,32 @@ pub fn prove(module: OperationRef, function: &str, budget: u64) -> Verdict {
         },
         "sat" => {
             let values = parse_values(&answer);
-            let counterexample = translation
+            let mut counterexample: Vec<(usize, String, String)> = translation
                 .arguments
                 .iter()
                 .filter_map(|a| {
                     Some((
+                        a.position,
                         shown(&a.name).to_owned(),
                         shown_value(values.get(&a.name)?, a.sort)?,
                     ))
                 })
+                .collect();
+            for free in &translation.free {
+                let elements: Option<Vec<String>> = free
+                    .elements
+                    .iter()
+                    .map(|e| shown_value(values.get(e)?, free.sort))
+                    .collect();
+                if let Some(elements) = elements {
+                    let contents = format!("[{}]", elements.join(", "));
+                    counterexample.push((free.position, format!("arg{}", free.position), contents));
+                }
+            }
+            counterexample.sort();
+            let counterexample = counterexample
+                .into_iter()
+                .map(|(_, name, value)| (name, value))
                 .collect();
             let broken = obligations.iter().find(|o| {
                 values
@@ -289,13 +312,15 @@ pub(crate) fn call_domain(
     if calls.is_empty() || (scalars_free && translation.known.is_empty()) {
         return ("true".into(), free, false);
     }
-    // A memory argument is a known global, the same at every call: fixed, like a constant.
-    let exact = calls.iter().all(|c| {
-        translation
-            .arguments
-            .iter()
-            .all(|a| c.get(a.position).is_some_and(Option::is_some))
-    });
+    // A memory argument is a known global, the same at every call: fixed, like a constant; one
+    // of any contents is not.
+    let exact = translation.free.is_empty()
+        && calls.iter().all(|c| {
+            translation
+                .arguments
+                .iter()
+                .all(|a| c.get(a.position).is_some_and(Option::is_some))
+        });
     let mut terms = Vec::new();
     let mut words = Vec::new();
     for call in &calls {
@@ -304,6 +329,12 @@ pub(crate) fn call_domain(
             .known
             .iter()
             .map(|k| (k.position, format!("arg{} = @{}", k.position, k.global)))
+            .chain(
+                translation
+                    .free
+                    .iter()
+                    .map(|f| (f.position, format!("arg{} any contents", f.position))),
+            )
             .collect();
         for argument in &translation.arguments {
             let (name, sort) = (&argument.name, &argument.sort);
@@ -510,7 +541,7 @@ mod tests {
 
     #[test]
     fn asserts_branches_and_what_is_not_covered() {
-        let source = "func.func @clamp(%x: i64) -> i64 {\n  %c0 = arith.constant 0 : i64\n  %c9 = arith.constant 9 : i64\n  %neg = arith.cmpi slt, %x, %c0 : i64\n  %r = scf.if %neg -> (i64) {\n    scf.yield %c0 : i64\n  } else {\n    %m = arith.minsi %x, %c9 : i64\n    scf.yield %m : i64\n  }\n  %ok = arith.cmpi sle, %r, %c9 : i64\n  cf.assert %ok, \"at most 9\"\n  %pos = arith.cmpi sge, %r, %c0 : i64\n  cf.assert %pos, \"not negative\"\n  return %r : i64\n}\nfunc.func @f(%m: memref<4xf32>) -> f32 {\n  %c0 = arith.constant 0 : index\n  %y = memref.load %m[%c0] : memref<4xf32>\n  return %y : f32\n}\n";
+        let source = "func.func @clamp(%x: i64) -> i64 {\n  %c0 = arith.constant 0 : i64\n  %c9 = arith.constant 9 : i64\n  %neg = arith.cmpi slt, %x, %c0 : i64\n  %r = scf.if %neg -> (i64) {\n    scf.yield %c0 : i64\n  } else {\n    %m = arith.minsi %x, %c9 : i64\n    scf.yield %m : i64\n  }\n  %ok = arith.cmpi sle, %r, %c9 : i64\n  cf.assert %ok, \"at most 9\"\n  %pos = arith.cmpi sge, %r, %c0 : i64\n  cf.assert %pos, \"not negative\"\n  return %r : i64\n}\nfunc.func @f(%m: memref<?xf32>) -> f32 {\n  %c0 = arith.constant 0 : index\n  %y = memref.load %m[%c0] : memref<?xf32>\n  return %y : f32\n}\n";
         assert!(matches!(
             verdict(source, "clamp"),
             Verdict::Proved { checks: 2, .. }
@@ -641,6 +672,66 @@ mod tests {
         assert_eq!(
             counterexample,
             &vec![("arg0".to_string(), "-128".to_string())]
+        );
+    }
+
+    const SUM4: &str = "func.func @sum4(%buf: memref<4xi32>) -> i32 {\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %n = arith.constant BOUND : index\n  %zero = arith.constant 0 : i32\n  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (i32) {\n    %v = memref.load %buf[%i] : memref<4xi32>\n    %t = arith.addi %acc, %v : i32\n    scf.yield %t : i32\n  }\n  return %s : i32\n}\nfunc.func @main() {\n  %buf = memref.alloca() : memref<4xi32>\n  %one = arith.constant 1 : i32\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %c4 = arith.constant 4 : index\n  scf.for %i = %c0 to %c4 step %c1 {\n    memref.store %one, %buf[%i] : memref<4xi32>\n  }\n  %s = func.call @sum4(%buf) : (memref<4xi32>) -> i32\n  %four = arith.constant 4 : i32\n  %ok = arith.cmpi eq, %s, %four : i32\n  cf.assert %ok, \"four ones sum to 4\"\n  return\n}\n";
+
+    #[test]
+    fn memory_the_calls_do_not_fix_is_any_contents() {
+        // Four loads in bounds for any contents, and @main's buffer of four ones sums to 4: the
+        // driver's four stores, the four loads inlined in it and its assert translate too.
+        let found = verdict(&SUM4.replace("BOUND", "4"), "sum4");
+        assert!(
+            matches!(found, Verdict::Proved { checks: 13, .. }),
+            "{found}"
+        );
+        assert!(
+            found.to_string().contains("of its argument types"),
+            "{found}"
+        );
+        // One load too many: refuted, the counterexample a buffer's contents, and the driver
+        // that runs it holds them in a global.
+        let found = verdict(&SUM4.replace("BOUND", "5"), "sum4");
+        let Verdict::Refuted {
+            counterexample,
+            check,
+            driver: Some(driver),
+            ..
+        } = &found
+        else {
+            panic!("{found}");
+        };
+        assert!(
+            check.starts_with("index out of bounds in 'memref.load'"),
+            "{check}"
+        );
+        assert_eq!(counterexample[0].0, "arg0");
+        assert!(counterexample[0].1.starts_with('['), "{found}");
+        assert!(
+            driver.starts_with("memref.global \"private\" @__tensorlang_counterexample_arg0 : memref<4xi32> = dense<["),
+            "{driver}"
+        );
+        let context = tensorlang::create_context().unwrap();
+        let program = counterexample::with_driver(&SUM4.replace("BOUND", "5"), driver);
+        assert!(tensorlang::parse_module(&context, &program, "p.mlir").is_ok());
+    }
+
+    #[test]
+    fn stores_replace_elements_and_may_not_go_through_aliases() {
+        let fill = "func.func @fill(%out: memref<3xi32>, %x: i32) -> i32 {\n  %c0 = arith.constant 0 : index\n  %c1 = arith.constant 1 : index\n  %c3 = arith.constant 3 : index\n  scf.for %i = %c0 to %c3 step %c1 {\n    memref.store %x, %out[%i] : memref<3xi32>\n  }\n  %c2 = arith.constant 2 : index\n  %v = memref.load %out[%c2] : memref<3xi32>\n  %ok = arith.cmpi eq, %v, %x : i32\n  cf.assert %ok, \"filled\"\n  return %v : i32\n}\n";
+        // Three stores in bounds, a load in bounds, and the assert.
+        let found = verdict(fill, "fill");
+        assert!(
+            matches!(found, Verdict::Proved { checks: 5, .. }),
+            "{found}"
+        );
+        let two = "func.func @copy(%a: memref<2xi32>, %b: memref<2xi32>) {\n  %c0 = arith.constant 0 : index\n  %v = memref.load %a[%c0] : memref<2xi32>\n  memref.store %v, %b[%c0] : memref<2xi32>\n  return\n}\n";
+        assert_eq!(
+            verdict(two, "copy"),
+            Verdict::NotTranslatable(
+                "a 'memref.store' to one of several memory arguments, which may alias".into()
+            )
         );
     }
 

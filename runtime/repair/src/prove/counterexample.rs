@@ -27,9 +27,10 @@ use super::smt::{self, Sort, Translation};
 pub const DRIVER: &str = "__tensorlang_counterexample";
 
 /// The driver that calls `function` (the definition `definition`, translated as
-/// `translation`) on the values Z3 gave its scalar arguments (`values`, keyed by their SMT
-/// names) and on the globals its memory arguments are known to be; `None` when an argument has
-/// no value.
+/// `translation`) on the values Z3 gave its scalar arguments and the elements of its memory
+/// arguments of any contents (`values`, keyed by their SMT names; each such memory a global of
+/// its own, before the driver), and on the globals its other memory arguments are known to be;
+/// `None` when an argument has no value.
 pub(crate) fn driver(
     definition: &OperationRef,
     function: &str,
@@ -37,6 +38,7 @@ pub(crate) fn driver(
     values: &HashMap<String, Vec<String>>,
 ) -> Option<String> {
     let block = definition.region(0).ok()?.first_block()?;
+    let mut globals = String::new();
     let mut body = String::new();
     let mut operands = Vec::new();
     let mut types = Vec::new();
@@ -45,6 +47,19 @@ pub(crate) fn driver(
         if let Some(argument) = translation.arguments.iter().find(|a| a.position == i) {
             let literal = literal(values.get(&argument.name)?, argument.sort, &ty)?;
             body.push_str(&format!("  %a{i} = arith.constant {literal}\n"));
+        } else if let Some(free) = translation.free.iter().find(|f| f.position == i) {
+            // Any contents: the global holds those Z3 chose (writable: the function may write).
+            let elements: Vec<String> = free
+                .elements
+                .iter()
+                .map(|e| element(values.get(e)?, free.sort))
+                .collect::<Option<_>>()?;
+            let global = format!("{DRIVER}_arg{i}");
+            globals.push_str(&format!(
+                "memref.global \"private\" @{global} : {ty} = dense<[{}]>\n",
+                elements.join(", ")
+            ));
+            body.push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
         } else {
             let known = translation.known.iter().find(|k| k.position == i)?;
             let (global, global_ty) = (&known.global, &known.ty);
@@ -72,7 +87,7 @@ pub(crate) fn driver(
         n => format!("  %r:{n} = {call}\n"),
     };
     Some(format!(
-        "func.func @{DRIVER}() {{\n{body}{call}  return\n}}\n"
+        "{globals}func.func @{DRIVER}() {{\n{body}{call}  return\n}}\n"
     ))
 }
 
@@ -96,18 +111,28 @@ fn results(definition: &OperationRef) -> Option<Vec<String>> {
 /// Z3's value of an argument (its tokens) as the operand of `arith.constant` (`-7 : i32`,
 /// `true`, `0x7FC00000 : f32`).
 fn literal(tokens: &[String], sort: Sort, ty: &str) -> Option<String> {
+    let value = element(tokens, sort)?;
+    Some(match sort {
+        Sort::Bool => value,
+        _ => format!("{value} : {ty}"),
+    })
+}
+
+/// Z3's value (its tokens) as an MLIR literal of `sort`, without its type: `-7`, `true`,
+/// `0x7FC00000` (a float by its bits).
+fn element(tokens: &[String], sort: Sort) -> Option<String> {
     match sort {
         Sort::Bool => match tokens.first()?.as_str() {
             "true" => Some("true".into()),
             "false" => Some("false".into()),
             _ => None,
         },
-        Sort::Bits(_) => Some(format!("{} : {ty}", super::signed(tokens.first()?, sort)?)),
+        Sort::Bits(_) => Some(super::signed(tokens.first()?, sort)?.to_string()),
         Sort::Float(exponent, significand) => {
             let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
             let bits = smt::float_bits(&tokens, sort)?;
             let digits = (exponent + significand).div_ceil(4) as usize;
-            Some(format!("0x{bits:0digits$X} : {ty}"))
+            Some(format!("0x{bits:0digits$X}"))
         }
     }
 }

@@ -96,6 +96,19 @@ pub struct KnownArgument {
     pub ty: String,
 }
 
+/// A memory argument the calls do not fix: any contents, one free value per element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeArgument {
+    /// Which argument of the function it is.
+    pub position: usize,
+    /// Its type (`memref<4xi32>`).
+    pub ty: String,
+    /// Its elements' sort.
+    pub sort: Sort,
+    /// Its elements' SMT names, row-major.
+    pub elements: Vec<String>,
+}
+
 /// A translated function.
 #[derive(Debug, Clone, Default)]
 pub struct Translation {
@@ -105,6 +118,8 @@ pub struct Translation {
     pub arguments: Vec<Argument>,
     /// The memory arguments, each a known constant global.
     pub known: Vec<KnownArgument>,
+    /// The memory arguments of any contents.
+    pub free: Vec<FreeArgument>,
     /// The checks.
     pub obligations: Vec<Obligation>,
     /// Whether it computes with floats: compiled code may contract or reorder float arithmetic
@@ -166,18 +181,42 @@ pub fn translate<'c, 'a>(
     };
     let mut arguments = Vec::new();
     let mut known = Vec::new();
+    let mut free = Vec::new();
+    let memory_arguments = (0..block.argument_count())
+        .filter_map(|i| block.argument(i).ok())
+        .filter(|a| a.r#type().to_string().starts_with("memref<"))
+        .count();
     for i in 0..block.argument_count() {
         let argument = block
             .argument(i)
             .map_err(|e| Untranslatable(e.to_string()))?;
         let ty = argument.r#type().to_string();
         if ty.starts_with("memref<") {
-            let memory = t.known_argument(function, i)?;
-            known.push(KnownArgument {
-                position: i,
-                global: memory.global.clone(),
-                ty: memory.ty.clone(),
-            });
+            let memory = match t.known_argument(function, i) {
+                Ok(memory) => {
+                    known.push(KnownArgument {
+                        position: i,
+                        global: memory.global.clone().unwrap_or_default(),
+                        ty: memory.ty.clone(),
+                    });
+                    memory
+                }
+                Err(unknown) => {
+                    let mut memory = t
+                        .free_memory(&ty, &format!("{prefix}arg{i}"))
+                        .map_err(|_| unknown)?;
+                    if memory_arguments > 1 {
+                        memory.read_only = Some("one of several memory arguments, which may alias");
+                    }
+                    free.push(FreeArgument {
+                        position: i,
+                        ty,
+                        sort: memory.sort,
+                        elements: memory.elements.borrow().clone(),
+                    });
+                    memory
+                }
+            };
             t.memories.insert(argument.to_raw().ptr as usize, memory);
             continue;
         }
@@ -198,6 +237,7 @@ pub fn translate<'c, 'a>(
         script: t.script,
         arguments,
         known,
+        free,
         obligations: t.obligations,
         floats: t.floats,
     })

@@ -1,11 +1,17 @@
-//! Loads from memory whose contents are known: a constant `memref.global` (a table of the
-//! program's data), read through `memref.get_global` and `memref.cast` views, or passed as an
-//! argument that every call of the function fixes to the same such global. A load is the
-//! element its indices select (an `ite` over the elements where an index is computed at run
-//! time), and each index being within its extent is an obligation, as the instrumentation
-//! checks it at run time; `memref.dim` is the extent, a constant (so a loop up to it unrolls).
-//! Memory the program writes, or whose contents are not fixed, is not translated.
+//! Memory of a static shape, element by element: a constant `memref.global` (a table of the
+//! program's data), read through `memref.get_global` and `memref.cast` views or passed as an
+//! argument that every call of the function fixes to the same such global, is its elements; a
+//! memref argument the calls do not fix is any contents (one free value per element), and so is
+//! a new `memref.alloca`/`alloc` until it is written. A load is the element its indices select
+//! (an `ite` over the elements where an index is computed at run time); a store replaces the
+//! element under the path condition of the branches around it. Each index being within its
+//! extent is an obligation, as the instrumentation checks it at run time; `memref.dim` is the
+//! extent, a constant (so a loop up to it unrolls). Not translated: dynamic shapes, memory
+//! larger than [`MAX_ELEMENTS`] ([`MAX_FREE`] for free contents), stores to a constant global,
+//! and stores through one of several memory arguments (which may alias).
 
+use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 
 use melior::ir::operation::{OperationLike, OperationResult, WalkOrder, WalkResult};
@@ -20,24 +26,34 @@ pub(super) const OPS: &[&str] = &[
     "memref.cast",
     "memref.dim",
     "memref.load",
+    "memref.store",
+    "memref.alloca",
+    "memref.alloc",
+    "memref.dealloc",
 ];
 
 /// The largest global translated (elements).
 const MAX_ELEMENTS: usize = 1024;
 
-/// A memref whose contents are known.
+/// The largest memory of free contents (an argument, an allocation) translated (elements).
+pub(super) const MAX_FREE: usize = 256;
+
+/// A memref translated element by element.
 #[derive(Debug, Clone)]
 pub(super) struct Memory {
-    /// The constant global it views.
-    pub global: String,
-    /// The global's type (`memref<2x3xf32>`).
+    /// The constant global it views, if it views one.
+    pub global: Option<String>,
+    /// Its type with static extents and no layout (`memref<2x3xf32>`).
     pub ty: String,
     /// Its extents.
     pub shape: Vec<i128>,
-    /// Its elements in row-major order, as SMT terms.
-    pub elements: Rc<Vec<String>>,
+    /// Its elements in row-major order, as SMT terms: shared by every view of the memory, and
+    /// replaced by stores.
+    pub elements: Rc<RefCell<Vec<String>>>,
     /// Their sort.
     pub sort: Sort,
+    /// Why a store to it is not translated, if it is not.
+    pub read_only: Option<&'static str>,
 }
 
 impl<'c, 'a> Translator<'c, 'a> {
@@ -89,44 +105,132 @@ impl<'c, 'a> Translator<'c, 'a> {
                 self.constants.insert(result()?, dimension);
                 self.define(op, 0, sort, bits(dimension, width))
             }
+            "memref.alloca" | "memref.alloc" => {
+                let ty = op
+                    .result(0)
+                    .map(|r| r.r#type().to_string())
+                    .unwrap_or_default();
+                let name = format!("{}m{}", self.prefix, self.next);
+                self.next += 1;
+                let memory = self.free_memory(&ty, &name)?;
+                self.memories.insert(result()?, memory);
+                Ok(())
+            }
+            "memref.dealloc" => Ok(()),
+            "memref.store" => self.store(op, path),
             _ => self.load(op, path),
         }
     }
 
-    /// `memref.load`: the bounds obligations and the element.
-    fn load(&mut self, op: &OperationRef, path: &str) -> Result<(), Untranslatable> {
-        let memory = self.memory(op)?;
+    /// Memory of type `ty` whose every element is a free value named `{name}_e{k}` (declared
+    /// here): any contents.
+    pub(super) fn free_memory(&mut self, ty: &str, name: &str) -> Result<Memory, Untranslatable> {
+        let (shape, sort) = static_shape(ty, MAX_FREE)?;
+        let count = shape.iter().product::<i128>() as usize;
+        let elements: Vec<String> = (0..count).map(|k| format!("{name}_e{k}")).collect();
+        for element in &elements {
+            let _ = writeln!(self.script, "(declare-const {element} {})", sort.smt());
+        }
+        self.floats |= matches!(sort, Sort::Float(..));
+        Ok(Memory {
+            global: None,
+            ty: ty.to_owned(),
+            shape,
+            elements: Rc::new(RefCell::new(elements)),
+            sort,
+            read_only: None,
+        })
+    }
+
+    /// The bounds obligations of an access to `memory` by the indices `op` takes from operand
+    /// `first` on, and the element they select: its number when every index is a constant,
+    /// else the SMT term of its number.
+    fn address(
+        &mut self,
+        op: &OperationRef,
+        first: usize,
+        memory: &Memory,
+        path: &str,
+    ) -> Result<Result<usize, String>, Untranslatable> {
+        let name = op_name(op);
         let location = tensorlang::diagnostic::format_location(op.location());
-        let rank = op.operand_count().saturating_sub(1);
+        let rank = op.operand_count().saturating_sub(first);
         if rank != memory.shape.len() {
-            return Err(Untranslatable("a 'memref.load' of another rank".into()));
+            return Err(Untranslatable(format!("a '{name}' of another rank")));
         }
         let mut linear = Vec::new();
         let mut constant: Option<i128> = Some(0);
         let mut stride: i128 = 1;
         for k in (0..rank).rev() {
-            let (index, _) = self.value(op, k + 1)?;
+            let (index, _) = self.value(op, k + first)?;
             let extent = memory.shape[k];
             self.oblige(
                 path,
                 format!("(bvult {index} {})", bits(extent, 64)),
-                format!("index out of bounds in 'memref.load' at {location}"),
+                format!("index out of bounds in '{name}' at {location}"),
                 None,
             );
             let known = op
-                .operand(k + 1)
+                .operand(k + first)
                 .ok()
                 .and_then(|v| self.constants.get(&(v.to_raw().ptr as usize)).copied());
             constant = constant.zip(known).map(|(sum, i)| sum + i * stride);
             linear.push(format!("(bvmul {index} {})", bits(stride, 64)));
             stride *= extent;
         }
-        let elements = &memory.elements;
-        let term = match constant {
-            // Out of bounds, the obligation fails; the value is then any element.
-            Some(at) => elements[usize::try_from(at).unwrap_or(0).min(elements.len() - 1)].clone(),
-            None => {
-                let at = format!("(bvadd {} {})", bits(0, 64), linear.join(" "));
+        let count = memory.elements.borrow().len();
+        Ok(match constant {
+            // Out of bounds, the obligation fails; the element is then any one.
+            Some(at) => Ok(usize::try_from(at).unwrap_or(0).min(count - 1)),
+            None => Err(format!("(bvadd {} {})", bits(0, 64), linear.join(" "))),
+        })
+    }
+
+    /// `memref.store`: the bounds obligations, and each element it may write replaced under the
+    /// path condition.
+    fn store(&mut self, op: &OperationRef, path: &str) -> Result<(), Untranslatable> {
+        let memory = self.known_operand(op, 1).ok_or_else(|| {
+            Untranslatable("a 'memref.store' to memory whose contents are not known".into())
+        })?;
+        if let Some(why) = memory.read_only {
+            return Err(Untranslatable(format!("a 'memref.store' to {why}")));
+        }
+        let (value, _) = self.value(op, 0)?;
+        let at = self.address(op, 2, &memory, path)?;
+        let mut elements = memory.elements.borrow_mut();
+        match at {
+            Ok(k) => elements[k] = format!("(ite {path} {value} {})", elements[k]),
+            Err(at) => {
+                for (k, element) in elements.iter_mut().enumerate() {
+                    *element = format!(
+                        "(ite (and {path} (= {at} {})) {value} {element})",
+                        bits(k as i128, 64)
+                    );
+                }
+            }
+        }
+        // Named, so that the terms do not nest ever deeper with each store.
+        for element in elements.iter_mut() {
+            let name = format!("{}s{}", self.prefix, self.next);
+            self.next += 1;
+            let _ = writeln!(
+                self.script,
+                "(define-fun {name} () {} {element})",
+                memory.sort.smt()
+            );
+            *element = name;
+        }
+        Ok(())
+    }
+
+    /// `memref.load`: the bounds obligations and the element.
+    fn load(&mut self, op: &OperationRef, path: &str) -> Result<(), Untranslatable> {
+        let memory = self.memory(op)?;
+        let at = self.address(op, 1, &memory, path)?;
+        let elements = memory.elements.borrow();
+        let term = match at {
+            Ok(k) => elements[k].clone(),
+            Err(at) => {
                 let mut term = elements[elements.len() - 1].clone();
                 for (i, element) in elements.iter().enumerate().rev().skip(1) {
                     term = format!("(ite (= {at} {}) {element} {term})", bits(i as i128, 64));
@@ -134,6 +238,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                 term
             }
         };
+        drop(elements);
         self.define(op, 0, memory.sort, term)
     }
 
@@ -195,17 +300,8 @@ impl<'c, 'a> Translator<'c, 'a> {
             .attribute("type")
             .map(|a| a.to_string())
             .unwrap_or_default();
-        let shaped = tensorlang::ir::shaped_type(&ty)
-            .filter(|s| s.memref && !ty.contains(','))
-            .ok_or_else(|| Untranslatable(format!("the global @{name} of type {ty}")))?;
-        let shape: Vec<i128> = shaped
-            .dims
-            .unwrap_or_default()
-            .into_iter()
-            .map(|d| d.map(i128::from))
-            .collect::<Option<_>>()
-            .ok_or_else(|| Untranslatable(format!("the global @{name} of type {ty}")))?;
-        let sort = Sort::of(shaped.element)?;
+        let (shape, sort) = static_shape(&ty, MAX_ELEMENTS)
+            .map_err(|_| Untranslatable(format!("the global @{name} of type {ty}")))?;
         let count = shape.iter().product::<i128>() as usize;
         let initial = global
             .attribute("initial_value")
@@ -214,13 +310,35 @@ impl<'c, 'a> Translator<'c, 'a> {
         let elements = dense_elements(&initial, count, sort)
             .ok_or_else(|| Untranslatable(format!("the initial value of @{name}")))?;
         Ok(Memory {
-            global: name.to_owned(),
+            global: Some(name.to_owned()),
             ty,
             shape,
-            elements: Rc::new(elements),
+            elements: Rc::new(RefCell::new(elements)),
             sort,
+            read_only: Some("a constant global"),
         })
     }
+}
+
+/// The extents and element sort of a memref type with static extents, no layout and at most
+/// `limit` elements.
+fn static_shape(ty: &str, limit: usize) -> Result<(Vec<i128>, Sort), Untranslatable> {
+    let unsupported = || Untranslatable(format!("memory of type {ty}"));
+    let shaped = tensorlang::ir::shaped_type(ty)
+        .filter(|s| s.memref && !ty.contains(','))
+        .ok_or_else(unsupported)?;
+    let shape: Vec<i128> = shaped
+        .dims
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.map(i128::from))
+        .collect::<Option<_>>()
+        .ok_or_else(unsupported)?;
+    let count = shape.iter().product::<i128>();
+    if count <= 0 || count as usize > limit {
+        return Err(unsupported());
+    }
+    Ok((shape, Sort::of(shaped.element)?))
 }
 
 /// The global a memref value views: `memref.get_global`, through `memref.cast`s.
