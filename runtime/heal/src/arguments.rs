@@ -65,6 +65,8 @@ pub enum Contents<'a> {
     Live,
     /// The copy a checkpoint took when the call began.
     Saved(&'a Checkpoint),
+    /// Not copied (the buffers are recorded as not saved).
+    Unsaved,
 }
 
 /// A call's arguments as they were when it began: each scalar and descriptor word, and a copy of
@@ -134,6 +136,7 @@ impl SavedCall {
                                 Some(unsafe { std::slice::from_raw_parts(start, bytes) })
                             }
                             Contents::Saved(checkpoint) => checkpoint.saved(start, bytes),
+                            Contents::Unsaved => None,
                         }
                     };
                     self.buffers.push(copy.map(|copy| {

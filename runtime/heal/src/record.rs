@@ -47,6 +47,10 @@ thread_local! {
     static CALLS: CallStack = CallStack::default();
 }
 
+/// Calls nested deeper than this keep their scalars and shapes but no copy of their buffers, so
+/// that deep recursion over a large buffer cannot hold a copy per level.
+const MAX_COPIED_DEPTH: usize = 64;
+
 /// Records the arguments of the failing call. See the module docs.
 pub struct CallRecorder {
     functions: Vec<Recorded>,
@@ -79,12 +83,13 @@ unsafe extern "C" fn record_call(id: u64, arguments: *mut *mut c_void) {
         }
         let frame = &mut frames[depth];
         frame.id = id as usize;
-        // SAFETY: the stub packed the arguments of this very call, which has not run yet.
-        unsafe {
-            frame
-                .saved
-                .save(&function.layout, arguments, Contents::Live)
+        let contents = if depth < MAX_COPIED_DEPTH {
+            Contents::Live
+        } else {
+            Contents::Unsaved
         };
+        // SAFETY: the stub packed the arguments of this very call, which has not run yet.
+        unsafe { frame.saved.save(&function.layout, arguments, contents) };
         calls.depth.set(depth + 1);
     });
     // SAFETY: the packed wrapper takes exactly the packed arguments the stub built.
