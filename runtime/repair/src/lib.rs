@@ -7,6 +7,7 @@
 
 pub mod admission;
 pub mod cache;
+pub mod driver;
 pub mod engine;
 pub mod isolated;
 pub mod journal;

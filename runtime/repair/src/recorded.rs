@@ -27,11 +27,12 @@
 use std::collections::BTreeSet;
 
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
-use melior::ir::r#type::FunctionType;
 use melior::ir::{Module, OperationRef};
 use serde_json::Value;
 use tensorlang::ir::{callee, find_symbol, op_name, shaped_type, top_level_ops};
 use tensorlang_checks::failure::{ArgumentRecord, Failure};
+
+use crate::driver::Driver;
 
 /// The name of the driver function.
 pub const DRIVER: &str = "__tensorlang_recorded";
@@ -48,41 +49,22 @@ pub fn driver(module: &Module, failure: &Failure) -> Option<String> {
     if reaches_mutable_global(module.as_operation(), &function) {
         return None;
     }
-    let mut globals = String::new();
-    let mut body = String::new();
-    let mut operands = Vec::new();
-    let mut types = Vec::new();
+    let mut driver = Driver::default();
     for (i, argument) in failure.arguments.iter().enumerate() {
         let ty = &argument.ty;
         if shaped_type(ty).is_some() {
-            let (global, definition) = buffer(i, argument)?;
-            globals.push_str(&definition);
-            body.push_str(&global);
+            let (ops, definition) = buffer(i, argument)?;
+            driver.globals.push_str(&definition);
+            driver.body.push_str(&ops);
         } else {
-            body.push_str(&format!(
+            driver.body.push_str(&format!(
                 "  %a{i} = arith.constant {}\n",
                 scalar(&argument.value, ty)?
             ));
         }
-        operands.push(format!("%a{i}"));
-        types.push(ty.clone());
+        driver.types.push(ty.clone());
     }
-    let results = results(&function)?;
-    let call = format!(
-        "func.call @{}({}) : ({}) -> ({})",
-        failure.function,
-        operands.join(", "),
-        types.join(", "),
-        results.join(", ")
-    );
-    let call = match results.len() {
-        0 => format!("  {call}\n"),
-        1 => format!("  %r = {call}\n"),
-        n => format!("  %r:{n} = {call}\n"),
-    };
-    Some(format!(
-        "{globals}func.func @{DRIVER}() {{\n{body}{call}  return\n}}\n"
-    ))
+    driver.finish(DRIVER, &function, &failure.function)
 }
 
 /// A buffer argument: the ops that make it in the driver, and the global holding its elements
@@ -174,18 +156,6 @@ fn element(value: &Value, ty: &str) -> Option<String> {
         _ if ty.starts_with('i') => Some(value.as_i64()?.to_string()),
         _ => None,
     }
-}
-
-/// The result types of a `func.func`.
-fn results(definition: &OperationRef) -> Option<Vec<String>> {
-    let attribute = definition.attribute("function_type").ok()?;
-    let ty = melior::ir::attribute::TypeAttribute::try_from(attribute)
-        .ok()?
-        .value();
-    let function = FunctionType::try_from(ty).ok()?;
-    (0..function.result_count())
-        .map(|i| function.result(i).ok().map(|t| t.to_string()))
-        .collect()
 }
 
 /// Whether `function`, or a function it calls, reads or writes a global that is not constant.

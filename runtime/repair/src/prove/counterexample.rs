@@ -18,10 +18,10 @@
 use std::collections::HashMap;
 
 use melior::ir::operation::OperationLike;
-use melior::ir::r#type::FunctionType;
 use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
 
 use super::smt::{self, Sort, Translation};
+use crate::driver::Driver;
 
 /// The name of the driver function.
 pub const DRIVER: &str = "__tensorlang_counterexample";
@@ -38,15 +38,14 @@ pub(crate) fn driver(
     values: &HashMap<String, Vec<String>>,
 ) -> Option<String> {
     let block = definition.region(0).ok()?.first_block()?;
-    let mut globals = String::new();
-    let mut body = String::new();
-    let mut operands = Vec::new();
-    let mut types = Vec::new();
+    let mut driver = Driver::default();
     for i in 0..block.argument_count() {
         let ty = block.argument(i).ok()?.r#type().to_string();
         if let Some(argument) = translation.arguments.iter().find(|a| a.position == i) {
             let literal = literal(values.get(&argument.name)?, argument.sort, &ty)?;
-            body.push_str(&format!("  %a{i} = arith.constant {literal}\n"));
+            driver
+                .body
+                .push_str(&format!("  %a{i} = arith.constant {literal}\n"));
         } else if let Some(free) = translation.free.iter().find(|f| f.position == i) {
             // Any contents: the global holds those Z3 chose (writable: the function may write).
             let elements: Vec<String> = free
@@ -55,57 +54,34 @@ pub(crate) fn driver(
                 .map(|e| element(values.get(e)?, free.sort))
                 .collect::<Option<_>>()?;
             let global = format!("{DRIVER}_arg{i}");
-            globals.push_str(&format!(
+            driver.globals.push_str(&format!(
                 "memref.global \"private\" @{global} : {ty} = dense<[{}]>\n",
                 elements.join(", ")
             ));
-            body.push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
+            driver
+                .body
+                .push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
         } else {
             let known = translation.known.iter().find(|k| k.position == i)?;
             let (global, global_ty) = (&known.global, &known.ty);
             if *global_ty == ty {
-                body.push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
+                driver
+                    .body
+                    .push_str(&format!("  %a{i} = memref.get_global @{global} : {ty}\n"));
             } else {
-                body.push_str(&format!(
+                driver.body.push_str(&format!(
                     "  %g{i} = memref.get_global @{global} : {global_ty}\n  %a{i} = memref.cast %g{i} : {global_ty} to {ty}\n"
                 ));
             }
         }
-        operands.push(format!("%a{i}"));
-        types.push(ty);
+        driver.types.push(ty);
     }
-    let results = results(definition)?;
-    let call = format!(
-        "func.call @{function}({}) : ({}) -> ({})",
-        operands.join(", "),
-        types.join(", "),
-        results.join(", ")
-    );
-    let call = match results.len() {
-        0 => format!("  {call}\n"),
-        1 => format!("  %r = {call}\n"),
-        n => format!("  %r:{n} = {call}\n"),
-    };
-    Some(format!(
-        "{globals}func.func @{DRIVER}() {{\n{body}{call}  return\n}}\n"
-    ))
+    driver.finish(DRIVER, definition, function)
 }
 
 /// `program` (top-level ops, as [`crate::module_text::splice`] prints them) with `driver` added.
 pub fn with_driver(program: &str, driver: &str) -> String {
     format!("{program}{driver}")
-}
-
-/// The result types of a `func.func`.
-fn results(definition: &OperationRef) -> Option<Vec<String>> {
-    let attribute = definition.attribute("function_type").ok()?;
-    let ty = melior::ir::attribute::TypeAttribute::try_from(attribute)
-        .ok()?
-        .value();
-    let function = FunctionType::try_from(ty).ok()?;
-    (0..function.result_count())
-        .map(|i| function.result(i).ok().map(|t| t.to_string()))
-        .collect()
 }
 
 /// Z3's value of an argument (its tokens) as the operand of `arith.constant` (`-7 : i32`,
