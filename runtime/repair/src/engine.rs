@@ -19,15 +19,11 @@ use melior::Context;
 use melior::ir::Module;
 
 use super::admission::Origin;
-use counterexample::Differential;
-use recorded_call::RecordedCall;
-
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
 use super::journal::{Journal, JournalRecord, candidate_key};
 use super::localize::suspects;
 use super::model_source::ModelSource;
 use super::module_text::splice;
-use super::prove::{BUDGET, prove_in_child};
 use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox};
 use super::source::RepairSource;
@@ -36,6 +32,7 @@ use super::verifier::{Trial, Verdict, Verifier, VerifierError};
 pub use options::{EngineOptions, Sources};
 pub use prepared::PreparedSuspects;
 use prepared::SuspectFacts;
+use recorded_call::RecordedCall;
 use std::rc::Rc;
 use tensorlang_checks::failure::Failure;
 
@@ -408,22 +405,9 @@ impl<V: Verifier> RepairEngine<V> {
             source: proposal.source,
             authentic: proposal.authentic,
         };
-        let verdict = match self.verifier.run(&trial)? {
-            Verdict::Passed(how) => {
-                let recorded = search
-                    .recorded
-                    .as_ref()
-                    .filter(|r| r.function == target.name);
-                match self.run_recorded(recorded, target.name, &program)? {
-                    Some(why) => Verdict::Rejected(why),
-                    None if recorded.is_some() => {
-                        Verdict::Passed(format!("{how}, and so did the recorded failing call"))
-                    }
-                    None => Verdict::Passed(how),
-                }
-            }
-            rejected => rejected,
-        };
+        let verdict = self.verifier.run(&trial)?;
+        let verdict =
+            self.with_recorded_call(verdict, search.recorded.as_ref(), target.name, &program)?;
         self.journal_verdict(journal_key, target.name, &proposal.change, &verdict);
         let resumed = match search.resumed {
             0 => String::new(),
@@ -431,36 +415,19 @@ impl<V: Verifier> RepairEngine<V> {
         };
         match verdict {
             Verdict::Passed(how) => {
-                let mut proof = self
-                    .options
-                    .prove
-                    .then(|| prove_in_child(&program, target.name, BUDGET));
-                if let Some(
-                    refuted @ crate::prove::Verdict::Refuted {
-                        in_program: true, ..
-                    },
-                ) = &proof
-                {
-                    // Its run passed, yet an input the program passes breaks a check: turned
-                    // away, and the counterexample goes into what the model is told.
-                    search.findings.push(format!(
-                        "{} ({}) ran, but is {refuted}",
-                        proposal.change, proposal.source
-                    ));
-                    return Ok(None);
-                }
-                if let Some(refuted) = proof.as_mut()
-                    && self.run_counterexample(module, &program, refuted)?
-                        == Differential::Regression
-                {
-                    // An input the program may never pass, but one the original handled and
-                    // the candidate breaks.
-                    search.findings.push(format!(
-                        "{} ({}) ran, but is {refuted}: turned away",
-                        proposal.change, proposal.source
-                    ));
-                    return Ok(None);
-                }
+                let proof = match self.prove_candidate(module, target.name, &program)? {
+                    Ok(proof) => proof,
+                    Err(refuted) => {
+                        // Its run passed, yet Z3 found an input that breaks a check: one the
+                        // program passes, or one the original handled and the candidate does
+                        // not. Turned away, and the input goes into what the model is told.
+                        search.findings.push(format!(
+                            "{} ({}) ran, but is {refuted}",
+                            proposal.change, proposal.source
+                        ));
+                        return Ok(None);
+                    }
+                };
                 Ok(Some(Repair {
                     function: target.name.to_owned(),
                     source: proposal.source,

@@ -1,7 +1,8 @@
-//! The differential run of a counterexample: when Z3 refutes a candidate whose program run
-//! passed, on an input the program itself may never pass, the input is run through the compiled
-//! candidate and through the original function, each called from a driver of its own
-//! ([`crate::prove::counterexample`]). A candidate that fails a check there while the original
+//! What Z3 says of a candidate whose program run passed ([`RepairEngine::prove_candidate`]), and
+//! the differential run of a counterexample: a refutation on an input the program passes turns
+//! the candidate away; on an input the program itself may never pass, the input is run through
+//! the compiled candidate and through the original function, each called from a driver of its
+//! own ([`crate::prove::counterexample`]). A candidate that fails a check there while the original
 //! passes it broke an input the original handled: it is turned away, and the input goes into
 //! what the model is told. One that fails where the original fails too, or passes once compiled
 //! (float rounding), is kept, and the remark says which.
@@ -13,6 +14,7 @@ use crate::engine::RepairError;
 use crate::module_text::program;
 use crate::prove::Verdict as Proof;
 use crate::prove::counterexample::{DRIVER, with_driver};
+use crate::prove::{BUDGET, prove_in_child};
 use crate::verifier::{Verdict, Verifier};
 
 /// What the differential run says of a candidate.
@@ -25,6 +27,35 @@ pub(super) enum Differential {
 }
 
 impl<V: Verifier> RepairEngine<V> {
+    /// Proves `function` in `program` (the whole program with a candidate for it in place, whose
+    /// run passed) when the engine proves: `Ok(proof)` (none when it does not), or `Err` with
+    /// the refutation that turns the candidate away.
+    ///
+    /// # Errors
+    /// [`RepairError::Verifier`] when the verifier cannot run the counterexample.
+    pub(super) fn prove_candidate(
+        &mut self,
+        module: &Module,
+        function: &str,
+        program: &str,
+    ) -> Result<Result<Option<Proof>, Proof>, RepairError> {
+        if !self.options.prove {
+            return Ok(Ok(None));
+        }
+        let mut proof = prove_in_child(program, function, BUDGET);
+        if matches!(
+            proof,
+            Proof::Refuted {
+                in_program: true,
+                ..
+            }
+        ) || self.run_counterexample(module, program, &mut proof)? == Differential::Regression
+        {
+            return Ok(Err(proof));
+        }
+        Ok(Ok(Some(proof)))
+    }
+
     /// Runs the counterexample of `proof` (a refutation with a driver) on `candidate` (the
     /// whole program with the candidate in place) and on `module` (the original), and notes
     /// what it showed in the proof.

@@ -15,29 +15,35 @@ pub(super) struct RecordedCall {
 }
 
 impl<V: Verifier> RepairEngine<V> {
-    /// Runs `recorded` on `program` (the whole program with a candidate for `function` in
-    /// place): `Ok(None)` when it passes, or is not this function's; why it fails otherwise.
+    /// `verdict`, the program run of `program` (the whole program with a candidate for
+    /// `function` in place), with `recorded` run too when it is a call of `function` and the
+    /// program run passed: rejected when that call fails.
     ///
     /// # Errors
     /// [`RepairError::Verifier`] when the verifier cannot run.
-    pub(super) fn run_recorded(
+    pub(super) fn with_recorded_call(
         &mut self,
+        verdict: Verdict,
         recorded: Option<&RecordedCall>,
         function: &str,
         program: &str,
-    ) -> Result<Option<String>, RepairError> {
-        let Some(recorded) = recorded.filter(|r| r.function == function) else {
-            return Ok(None);
+    ) -> Result<Verdict, RepairError> {
+        let (Verdict::Passed(how), Some(recorded)) =
+            (&verdict, recorded.filter(|r| r.function == function))
+        else {
+            return Ok(verdict);
         };
         let Some(ran) = self
             .verifier
             .run_driver(&format!("{program}{}", recorded.driver), DRIVER)
         else {
-            return Ok(None);
+            return Ok(verdict);
         };
         Ok(match ran? {
-            Verdict::Passed(_) => None,
-            Verdict::Rejected(why) => Some(format!(
+            Verdict::Passed(_) => {
+                Verdict::Passed(format!("{how}, and so did the recorded failing call"))
+            }
+            Verdict::Rejected(why) => Verdict::Rejected(format!(
                 "passes the program's run, but the recorded failing call of @{function} {why}"
             )),
         })
