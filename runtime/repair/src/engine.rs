@@ -366,37 +366,9 @@ impl<V: Verifier> RepairEngine<V> {
             return Ok(None);
         }
         search.tried += 1;
-        // A function the model wrote (now, or when it was cached) is not a small edit.
-        let origin = if proposal.strategy.starts_with("model-rewrite") {
-            Origin::Written
-        } else {
-            Origin::Symbolic
+        let Some(journal_key) = self.admit(context, target, &proposal, search) else {
+            return Ok(None);
         };
-        if let Err(rejection) = target
-            .facts
-            .admission
-            .admit(context, &proposal.function, origin)
-        {
-            search.findings.push(format!(
-                "{} ({}) {rejection}",
-                proposal.change, proposal.source
-            ));
-            return Ok(None);
-        }
-        let journal_key = candidate_key(target.key.as_str(), &proposal.function);
-        if let Some(earlier) = self
-            .journal
-            .as_ref()
-            .and_then(|journal| journal.rejection(&journal_key))
-        {
-            search.findings.push(format!(
-                "{} ({}) {} (journaled)",
-                proposal.change, proposal.source, earlier.why
-            ));
-            search.tried -= 1;
-            search.resumed += 1;
-            return Ok(None);
-        }
         let program = splice(module, target.name, &proposal.function);
         let trial = Trial {
             function: target.name,
@@ -449,6 +421,50 @@ impl<V: Verifier> RepairEngine<V> {
                 Ok(None)
             }
         }
+    }
+
+    /// Admits `proposal` ([`super::Admission`]) and looks it up in the journal: the key its
+    /// verdict is journaled under when it is to run, `None` when it was turned away (why is in
+    /// the findings) or an earlier run's journal rejected it already.
+    fn admit(
+        &mut self,
+        context: &Context,
+        target: &Target,
+        proposal: &Proposal,
+        search: &mut Search,
+    ) -> Option<String> {
+        // A function the model wrote (now, or when it was cached) is not a small edit.
+        let origin = if proposal.strategy.starts_with("model-rewrite") {
+            Origin::Written
+        } else {
+            Origin::Symbolic
+        };
+        if let Err(rejection) = target
+            .facts
+            .admission
+            .admit(context, &proposal.function, origin)
+        {
+            search.findings.push(format!(
+                "{} ({}) {rejection}",
+                proposal.change, proposal.source
+            ));
+            return None;
+        }
+        let journal_key = candidate_key(target.key.as_str(), &proposal.function);
+        if let Some(earlier) = self
+            .journal
+            .as_ref()
+            .and_then(|journal| journal.rejection(&journal_key))
+        {
+            search.findings.push(format!(
+                "{} ({}) {} (journaled)",
+                proposal.change, proposal.source, earlier.why
+            ));
+            search.tried -= 1;
+            search.resumed += 1;
+            return None;
+        }
+        Some(journal_key)
     }
 
     fn journal_verdict(&mut self, key: String, function: &str, change: &str, verdict: &Verdict) {
