@@ -8,6 +8,10 @@
 // RUN: FileCheck %s --check-prefix=BUNDLE < %t.json
 // RUN: tensorlang-opt %s --neuro-repair="report=%t.json cache=none sources=model model-script=%S/Inputs/recorded-call.jsonl model-rounds=2" -o %t.fixed.mlir 2>&1 | FileCheck %s
 // RUN: tensorlang-run %t.fixed.mlir -e main -entry-point-result=void
+// A report of another version of the program (whose @f took an i64): its recorded call does not
+// verify beside this program and is not used; the repair goes on without it.
+// RUN: sed 's/"type": "i32"/"type": "i64"/' %t.json > %t.stale.json
+// RUN: tensorlang-opt %s --neuro-repair="report=%t.stale.json cache=none sources=symbolic" -o /dev/null 2>&1 | FileCheck %s --check-prefix=STALE
 
 // BUNDLE: "function": "f",
 // BUNDLE: "arguments": [
@@ -16,6 +20,8 @@
 // BUNDLE-NEXT: "value": 0
 
 // CHECK: remark: neuro-repair: repaired 'f' {{.*}}, and so did the recorded failing call (2 candidates tried)
+
+// STALE: remark: neuro-repair: repaired 'f' {{.*}}; verified: the program ran to completion with every check passing, in a sandboxed process ({{[0-9]+}} candidates tried)
 
 func.func @f(%k: i32) -> i32 {
   %ten = arith.constant 10 : i32

@@ -252,10 +252,7 @@ impl<V: Verifier> RepairEngine<V> {
             tried: 0,
             resumed: 0,
             findings: Vec::new(),
-            recorded: crate::recorded::driver(module, request.failure).map(|driver| RecordedCall {
-                function: request.failure.function.clone(),
-                driver,
-            }),
+            recorded: RecordedCall::of(context, module, request),
         };
         let suspects = suspects(
             module,

@@ -124,12 +124,15 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         recording.then(heal::record::handler_address)
     };
-    let jit = start_jit(&program, cli, handler)?;
+    let jit = load_jit(&program, cli, handler)?;
+    // The recorder is in place before the program's static constructors run: a call they make
+    // goes through it too.
     let recorder = if recording {
         Some(heal::CallRecorder::start(&jit, &program.functions)?)
     } else {
         None
     };
+    jit.initialize()?;
 
     let mut report = FailureReport {
         file: filename.to_string(),
@@ -208,9 +211,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     })
 }
 
-/// Makes the JIT and loads the program into it (its static constructors run); calls of
-/// replaceable functions go to `handler` (self-healing's, or the call recorder's), if given.
-fn start_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit> {
+/// Makes the JIT and loads the program into it (its static constructors have not run yet:
+/// [`Jit::initialize`]); calls of replaceable functions go to `handler` (self-healing's, or the
+/// call recorder's), if given.
+fn load_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit> {
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
         cache: ObjectCache::new(cache_directory(cli)),
@@ -223,7 +227,6 @@ fn start_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit
     if cli.dump_object_file {
         dump_object(&jit, cli)?;
     }
-    jit.initialize()?;
     Ok(jit)
 }
 

@@ -1,7 +1,11 @@
 //! The recorded failing call (see [`crate::recorded`]), run on every candidate for the function
 //! it called, after the candidate's program run passed: a candidate must pass that very call.
 
-use super::{RepairEngine, RepairError};
+use melior::Context;
+use melior::ir::Module;
+
+use super::{RepairEngine, RepairError, RepairRequest};
+use crate::module_text::program;
 use crate::recorded::DRIVER;
 use crate::verifier::{Verdict, Verifier};
 
@@ -12,6 +16,24 @@ pub(super) struct RecordedCall {
     pub function: String,
     /// The driver and the globals it reads ([`crate::recorded::driver`]).
     pub driver: String,
+}
+
+impl RecordedCall {
+    /// The call `request`'s failure recorded, when it has one and its driver parses and
+    /// verifies beside `module` (a report of another version of the program, whose function
+    /// takes other arguments now, has none: it would turn every candidate away).
+    pub(super) fn of(context: &Context, module: &Module, request: &RepairRequest) -> Option<Self> {
+        let driver = crate::recorded::driver(module, request.failure)?;
+        let whole = format!("{}{driver}", program(module));
+        if let Err(error) = tensorlang::parse_module(context, &whole, request.file) {
+            tracing::warn!("the recorded failing call is not used: {error}");
+            return None;
+        }
+        Some(Self {
+            function: request.failure.function.clone(),
+            driver,
+        })
+    }
 }
 
 impl<V: Verifier> RepairEngine<V> {
