@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """What routing calls costs: a tiny matmul function that --optimize profiles but can never replace
-(7x5x3: no tile of the sweep divides it), called millions of times, plain, profiled (--optimize)
-and recorded (--failure-report, which routes every call through the argument recorder: a copy of
-its buffers per call), side by side in one run; medians over rounds. The program times its own
-loop.
+(7x5x3: no tile of the sweep divides it), called millions of times, plain, profiled (--optimize),
+recorded (--failure-report, which routes every call through the argument recorder: a copy of its
+buffers per call) and healed (--self-heal: every call through the self-healing runtime, which
+saves a checkpoint and runs it under a guard of its own), side by side in one run; medians over
+rounds. The program times its own loop.
 
 Usage: python3 bench/profile_overhead.py [--rounds N] [--calls N]
 """
@@ -79,18 +80,21 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=5_000_000)
     args = parser.parse_args()
-    plain, profiled, recorded = [], [], []
+    plain, profiled, recorded, healed = [], [], [], []
     with tempfile.TemporaryDirectory() as scratch:
         report = f"--failure-report={os.path.join(scratch, 'report.json')}"
         for _ in range(args.rounds):
             plain.append(run(args.calls, []))
             profiled.append(run(args.calls, ["--optimize"]))
             recorded.append(run(args.calls, [report]))
-    p, q, r = (statistics.median(plain), statistics.median(profiled),
-               statistics.median(recorded))
-    print(f"ns per call of a 7x5x3 matmul, median of {args.rounds}: "
-          f"plain {p:.2f}, profiled (--optimize) {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x); "
-          f"recorded (--failure-report) {r:.2f}, overhead {r - p:.2f} ns ({r / p:.2f}x)")
+            healed.append(run(args.calls, ["--self-heal", "--heal-cache=none"]))
+    p = statistics.median(plain)
+    print(f"ns per call of a 7x5x3 matmul, median of {args.rounds}: plain {p:.2f}")
+    for name, times in [("profiled (--optimize)", profiled),
+                        ("recorded (--failure-report)", recorded),
+                        ("healed (--self-heal)", healed)]:
+        q = statistics.median(times)
+        print(f"  {name}: {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x)")
 
 
 if __name__ == "__main__":
