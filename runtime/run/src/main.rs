@@ -174,11 +174,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             optimizer
         });
         let swapper = scope.spawn(|| swap_while_running(&jit, cli));
-        let ran = Ran {
+        let handlers = Handlers {
             healer: healer.as_deref(),
             recorder: recorder.as_deref(),
         };
-        run_entries(&jit, &program, cli, ran, &mut report)?;
+        run_entries(&jit, &program, cli, handlers, &mut report)?;
         if let Some(optimizer) = optimizer {
             let optimized = if cli.optimize_drain {
                 optimizer.drain()
@@ -266,9 +266,10 @@ fn heal_setup(cli: &Cli, source: &str, filename: &str) -> (heal::WorkerSetup, he
     (setup, options)
 }
 
-/// What runs the calls besides the JIT: self-healing, or the call recorder.
+/// What calls of replaceable functions go through besides the JIT: self-healing, or the call
+/// recorder (at most one of them).
 #[derive(Clone, Copy)]
-struct Ran<'r, 'j> {
+struct Handlers<'r, 'j> {
     healer: Option<&'r SelfHeal<'j>>,
     recorder: Option<&'r heal::CallRecorder>,
 }
@@ -279,11 +280,11 @@ fn run_entries(
     jit: &Jit,
     program: &Program,
     cli: &Cli,
-    ran: Ran,
+    handlers: Handlers,
     report: &mut FailureReport,
 ) -> Result<()> {
     let run_entry = || jit.call_entry(&cli.entry_point, cli.entry_point_result, cli.timeout);
-    let entry = match ran.healer {
+    let entry = match handlers.healer {
         Some(healer) => healer.run_entry(&run_entry)?,
         None => run_entry()?,
     };
@@ -297,12 +298,12 @@ fn run_entries(
         jit,
         program,
         cli,
-        ran,
+        handlers,
     };
     ended.record(entry, &cli.entry_point, report);
     for function in &cli.then {
         let outcome = jit.call_entry(function, EntryResult::Void, cli.timeout)?;
-        if let Some(healer) = ran.healer {
+        if let Some(healer) = handlers.healer {
             healer.release_output();
         }
         ended.record(outcome, function, report);
@@ -390,7 +391,7 @@ struct Ended<'r, 'c, 'j> {
     jit: &'r Jit,
     program: &'r Program<'c>,
     cli: &'r Cli,
-    ran: Ran<'r, 'j>,
+    handlers: Handlers<'r, 'j>,
 }
 
 impl Ended<'_, '_, '_> {
@@ -408,12 +409,12 @@ impl Ended<'_, '_, '_> {
                     &self.program.functions,
                     timeout_ms,
                 );
-                let recorded = match self.ran {
-                    Ran {
+                let recorded = match self.handlers {
+                    Handlers {
                         recorder: Some(recorder),
                         ..
                     } => recorder.take(&failure.function),
-                    Ran {
+                    Handlers {
                         healer: Some(healer),
                         ..
                     } => healer.take_failed_call(&failure.function),
