@@ -69,6 +69,15 @@ pub fn callee(op: &OperationRef) -> Option<String> {
     Some(callee.value().to_owned())
 }
 
+/// The global a `memref.get_global` names; `None` for other ops.
+pub fn global_name(op: &OperationRef) -> Option<String> {
+    if op_name(op) != "memref.get_global" {
+        return None;
+    }
+    let global = FlatSymbolRefAttribute::try_from(op.attribute("name").ok()?).ok()?;
+    Some(global.value().to_owned())
+}
+
 /// The op's `sym_name`.
 pub fn symbol_name(op: &OperationRef) -> Option<String> {
     string_attribute(op, "sym_name")
@@ -183,6 +192,18 @@ fn outer_part(inner: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_get_global_names_its_global() {
+        let context = crate::create_context().unwrap();
+        let source = "memref.global \"private\" constant @data : memref<2xi32> = dense<[1, 2]>\nfunc.func @f() -> memref<2xi32> {\n  %g = memref.get_global @data : memref<2xi32>\n  return %g : memref<2xi32>\n}\n";
+        let module = crate::parse_module(&context, source, "g.mlir").unwrap();
+        let function = find_symbol(top_level_ops(module.as_operation()), "f").unwrap();
+        let body = function.region(0).unwrap().first_block().unwrap();
+        let ops = ops_in(body);
+        assert_eq!(global_name(&ops[0]).as_deref(), Some("data"));
+        assert_eq!(global_name(&ops[1]), None);
+    }
 
     #[test]
     fn shaped_types_are_read() {

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 use serde_json::Value;
-use tensorlang::ir::{callee, find_symbol, op_name, shaped_type, top_level_ops};
+use tensorlang::ir::{callee, find_symbol, global_name, op_name, shaped_type, top_level_ops};
 use tensorlang_checks::failure::{ArgumentRecord, Failure};
 
 use crate::driver::Driver;
@@ -167,10 +167,7 @@ fn reaches_mutable_global(module: OperationRef, function: &OperationRef) -> bool
         next.walk(WalkOrder::PreOrder, |op| {
             match op_name(&op).as_str() {
                 "memref.get_global" => {
-                    let name = op
-                        .attribute("name")
-                        .map(|a| a.to_string().trim_start_matches('@').to_owned())
-                        .unwrap_or_default();
+                    let name = global_name(&op).unwrap_or_default();
                     let constant = find_symbol(top_level_ops(module), &name)
                         .is_some_and(|g| g.attribute("constant").is_ok());
                     reaches |= !constant;

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
-use tensorlang::ir::{callee, element_bytes, op_name, shaped_type, symbol_name, top_level_ops};
+use tensorlang::ir::{
+    callee, element_bytes, global_name, op_name, shaped_type, symbol_name, top_level_ops,
+};
 
 /// One mutable global of the program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,14 +80,10 @@ fn uses(function: &OperationRef, globals: &[MutableGlobal]) -> (BTreeSet<String>
     let mut named = BTreeSet::new();
     let mut callees = Vec::new();
     function.walk(WalkOrder::PreOrder, |op| {
-        if op_name(&op) == "memref.get_global"
-            && let Ok(symbol) = op.attribute("name")
+        if let Some(symbol) = global_name(&op)
+            && globals.iter().any(|g| g.name == symbol)
         {
-            let symbol = symbol.to_string();
-            let symbol = symbol.trim_start_matches('@');
-            if globals.iter().any(|g| g.name == symbol) {
-                named.insert(symbol.to_owned());
-            }
+            named.insert(symbol);
         }
         if let Some(callee) = callee(&op) {
             callees.push(callee);

@@ -155,10 +155,7 @@ impl Effects {
         if OUTPUT_OPS.contains(&name.as_str()) {
             self.outputs.insert(name.clone());
         }
-        if name == "memref.get_global"
-            && let Ok(symbol) = op.attribute("name")
-        {
-            let global = symbol.to_string().trim_start_matches('@').to_owned();
+        if let Some(global) = tensorlang::ir::global_name(op) {
             if let Ok(result) = op.result(0) {
                 roots.insert(key(&result.into()), BTreeSet::from([Root::Global(global)]));
             }

@@ -52,10 +52,8 @@ pub(super) fn constants<'c, 'a>(
 pub(super) fn global_elements(module: &Module, function: &OperationRef) -> BTreeSet<String> {
     let mut named = BTreeSet::new();
     function.walk(WalkOrder::PreOrder, |op| {
-        if op_name(&op) == "memref.get_global"
-            && let Ok(symbol) = op.attribute("name")
-        {
-            named.insert(symbol.to_string().trim_start_matches('@').to_owned());
+        if let Some(global) = tensorlang::ir::global_name(&op) {
+            named.insert(global);
         }
         WalkResult::Advance
     });

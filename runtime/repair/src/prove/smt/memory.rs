@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use melior::ir::operation::{OperationLike, OperationResult, WalkOrder, WalkResult};
 use melior::ir::{OperationRef, ValueLike};
-use tensorlang::ir::{callee, find_symbol, op_name, symbol_name, top_level_ops};
+use tensorlang::ir::{callee, find_symbol, global_name, op_name, symbol_name, top_level_ops};
 
 use super::{Sort, Translator, Untranslatable, bits, float};
 
@@ -71,13 +71,7 @@ impl<'c, 'a> Translator<'c, 'a> {
         };
         match name {
             "memref.get_global" => {
-                let global = tensorlang::ir::string_attribute(op, "name")
-                    .or_else(|| {
-                        op.attribute("name")
-                            .ok()
-                            .map(|a| a.to_string().trim_start_matches('@').to_owned())
-                    })
-                    .unwrap_or_default();
+                let global = global_name(op).unwrap_or_default();
                 let memory = self.global(&global)?;
                 self.memories.insert(result()?, memory);
                 Ok(())
@@ -345,10 +339,7 @@ fn static_shape(ty: &str, limit: usize) -> Result<(Vec<i128>, Sort), Untranslata
 fn viewed_global(value: &melior::ir::Value) -> Option<String> {
     let op = OperationResult::try_from(*value).ok()?.owner();
     match op_name(&op).as_str() {
-        "memref.get_global" => op
-            .attribute("name")
-            .ok()
-            .map(|a| a.to_string().trim_start_matches('@').to_owned()),
+        "memref.get_global" => global_name(&op),
         "memref.cast" => viewed_global(&op.operand(0).ok()?),
         _ => None,
     }
