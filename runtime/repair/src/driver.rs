@@ -43,6 +43,13 @@ impl Driver {
     }
 }
 
+/// A float of `width` bits (32, 64) as an MLIR literal by its bits (`0x7FC00000`): exact for
+/// every value, NaN and the infinities included.
+pub fn float_literal(bits: u64, width: u32) -> String {
+    let digits = width.div_ceil(4) as usize;
+    format!("0x{bits:0digits$X}")
+}
+
 /// The result types of a `func.func`.
 fn results(definition: &OperationRef) -> Option<Vec<String>> {
     let attribute = definition.attribute("function_type").ok()?;

@@ -32,7 +32,7 @@ use serde_json::Value;
 use tensorlang::ir::{callee, find_symbol, global_name, op_name, shaped_type, top_level_ops};
 use tensorlang_checks::failure::{ArgumentRecord, Failure};
 
-use crate::driver::Driver;
+use crate::driver::{Driver, float_literal};
 
 /// The name of the driver function.
 pub const DRIVER: &str = "__tensorlang_recorded";
@@ -150,8 +150,8 @@ fn element(value: &Value, ty: &str) -> Option<String> {
             }
             .to_owned(),
         ),
-        "f32" => Some(format!("0x{:08X}", (float()? as f32).to_bits())),
-        "f64" => Some(format!("0x{:016X}", float()?.to_bits())),
+        "f32" => Some(float_literal(u64::from((float()? as f32).to_bits()), 32)),
+        "f64" => Some(float_literal(float()?.to_bits(), 64)),
         "index" => Some(value.as_i64()?.to_string()),
         _ if ty.starts_with('i') => Some(value.as_i64()?.to_string()),
         _ => None,

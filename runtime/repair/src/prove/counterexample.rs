@@ -21,7 +21,7 @@ use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
 
 use super::smt::{self, Sort, Translation};
-use crate::driver::Driver;
+use crate::driver::{Driver, float_literal};
 
 /// The name of the driver function.
 pub const DRIVER: &str = "__tensorlang_counterexample";
@@ -107,8 +107,7 @@ fn element(tokens: &[String], sort: Sort) -> Option<String> {
         Sort::Float(exponent, significand) => {
             let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
             let bits = smt::float_bits(&tokens, sort)?;
-            let digits = (exponent + significand).div_ceil(4) as usize;
-            Some(format!("0x{bits:0digits$X}"))
+            Some(float_literal(bits, exponent + significand))
         }
     }
 }
