@@ -321,50 +321,53 @@ pub(crate) fn call_domain(
                 .iter()
                 .all(|a| c.get(a.position).is_some_and(Option::is_some))
         });
-    let mut terms = Vec::new();
-    let mut words = Vec::new();
-    for call in &calls {
-        let mut conjunction = vec!["true".to_owned()];
-        let mut described: Vec<(usize, String)> = translation
-            .known
-            .iter()
-            .map(|k| (k.position, format!("arg{} = @{}", k.position, k.global)))
-            .chain(
-                translation
-                    .free
-                    .iter()
-                    .map(|f| (f.position, format!("arg{} any contents", f.position))),
-            )
-            .collect();
-        for argument in &translation.arguments {
-            let (name, sort) = (&argument.name, &argument.sort);
-            let Some(value) = call.get(argument.position).cloned().flatten() else {
-                described.push((argument.position, format!("{} any", shown(name))));
-                continue;
-            };
-            let literal = match sort {
-                Sort::Bool => (value == "true").to_string(),
-                Sort::Bits(w) => smt::bits(value.parse().unwrap_or(0), *w),
-                Sort::Float(..) => match smt::float_literal(&value, *sort) {
-                    Some(literal) => literal,
-                    None => {
-                        described.push((argument.position, format!("{} any", shown(name))));
-                        continue;
-                    }
-                },
-            };
-            conjunction.push(format!("(= {name} {literal})"));
-            described.push((argument.position, format!("{} = {value}", shown(name))));
-        }
-        terms.push(format!("(and {})", conjunction.join(" ")));
-        described.sort();
-        let described: Vec<String> = described.into_iter().map(|(_, d)| d).collect();
-        words.push(format!("({})", described.join(", ")));
-    }
+    let (terms, words): (Vec<String>, Vec<String>) = calls
+        .iter()
+        .map(|call| call_term(translation, call))
+        .unzip();
     (
         format!("(or false {})", terms.join(" ")),
         format!("the program passes: {}", words.join(" or ")),
         exact,
+    )
+}
+
+/// One call's inputs (the constant at each argument, where it is one): the SMT term that holds
+/// for them, and the same in words (`(arg0 = @table, arg1 = 3)`).
+fn call_term(translation: &Translation, call: &[Option<String>]) -> (String, String) {
+    let mut conjunction = vec!["true".to_owned()];
+    let mut described: Vec<(usize, String)> = translation
+        .known
+        .iter()
+        .map(|k| (k.position, format!("arg{} = @{}", k.position, k.global)))
+        .chain(
+            translation
+                .free
+                .iter()
+                .map(|f| (f.position, format!("arg{} any contents", f.position))),
+        )
+        .collect();
+    for argument in &translation.arguments {
+        let (name, sort) = (&argument.name, argument.sort);
+        let value = call.get(argument.position).cloned().flatten();
+        let literal = value.as_deref().and_then(|value| match sort {
+            Sort::Bool => Some((value == "true").to_string()),
+            Sort::Bits(w) => Some(smt::bits(value.parse().unwrap_or(0), w)),
+            Sort::Float(..) => smt::float_literal(value, sort),
+        });
+        match (value, literal) {
+            (Some(value), Some(literal)) => {
+                conjunction.push(format!("(= {name} {literal})"));
+                described.push((argument.position, format!("{} = {value}", shown(name))));
+            }
+            _ => described.push((argument.position, format!("{} any", shown(name)))),
+        }
+    }
+    described.sort();
+    let described: Vec<String> = described.into_iter().map(|(_, d)| d).collect();
+    (
+        format!("(and {})", conjunction.join(" ")),
+        format!("({})", described.join(", ")),
     )
 }
 
