@@ -82,7 +82,9 @@ fn buffer(i: usize, argument: &ArgumentRecord) -> Option<(String, String)> {
         .iter()
         .map(|e| element(e, shaped.element))
         .collect::<Option<_>>()?;
-    if elements.len() as u64 != shape.iter().product::<u64>() {
+    // A hostile bundle's shape may overflow: it then matches no element count.
+    let count = shape.iter().try_fold(1u64, |n, d| n.checked_mul(*d));
+    if count != Some(elements.len() as u64) {
         return None;
     }
     let extents: String = shape.iter().map(|d| format!("{d}x")).collect();
@@ -264,6 +266,14 @@ mod tests {
             record("i32", json!(7)),
         ]);
         assert!(driver(&module, &omitted).is_none());
+        let overflowing = failure(vec![
+            record(
+                "memref<?xf32>",
+                json!({"shape": [u64::MAX, 2], "elements": [1.0, 2.0]}),
+            ),
+            record("i32", json!(7)),
+        ]);
+        assert!(driver(&module, &overflowing).is_none());
         let stateful = "memref.global \"private\" @count : memref<i32> = dense<0>\nfunc.func @scale(%a: memref<?xf32>, %k: i32) -> f32 {\n  %g = memref.get_global @count : memref<i32>\n  %c0 = arith.constant 0 : index\n  %v = memref.load %a[%c0] : memref<?xf32>\n  return %v : f32\n}\n";
         let module = tensorlang::parse_module(&context, stateful, "p.mlir").unwrap();
         let recorded = failure(vec![
