@@ -26,10 +26,16 @@
 //! %q = arith.divsi %a, %b : i32
 //! ```
 
+mod allocations;
 mod arithmetic;
 mod bounds;
 pub(crate) mod census;
+mod loops;
+mod overflow_flags;
+mod reshapes;
 pub mod versioning;
+mod views;
+mod wide;
 
 use census::Census;
 use melior::ir::OperationRef;
@@ -108,6 +114,8 @@ fn run(
 
     let existing = Census::take(module);
     let rewriter = IrRewriter::new(context);
+    // Promises no check verifies go first, before anything is analysed or inserted.
+    overflow_flags::strip(context, module);
     if div_by_zero || overflow {
         arithmetic::guard_divisions(context, &rewriter, module, div_by_zero, overflow);
     }
@@ -116,6 +124,14 @@ fn run(
     }
     if bounds {
         bounds::insert(context, module, invocation, &existing)?;
+        // After upstream's verification, so that it does not verify (and tag) these checks' ops.
+        allocations::guard_allocations(context, &rewriter, module);
+        views::guard_views(context, &rewriter, module);
+        reshapes::guard_reshapes(context, &rewriter, module);
+    }
+    if bounds || div_by_zero || overflow || !nan_ops.is_empty() {
+        // Range analysis removes checks of every kind on the strength of loop index ranges.
+        loops::guard_steps(context, &rewriter, module);
     }
     let inserted = Census::take(module).since(&existing);
     let mut versioned = 0;

@@ -19,8 +19,20 @@
 //!
 //! A check qualifies when its condition is an `andi` tree of signed comparisons, each between a
 //! value defined outside the loop and an expression that grows with the index by adding or
-//! subtracting loop-invariant values (index arithmetic is assumed not to wrap). Such a comparison
-//! is true on a whole interval of indices exactly when it is true at both ends.
+//! subtracting loop-invariant values. Why testing both ends is enough, for every program:
+//!
+//! - The fast copy runs only when the step is positive (`step > 0` is part of the test): then
+//!   every index the loop takes is in `[lb, ub - 1]`, because the loop check of [`super::loops`]
+//!   (before every loop) guarantees that stepping past `ub - 1` does not wrap around. A zero or
+//!   negative step, or an empty loop, takes the checked original.
+//! - The fast copy runs only when `ub - lb` (wrapping) is positive, so the interval is shorter
+//!   than `2^63`: an expression `i + c` (wrapping, flags are stripped) then wraps at most once on
+//!   it, and where it wraps it is negative at `ub - 1`, so the lower half `0 <= i + c` of its
+//!   bounds check fails there and the checked loop runs. (Upstream bounds checks always test
+//!   both halves; one is missing only when range analysis, which the loop check and the
+//!   stripped flags keep sound, proved it for every iteration.)
+//! - Without wrap-around each comparison is monotone in the index, so it holds on the whole
+//!   interval exactly when it holds at both ends.
 
 use super::census::check_kind;
 use crate::builder::Builder;
@@ -243,15 +255,40 @@ fn hold_at_both_ends<'c>(
         location,
         rewriter,
     };
-    let index_type = Type::index(context);
+    // The loop's own index type (index, or an integer type).
+    let index_type = for_op
+        .operand(0)
+        .expect("scf.for has a lower bound")
+        .r#type();
     let one = IntegerAttribute::new(index_type, 1).into();
     let one = builder.insert(arith::constant(context, one, location));
     let lower = for_op.operand(0).expect("scf.for has a lower bound");
     // SAFETY: the bound is defined before the loop and stays in the IR for the whole pass run.
     let lower: Value<'c, 'c> = unsafe { tensorlang::lifetime::value(lower) };
     let upper = for_op.operand(1).expect("scf.for has an upper bound");
+    let step = for_op.operand(2).expect("scf.for has a step");
     let last = builder.insert(arith::subi(upper, one, location));
-    let mut all: Option<Value<'c, 'c>> = None;
+    // The indices lie in [lb, ub - 1] only for a positive step (see the module docs), and each
+    // checked expression is monotone on that interval only when it is shorter than 2^63.
+    let zero = IntegerAttribute::new(index_type, 0).into();
+    let zero = builder.insert(arith::constant(context, zero, location));
+    let positive = builder.insert(arith::cmpi(
+        context,
+        arith::CmpiPredicate::Sgt,
+        step,
+        zero,
+        location,
+    ));
+    let span = builder.insert(arith::subi(upper, lower, location));
+    let short = builder.insert(arith::cmpi(
+        context,
+        arith::CmpiPredicate::Sgt,
+        span,
+        zero,
+        location,
+    ));
+    let mut all: Option<Value<'c, 'c>> =
+        Some(builder.insert(arith::andi(positive, short, location)));
     for check in checks {
         let condition = check.operand(0).expect("cf.assert has a condition");
         for end in [lower, last] {

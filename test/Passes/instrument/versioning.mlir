@@ -6,9 +6,12 @@
 // CHECK-LABEL: func.func @sum_dynamic
 // CHECK-DAG: %[[LAST:.*]] = arith.subi %arg1, %c1 : index
 // CHECK-DAG: %[[DIM:.*]] = memref.dim %arg0, %c0
+// The loop runs (ub - lb > 0; the step 1 is positive), and the check holds at both ends.
+// CHECK: %[[RUNS:.*]] = arith.cmpi sgt, %arg1, %c0 : index
 // CHECK: %[[FIRST_OK:.*]] = arith.cmpi sgt, %[[DIM]], %c0 : index
+// CHECK: %[[BOTH:.*]] = arith.andi %[[RUNS]], %[[FIRST_OK]] : i1
 // CHECK: %[[LAST_OK:.*]] = arith.cmpi slt, %[[LAST]], %[[DIM]] : index
-// CHECK: %[[ALL:.*]] = arith.andi %[[FIRST_OK]], %[[LAST_OK]] : i1
+// CHECK: %[[ALL:.*]] = arith.andi %[[BOTH]], %[[LAST_OK]] : i1
 // CHECK: %[[SUM:.*]] = scf.if %[[ALL]] -> (f32) {
 // CHECK-NEXT: %[[FAST:.*]] = scf.for
 // CHECK-NOT: cf.assert
@@ -66,6 +69,26 @@ func.func @neighbours(%in: memref<?xf32>, %out: memref<?xf32>) {
     %b = memref.load %in[%r] : memref<?xf32>
     %s = arith.addf %a, %b : f32
     memref.store %s, %out[%i] : memref<?xf32>
+  }
+  return
+}
+
+// A step known only at run time: the loop check before the loop, and the fast copy only for a
+// positive step (a negative one would take indices below lb).
+// CHECK-LABEL: func.func @dynamic_step
+// CHECK: cf.assert {{.*}}, "loop step is not positive or the loop index would wrap around" {tensorlang.check = "bounds"}
+// CHECK: %[[POSITIVE:.*]] = arith.cmpi sgt, %arg2, %c0 : index
+// CHECK: arith.andi %[[POSITIVE]]
+// CHECK: scf.if
+// CHECK-NEXT: scf.for
+// CHECK-NOT: cf.assert
+// CHECK: } else {
+// CHECK: cf.assert {{.*}}, "out-of-bounds access" {tensorlang.check = "bounds"}
+func.func @dynamic_step(%m: memref<?xf32>, %n: index, %step: index) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %i = %c0 to %n step %step {
+    memref.store %zero, %m[%i] : memref<?xf32>
   }
   return
 }
