@@ -7,11 +7,14 @@
 //! - [`opt_main`]: the `mlir-opt` driver with our passes added.
 //! - [`ir`]: small queries on operations that the JIT and the repair engine share.
 //! - [`lifetime`]: the one place handle lifetimes are widened.
-//! - [`neurojit_dir`]: where what outlives a process is kept.
+//! - [`neurojit_dir`]: where what outlives a process is kept; [`cache_file`]: how the caches
+//!   there open their files; [`installation_key`]: the key that vouches for what they hold.
 
+pub mod cache_file;
 pub mod context;
 pub mod diagnostic;
 pub mod dialect;
+pub mod installation_key;
 pub mod ir;
 pub mod lifetime;
 mod native;

@@ -7,21 +7,34 @@
 //! other's entries, and readers (who take no lock) always see a whole file. A file that is not a
 //! cache (corrupt, or another tool's) is moved aside with a warning, never overwritten.
 //!
-//! Entries are signed ([`EntrySigner`]): [`StrategyCache::is_authentic`] tells an entry this
+//! Entries are signed ([`EntrySigner`]) with the installation key, which lives outside the cache
+//! folder ([`tensorlang::installation_key`]): [`StrategyCache::is_authentic`] tells an entry this
 //! installation wrote from one edited or copied in, which the engine verifies in full before it
-//! runs, and signs again only then ([`StrategyCache::sign_again`]).
+//! runs, and signs again only then ([`StrategyCache::sign_again`]). Without a usable key (none can
+//! be made, or the one there is open to group or others) nothing is trusted and nothing signed.
+//! The `cache.json.key` that older versions kept beside the cache is not used.
 //!
 //! Every recorded repair is also appended to `repairs.jsonl` beside the cache, one chat-format
 //! training example per line (`{"messages": [user prompt, assistant fix], "metadata": ...}`), fit
 //! for fine-tuning a model on the repairs this machine has verified.
+//!
+//! Every file here (the cache, its lock, its temporary copies, the log) is opened as a regular
+//! file only and read up to a limit ([`tensorlang::cache_file`]; [`CACHE_FILE_LIMIT`] for the
+//! cache): a symlink, a FIFO, a device or a file too large is an error, which callers report once
+//! and then run without the cache.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use tensorlang::cache_file;
+use tensorlang::installation_key::{InstallationKey, KEY_FILE_VARIABLE};
+
+pub use tensorlang::cache_file::CACHE_FILE_LIMIT;
 
 pub use signing::EntrySigner;
 
@@ -134,22 +147,38 @@ impl StrategyCache {
             .join("cache.json")
     }
 
-    /// Opens the cache at `path`, creating its directory. A missing file is an empty cache; a
+    /// Opens the cache at `path`, creating its directory, with the installation key at its
+    /// default place ([`InstallationKey::default_path`]). A missing file is an empty cache; a
     /// file that is not a cache is moved aside (see [`Self::moved_aside`]) with a warning.
     ///
     /// # Errors
-    /// [`CacheError::Io`] when the directory cannot be created or the file cannot be read.
+    /// [`CacheError::Io`] when the directory cannot be created, or the file cannot be read or is
+    /// not a regular file of at most [`CACHE_FILE_LIMIT`] bytes.
     pub fn open(path: &Path) -> Result<Self, CacheError> {
+        Self::open_with_key_file(path, InstallationKey::default_path().as_deref())
+    }
+
+    /// [`StrategyCache::open`], with the installation key at `key_file` (`None`: there is no key,
+    /// and nothing is trusted or signed).
+    ///
+    /// # Errors
+    /// As [`StrategyCache::open`].
+    pub fn open_with_key_file(path: &Path, key_file: Option<&Path>) -> Result<Self, CacheError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+            cache_file::create_dir(dir).map_err(|source| io_error(dir, source))?;
         }
-        let key_path = EntrySigner::path_for(path);
-        let signer = match EntrySigner::open(&key_path) {
-            Ok(signer) => Some(signer),
-            Err(error) => {
+        let signer = match key_file.map(|key_file| (key_file, EntrySigner::open(key_file))) {
+            Some((_, Ok(signer))) => Some(signer),
+            Some((key_file, Err(error))) => {
                 tracing::warn!(
-                    "the strategy cache's key {} cannot be used ({error}): every cached repair is verified in full before it runs",
-                    key_path.display()
+                    "the installation key {} cannot be used ({error}): every cached repair is verified in full before it runs, and none is signed",
+                    key_file.display()
+                );
+                None
+            }
+            None => {
+                tracing::warn!(
+                    "no place for the installation key (set {KEY_FILE_VARIABLE} or HOME): every cached repair is verified in full before it runs, and none is signed"
                 );
                 None
             }
@@ -160,6 +189,15 @@ impl StrategyCache {
             moved_aside: None,
             signer,
         };
+        let legacy_key = cache.sibling("", ".key");
+        if std::fs::symlink_metadata(&legacy_key).is_ok() {
+            // Whoever could write the folder could have written it: what it signed is verified
+            // again, in full, and signed with the installation key.
+            tracing::info!(
+                "{} is no longer used: entries are signed with the installation key (see {KEY_FILE_VARIABLE}); those it signed are verified again before they run",
+                legacy_key.display()
+            );
+        }
         match cache.read()? {
             Some(file) => cache.entries = file.entries,
             None => {
@@ -244,11 +282,12 @@ impl StrategyCache {
         Ok(())
     }
 
-    /// Records a verified repair (signed), and its training example in `repairs.jsonl`.
+    /// Records a verified repair (signed), and its training example in `repairs.jsonl`; a log
+    /// that cannot take the example (it is a symlink, say) costs a warning, not the entry.
     ///
     /// # Errors
-    /// [`CacheError::Io`] when the lock, the file or the log cannot be written; the cache file is
-    /// then unchanged.
+    /// [`CacheError::Io`] when the lock or the file cannot be written; the cache file is then
+    /// unchanged.
     pub fn record(
         &mut self,
         key: CacheKey,
@@ -256,7 +295,12 @@ impl StrategyCache {
         example: &TrainingExample,
     ) -> Result<(), CacheError> {
         let repair = self.record_verified(key.clone(), repair)?;
-        self.append_training_example(&key, &repair, example)
+        if let Err(error) = self.append_training_example(&key, &repair, example) {
+            tracing::warn!(
+                "the repair is cached, but its training example was not logged: {error}"
+            );
+        }
+        Ok(())
     }
 
     /// Records a verified entry (signed) without a training example: what `--optimize` found
@@ -283,13 +327,15 @@ impl StrategyCache {
 
     /// Reads the file: `None` when it exists but is not a cache, an empty cache when missing.
     fn read(&self) -> Result<Option<CacheFile>, CacheError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
+        let bytes = match cache_file::read(&self.path, CACHE_FILE_LIMIT) {
+            Ok(bytes) => bytes,
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 return Ok(Some(CacheFile::default()));
             }
-            Err(error) if error.kind() == io::ErrorKind::InvalidData => return Ok(None),
             Err(error) => return Err(io_error(&self.path, error)),
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(None);
         };
         Ok(serde_json::from_str::<CacheFile>(&text)
             .ok()
@@ -325,16 +371,8 @@ impl StrategyCache {
                 io::Error::new(io::ErrorKind::InvalidData, error),
             )
         })?;
-        let temporary = self.sibling(".", &format!(".{}.tmp", std::process::id()));
-        let written = File::create(&temporary).and_then(|mut out| {
-            out.write_all(text.as_bytes())?;
-            out.sync_all()
-        });
-        if let Err(error) = written.and_then(|()| std::fs::rename(&temporary, &self.path)) {
-            let _ = std::fs::remove_file(&temporary);
-            return Err(io_error(&self.path, error));
-        }
-        Ok(())
+        cache_file::write_atomically(&self.path, text.as_bytes())
+            .map_err(|source| io_error(&self.path, source))
     }
 
     fn append_training_example(
@@ -361,10 +399,7 @@ impl StrategyCache {
         let path = self.training_log_path();
         let mut bytes = line.to_string().into_bytes();
         bytes.push(b'\n');
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
+        cache_file::open_append(&path)
             .and_then(|mut log| log.write_all(&bytes))
             .map_err(|source| io_error(&path, source))
     }
@@ -372,12 +407,15 @@ impl StrategyCache {
     /// An exclusive lock on `<cache>.lock`, released when the returned file is dropped.
     fn lock(&self) -> Result<File, CacheError> {
         let path = self.sibling("", ".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| io_error(&path, source))?;
+        let file = cache_file::open(
+            &path,
+            OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .mode(0o600),
+        )
+        .map_err(|source| io_error(&path, source))?;
         file.lock().map_err(|source| io_error(&path, source))?;
         Ok(file)
     }

@@ -4,6 +4,10 @@
 //! from the journal instead of running those candidates again. A journal cut off in the middle
 //! of a line is read up to its last whole line, and the rest is cut away before appending.
 //!
+//! The journal is opened as a regular file only, and read back up to
+//! [`tensorlang::cache_file::LOG_LIMIT`] ([`tensorlang::cache_file`]): a symlink or a FIFO in its
+//! place is an error, never followed or waited on, and so is a journal too large to resume from.
+//!
 //! A candidate is known by a hash of its suspect's cache key (the function without locations
 //! and the failure's kind and message) and its text: the same candidate for the same failure of
 //! the same function. A candidate that passed is run again (the search would have ended there),
@@ -12,9 +16,11 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tensorlang::cache_file;
 
 /// One verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,30 +50,42 @@ impl Journal {
     /// whole line); without, it starts empty.
     ///
     /// # Errors
-    /// The file cannot be read, cut or opened for appending.
+    /// The file cannot be read, cut or opened for appending, or it is not a regular file.
     pub fn open(path: &Path, resume: bool) -> io::Result<Self> {
+        // One open, checked once: what is read, cut and appended to is the same regular file.
+        let mut file = cache_file::open(
+            path,
+            OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(true)
+                .mode(0o600),
+        )?;
         let mut verdicts = HashMap::new();
         let mut whole = 0;
-        if resume && let Ok(text) = std::fs::read_to_string(path) {
-            for line in text.split_inclusive('\n') {
-                let Some(record) = line
-                    .strip_suffix('\n')
-                    .and_then(|l| serde_json::from_str::<JournalRecord>(l).ok())
-                else {
-                    break;
-                };
-                whole += line.len();
-                verdicts.insert(record.key.clone(), record);
-            }
+        let text = if resume {
+            // Not text at all: nothing in it is a whole record.
+            String::from_utf8(cache_file::read_open(
+                &mut file,
+                path,
+                cache_file::LOG_LIMIT,
+            )?)
+            .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        for line in text.split_inclusive('\n') {
+            let Some(record) = line
+                .strip_suffix('\n')
+                .and_then(|l| serde_json::from_str::<JournalRecord>(l).ok())
+            else {
+                break;
+            };
+            whole += line.len();
+            verdicts.insert(record.key.clone(), record);
         }
-        let file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(path)?;
         // Whatever follows the last whole line is a record cut off mid-write.
         file.set_len(whole as u64)?;
-        let file = OpenOptions::new().append(true).open(path)?;
         Ok(Self {
             path: path.to_owned(),
             file,
@@ -154,6 +172,32 @@ mod tests {
             "without resume the journal starts empty"
         );
         assert_eq!(std::fs::read_to_string(fresh.path()).unwrap(), "");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_symlink_or_a_fifo_in_the_journals_place_is_refused_at_once() {
+        let dir = std::env::temp_dir().join(format!("tl-journal-kinds-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("target");
+        std::fs::write(&target, b"precious\n").unwrap();
+        std::os::unix::fs::symlink(&target, dir.join("link.jsonl")).unwrap();
+        for resume in [false, true] {
+            assert!(Journal::open(&dir.join("link.jsonl"), resume).is_err());
+        }
+        assert_eq!(std::fs::read(&target).unwrap(), b"precious\n");
+        let fifo = dir.join("fifo.jsonl");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(Journal::open(&fifo, true).is_err()));
+        assert!(
+            receive
+                .recv_timeout(std::time::Duration::from_secs(10))
+                .expect("no hang on a FIFO")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -55,9 +55,10 @@ pub struct LearnedRanking {
 }
 
 impl LearnedRanking {
-    /// Learns from the log at `path`; a missing or unreadable log teaches nothing.
+    /// Learns from the log at `path`; a missing or unreadable log teaches nothing (nor does one
+    /// that is not a regular file, or is larger than [`tensorlang::cache_file::LOG_LIMIT`]).
     pub fn from_log(path: &Path) -> Self {
-        std::fs::read_to_string(path)
+        tensorlang::cache_file::read_to_string(path, tensorlang::cache_file::LOG_LIMIT)
             .map(|text| Self::from_lines(&text))
             .unwrap_or_default()
     }

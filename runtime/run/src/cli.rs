@@ -128,7 +128,7 @@ pub struct Cli {
     pub heal_model_rounds: usize,
 
     /// The strategy cache (default: $NEUROJIT_CACHE_DIR/cache.json, else ~/.neurojit/cache.json;
-    /// `none` for no cache).
+    /// `none` for no cache, and no compiled code stored in the object cache either).
     #[arg(long = "heal-cache")]
     pub heal_cache: Option<PathBuf>,
 

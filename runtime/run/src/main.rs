@@ -64,6 +64,17 @@ fn cache_directory(cli: &Cli) -> Option<PathBuf> {
         .map(|root| root.join("objects"))
 }
 
+/// The object cache in [`cache_directory`]: read-only with `--heal-cache=none`, which asks for a
+/// run that leaves nothing behind in the caches (the objects of repairs least of all).
+fn object_cache(cli: &Cli) -> ObjectCache {
+    let cache = ObjectCache::new(cache_directory(cli));
+    if strategy_cache(cli).is_none() {
+        cache.read_only()
+    } else {
+        cache
+    }
+}
+
 /// Whether calls are healed: `--self-heal`, or by default for TensorLang input; never for input
 /// already in the LLVM dialect (its calls cannot be routed through the runtime).
 fn heal_enabled(program: &Program, cli: &Cli) -> bool {
@@ -217,7 +228,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 fn load_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit> {
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
-        cache: ObjectCache::new(cache_directory(cli)),
+        cache: object_cache(cli),
         libraries: libraries(cli),
         heal_handler: handler,
         profile_calls: cli.optimize,

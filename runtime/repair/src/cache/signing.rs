@@ -3,25 +3,24 @@
 //! A cache file gets copied, restored from CI caches and shared between machines, and anyone who
 //! can write it can put code in it. So each entry carries a MAC: BLAKE3 in keyed mode over the
 //! entry's key and every field that says what runs (the function, the replacement, where and how
-//! it was found), under a per-user secret kept beside the cache (`<cache>.key`, 32 random bytes,
-//! created `0600`). An entry whose MAC does not check (edited, copied in from another key, or
+//! it was found), under the [`InstallationKey`], which lives outside every cache folder
+//! (`~/.config/tensorlang/key`; see [`tensorlang::installation_key`]) so that a copied or restored
+//! cache folder cannot vouch for itself. An entry whose MAC does not check (edited, copied in from
+//! another installation, signed with the key that older versions kept beside the cache, or
 //! written before entries were signed) is not trusted: it is verified in full like any new
 //! candidate, and only then signed again.
 
-use std::fs::OpenOptions;
-use std::io::{self, Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
+
+use tensorlang::installation_key::InstallationKey;
 
 use super::{CacheKey, CachedRepair};
-
-/// The length of the secret.
-const KEY_BYTES: usize = 32;
 
 /// Signs and checks cache entries with the installation's secret.
 #[derive(Clone)]
 pub struct EntrySigner {
-    secret: [u8; KEY_BYTES],
+    secret: [u8; 32],
 }
 
 impl std::fmt::Debug for EntrySigner {
@@ -31,46 +30,20 @@ impl std::fmt::Debug for EntrySigner {
 }
 
 impl EntrySigner {
-    /// The secret at `path`, created (`0600`, from the system's random source) when missing.
-    ///
-    /// # Errors
-    /// The file cannot be read or created, or holds something else than a secret.
-    pub fn open(path: &Path) -> io::Result<Self> {
-        match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(path)
-        {
-            Ok(mut file) => {
-                let mut secret = [0u8; KEY_BYTES];
-                fill_random(&mut secret)?;
-                file.write_all(&secret)?;
-                file.sync_all()?;
-                Ok(Self { secret })
-            }
-            Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-                let mut bytes = Vec::new();
-                std::fs::File::open(path)?.read_to_end(&mut bytes)?;
-                let secret: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{} is not a {KEY_BYTES}-byte key", path.display()),
-                    )
-                })?;
-                Ok(Self { secret })
-            }
-            Err(error) => Err(error),
+    /// A signer with the installation's `key`.
+    pub fn new(key: &InstallationKey) -> Self {
+        Self {
+            secret: *key.secret(),
         }
     }
 
-    /// The key file beside the cache file `cache`.
-    pub fn path_for(cache: &Path) -> PathBuf {
-        let mut name = cache
-            .file_name()
-            .map_or_else(|| "cache.json".into(), |name| name.to_os_string());
-        name.push(".key");
-        cache.with_file_name(name)
+    /// The key at `path`, created when missing ([`InstallationKey::open_or_create`]).
+    ///
+    /// # Errors
+    /// The key cannot be read or created, or it is refused (readable by others, not a regular
+    /// file, not a key).
+    pub fn open(path: &Path) -> io::Result<Self> {
+        InstallationKey::open_or_create(path).map(|key| Self::new(&key))
     }
 
     /// The MAC of `entry` under `key`, as hex.
@@ -106,30 +79,6 @@ impl EntrySigner {
     }
 }
 
-/// Fills `buffer` from the kernel's random source.
-fn fill_random(buffer: &mut [u8]) -> io::Result<()> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        // SAFETY: writing into the unfilled part of our own buffer.
-        let got = unsafe {
-            libc::getrandom(
-                buffer[filled..].as_mut_ptr().cast(),
-                buffer.len() - filled,
-                0,
-            )
-        };
-        if got < 0 {
-            let error = io::Error::last_os_error();
-            if error.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(error);
-        }
-        filled += got as usize;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,16 +99,15 @@ mod tests {
 
     #[test]
     fn an_entry_is_authentic_only_unchanged_and_under_its_own_key() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!("tensorlang-signing-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("cache.json.key");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let path = dir.join("key");
         let signer = EntrySigner::open(&path).unwrap();
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
         // The same file opens to the same secret.
         let again = EntrySigner::open(&path).unwrap();
         let key = CacheKey::new("f", "bounds");
@@ -180,6 +128,11 @@ mod tests {
         let other = EntrySigner::open(&dir.join("other.key")).unwrap();
         assert!(!other.is_authentic(&key, &signed));
         std::fs::write(dir.join("short.key"), b"short").unwrap();
+        std::fs::set_permissions(
+            dir.join("short.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
         assert!(EntrySigner::open(&dir.join("short.key")).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
