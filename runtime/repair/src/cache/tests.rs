@@ -334,6 +334,13 @@ fn fifos_in_the_cache_folder_are_refused_without_waiting() {
     let error = opened.unwrap_err();
     assert!(error.to_string().contains("FIFO"), "{error}");
     std::fs::remove_file(&path).unwrap();
+    // A FIFO where older versions kept the key: never opened (that key is not used).
+    mkfifo(&dir.join("cache.json.key"));
+    let opened = within_a_timeout({
+        let path = path.clone();
+        move || open_under(&path, &key_file()).is_ok()
+    });
+    assert!(opened);
     // A FIFO key: the cache opens, trusting nothing.
     mkfifo(&dir.join("fifo.key"));
     let (authentic, signed) = within_a_timeout({
