@@ -4,11 +4,13 @@
 //! - `convert-tensorlang-to-linalg` ([`lower_to_linalg`]): every `tensorlang` op to upstream dialects.
 //! - `tensorlang-instrument` ([`instrument`]): run-time checks, minus those that never fail.
 //! - `tensorlang-lower-asserts` ([`lower_asserts`]): asserts call the runtime with a check id.
+//! - `tensorlang-contain` ([`contain`]): a repair candidate's buffers, registered for containment.
 //! - `tensorlang-to-llvm` ([`pipeline`]): TensorLang and upstream dialects down to the LLVM dialect.
 //!
 //! The passes are pure IR in, IR out: no JIT, no model.
 
 mod builder;
+pub mod contain;
 pub mod instrument;
 pub mod lower_asserts;
 pub mod lower_to_linalg;
@@ -29,6 +31,7 @@ pub fn register_all() {
         tensorlang::pass::register(&lower_to_linalg::PASS);
         tensorlang::pass::register(&instrument::PASS);
         tensorlang::pass::register(&lower_asserts::PASS);
+        tensorlang::pass::register(&contain::PASS);
         pipeline::register();
     });
 }

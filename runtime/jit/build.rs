@@ -30,5 +30,6 @@ fn main() {
         .define("__STDC_FORMAT_MACROS", None)
         .define("__STDC_LIMIT_MACROS", None)
         .file("native/llvm_shims.cpp")
+        .file("native/contain.cpp")
         .compile("tensorlang_llvm_shims");
 }

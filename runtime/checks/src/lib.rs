@@ -13,6 +13,7 @@
 //! 0<TAB>bounds<TAB>kernel.mlir:7:9<TAB>out-of-bounds access
 //! ```
 
+pub mod contain;
 mod entry_point;
 pub mod failure;
 mod table;

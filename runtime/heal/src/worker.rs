@@ -2,6 +2,8 @@
 //! cache, the model) and turns failures into verified, loaded versions, while the program's
 //! thread waits for it and runs its trials ([`super::trial`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::thread::Scope;
@@ -9,11 +11,13 @@ use tensorlang_repair::RepairSource;
 
 use melior::Context;
 
+use tensorlang_checks::contain::Containment;
 use tensorlang_jit::failure::Failure;
 use tensorlang_jit::jit::{Jit, ObjectKey};
 use tensorlang_jit::program::Program;
 use tensorlang_model::ModelArgs;
 use tensorlang_repair::StrategyCache;
+use tensorlang_repair::containment::containment_of;
 use tensorlang_repair::engine::{
     EngineOptions, PreparedSuspects, Repair, RepairEngine, RepairRequest, Sources,
 };
@@ -126,7 +130,8 @@ fn work(
         });
     let verifier = LiveVerifier {
         jit,
-        compiler: compile_server(&context, jit, &setup.file),
+        compiler: compile_server(&context, jit, &setup.source, &setup.file),
+        containments: Containments::new(&context, &setup.source, &setup.file),
         events: events.clone(),
         verdicts,
         accepted: None,
@@ -211,36 +216,88 @@ fn open_model(args: &ModelArgs) -> Option<ModelSource> {
     }
 }
 
-/// Parses `source`, lowers what a new version of `function` needs and compiles that version:
-/// its object code. Candidates go through it in a child process ([`LiveVerifier::load`]).
+/// Parses `source`, lowers what a new version of `function` needs and compiles that version,
+/// contained ([`Containment`]): its object code. Candidates go through it in a child process
+/// ([`LiveVerifier::load`]).
 fn build(
     context: &Context,
     jit: &Jit,
     source: &str,
     file: &str,
-    function: &str,
+    containment: &Containment,
     key: ObjectKey,
 ) -> Result<std::sync::Arc<[u8]>, String> {
+    let function = containment.function.as_str();
     let mut program = Program::parse(context, source, file, true).map_err(|e| e.to_string())?;
     program.add_replaceable(&jit.replaceable());
     program.reduce_to(context, function);
-    program.lower(context).map_err(|e| e.to_string())?;
-    jit.build_version(function, key, program.module().as_operation())
+    program
+        .lower_contained(context, containment)
+        .map_err(|e| e.to_string())?;
+    jit.build_contained_version(function, key, program.module().as_operation(), containment)
         .map_err(|e| e.to_string())
+}
+
+/// What new versions of each function may touch, read off the program as the user wrote it
+/// ([`containment_of`]) the first time a function is asked about.
+struct Containments<'a> {
+    context: &'a Context,
+    source: &'a str,
+    file: &'a str,
+    known: RefCell<HashMap<String, Option<Containment>>>,
+}
+
+impl<'a> Containments<'a> {
+    fn new(context: &'a Context, source: &'a str, file: &'a str) -> Self {
+        Self {
+            context,
+            source,
+            file,
+            known: RefCell::default(),
+        }
+    }
+
+    /// The containment of new versions of `function`.
+    fn of(&self, function: &str) -> Result<Containment, String> {
+        let mut known = self.known.borrow_mut();
+        if !known.contains_key(function) {
+            let containment = tensorlang::parse_module(self.context, self.source, self.file)
+                .ok()
+                .and_then(|module| containment_of(&module, function));
+            known.insert(function.to_string(), containment);
+        }
+        known[function]
+            .clone()
+            .ok_or_else(|| format!("the program does not define @{function}"))
+    }
+
+    /// The key of a contained version of `function` built from `program`: the containment is
+    /// part of what was compiled.
+    fn key(&self, jit: &Jit, function: &str, program: &str) -> Result<ObjectKey, String> {
+        let containment = self.of(function)?;
+        Ok(jit.version_key(function, &format!("{}\n{program}", containment.key())))
+    }
 }
 
 /// Builds versions in a child process that serves every candidate of the run: code that crashes
 /// MLIR or LLVM costs the candidate, not the program, and the fork (with the slow first use of
 /// the memory it shares) is paid once, not per candidate. A request is the function's name, a
 /// NUL, and the program with the candidate in place.
-fn compile_server<'a>(context: &'a Context, jit: &'a Jit, file: &'a str) -> Compiler<'a> {
+fn compile_server<'a>(
+    context: &'a Context,
+    jit: &'a Jit,
+    source: &'a str,
+    file: &'a str,
+) -> Compiler<'a> {
+    let containments = Containments::new(context, source, file);
     let handler = move |request: &[u8]| {
         let text = std::str::from_utf8(request).map_err(|e| e.to_string())?;
         let (function, program) = text
             .split_once('\0')
             .ok_or("a build request without a function name")?;
-        let key = jit.version_key(function, program);
-        build(context, jit, program, file, function, key).map(|object| object.to_vec())
+        let containment = containments.of(function)?;
+        let key = containments.key(jit, function, program)?;
+        build(context, jit, program, file, &containment, key).map(|object| object.to_vec())
     };
     ChildServer::new(Box::new(handler), tensorlang_repair::isolated::LIMIT)
 }
@@ -253,6 +310,8 @@ type Compiler<'a> = ChildServer<Box<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + '
 struct LiveVerifier<'a> {
     jit: &'a Jit,
     compiler: Compiler<'a>,
+    /// What each function's versions may touch (also part of their keys).
+    containments: Containments<'a>,
     events: Sender<Event>,
     verdicts: Receiver<Result<(), String>>,
     /// The version of the last candidate that passed.
@@ -284,7 +343,13 @@ impl LiveVerifier<'_> {
 
 impl Verifier for LiveVerifier<'_> {
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
-        let key = self.jit.version_key(trial.function, trial.program);
+        let key = match self
+            .containments
+            .key(self.jit, trial.function, trial.program)
+        {
+            Ok(key) => key,
+            Err(why) => return Ok(Verdict::Rejected(format!("cannot be contained: {why}"))),
+        };
         let address = match self.load(trial, key) {
             Ok(address) => address,
             Err(error) => {

@@ -27,6 +27,13 @@ void tlRuntimeLibraryInit(void *initFunction, TlSymbolSink sink, void *user);
 /// Turns a function definition into a declaration (external linkage).
 void tlDeleteFunctionBody(LLVMValueRef function);
 
+/// Contains `function` of `module` (see contain.cpp): every access it makes is
+/// checked against the byte ranges its call may touch, and it may call only the
+/// runtime, libm and `callees` (comma-separated names). NULL on success, else
+/// a malloc'd message saying why the function cannot be contained (free it).
+char *tlContainFunction(LLVMModuleRef module, const char *function,
+                        const char *callees);
+
 #ifdef __cplusplus
 }
 #endif

@@ -200,6 +200,12 @@ pub(crate) fn set_unguarded_handler(handler: unsafe extern "C" fn(i64, *const c_
     unsafe { tlGuardSetUnguardedHandler(handler) }
 }
 
+/// Sends failed containment checks ([`tensorlang_checks::contain`]) to the guard, as failed
+/// checks of JIT code are: inside a guarded call they end it with a [`Trap::CheckFailed`].
+pub(crate) fn route_contained_failures() {
+    tensorlang_checks::contain::set_fail_handler(tlGuardCheckFailed);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

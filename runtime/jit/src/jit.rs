@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use target::TargetMachine;
 pub use target::host_vector_bits;
+use tensorlang_checks::contain::Containment;
 
 pub(crate) use llvm_ir::register_translations;
 
@@ -55,6 +56,9 @@ pub enum JitError {
     /// A function without a slot cannot be replaced.
     #[error("function '{0}' is not replaceable (it has no hot-swap slot)")]
     NotReplaceable(String),
+    /// A version cannot be contained: it touches memory in a way no run-time check covers.
+    #[error("cannot be contained: {0}")]
+    NotContained(String),
 }
 
 /// How the JIT compiles and what it links against.
@@ -192,6 +196,9 @@ impl Jit {
             guard::check_failed_entry(),
         )])?;
         guard::set_unguarded_handler(tensorlang_checks::__tensorlang_assert_fail);
+        // Contained code (repair candidates) fails its checks through the same guard.
+        orc.define_absolute(&tensorlang_checks::contain::symbols())?;
+        guard::route_contained_failures();
         if let Some(handler) = options.heal_handler {
             orc.define_absolute(&[(HEAL_HANDLER_SYMBOL, handler)])?;
         }
@@ -469,6 +476,32 @@ impl Jit {
         module: OperationRef,
         level: Option<u8>,
     ) -> Result<Arc<[u8]>, JitError> {
+        self.build_version_with(function, key, module, level, None)
+    }
+
+    /// [`Jit::build_version`] for code that is not the user's own (a repair candidate): its
+    /// object code is contained ([`tensorlang_checks::contain`]), every load and store checked at
+    /// run time against the byte ranges `containment` and the call's own buffers allow. `module`
+    /// must come from a program lowered with the `tensorlang-contain` pass for the same
+    /// containment (`Program::lower_contained`).
+    pub fn build_contained_version(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        module: OperationRef,
+        containment: &Containment,
+    ) -> Result<Arc<[u8]>, JitError> {
+        self.build_version_with(function, key, module, self.opt_level, Some(containment))
+    }
+
+    fn build_version_with(
+        &self,
+        function: &str,
+        key: ObjectKey,
+        module: OperationRef,
+        level: Option<u8>,
+        containment: Option<&Containment>,
+    ) -> Result<Arc<[u8]>, JitError> {
         if self.slot(function).is_none() {
             return Err(JitError::NotReplaceable(function.into()));
         }
@@ -483,9 +516,29 @@ impl Jit {
             }
             self.route_calls(&llvm, name);
         }
-        llvm.rename(function, &version_symbol(function, &key))?;
-        tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
-        self.compile_at(&llvm, level)
+        let symbol = version_symbol(function, &key);
+        llvm.rename(function, &symbol)?;
+        let Some(containment) = containment else {
+            tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
+            return self.compile_at(&llvm, level);
+        };
+        // Nothing is inlined into the contained function or out of it: the program's helpers
+        // run as they are, and every copy of the candidate's code is the contained one.
+        llvm.forbid_inlining();
+        let target = self.target.lock().expect("lock");
+        if let Some(level) = level {
+            target.optimize(&llvm, level)?;
+        }
+        let mut callees = Vec::new();
+        for callee in &containment.callees {
+            callees.extend([callee.clone(), call_symbol(callee), heal_symbol(callee)]);
+        }
+        llvm.contain(&symbol, &callees)?;
+        tracing::trace!(
+            "LLVM IR of contained version {key} of {function}:\n{}",
+            llvm.print()
+        );
+        Ok(target.emit_object(&llvm)?.into())
     }
 
     /// The machine code is compiled for: the target triple, host CPU and its features, and the
@@ -754,5 +807,7 @@ fn defined_functions(module: OperationRef) -> Vec<String> {
         .collect()
 }
 
+#[cfg(test)]
+mod contain_tests;
 #[cfg(test)]
 mod tests;

@@ -238,6 +238,32 @@ impl<'c> Program<'c> {
         }
     }
 
+    /// [`Program::lower`] for a program that holds a new version of `containment.function` that
+    /// is not the user's own (a repair candidate): after bufferization, `tensorlang-contain`
+    /// registers the buffers the version may touch, and after lowering every function gets a
+    /// line table, so that the JIT's containment of the compiled code
+    /// ([`Jit::build_contained_version`](crate::jit::Jit::build_contained_version)) can locate
+    /// each access it checks.
+    pub fn lower_contained(
+        &mut self,
+        context: &'c Context,
+        containment: &tensorlang_checks::contain::Containment,
+    ) -> Result<(), ProgramError> {
+        self.bufferize(context)?;
+        let pipeline = format!(
+            "builtin.module(tensorlang-contain{{{}}})",
+            containment.pass_options()
+        );
+        tensorlang::pass::run_pipeline(context, &mut self.module, &pipeline)?;
+        self.lower(context)?;
+        tensorlang::pass::run_pipeline(
+            context,
+            &mut self.module,
+            "builtin.module(ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly})",
+        )?;
+        Ok(())
+    }
+
     /// Points every `func.call` of a replaceable function at a private declaration
     /// ([`call_symbol`]), so lowering cannot fold what the current body returns into its callers:
     /// the body may be replaced at run time.

@@ -1,12 +1,14 @@
 //! The repair engine ([`RepairEngine`]) and its parts: the [`StrategyCache`] of verified
 //! repairs, the symbolic [`strategies`] and the order they are tried in ([`ranking`]), the
 //! suspects a failure points at ([`localize`]), the model ([`ModelSource`]), the static half of
-//! the verifier ([`Admission`]) every candidate passes before it runs, the [`Sandbox`] it then
+//! the verifier ([`Admission`]) every candidate passes before it runs, what its compiled code may
+//! touch ([`containment`]), the [`Sandbox`] it then
 //! runs in (offline), the failing call a report recorded ([`recorded`]), work on untrusted code in a child process ([`isolated`]), and the
 //! `--neuro-repair` pass ([`pass`]).
 
 pub mod admission;
 pub mod cache;
+pub mod containment;
 pub mod driver;
 pub mod engine;
 pub mod isolated;

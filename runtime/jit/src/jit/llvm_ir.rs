@@ -15,6 +15,11 @@ unsafe extern "C" {
     ) -> LLVMModuleRef;
     fn mlirRegisterAllLLVMTranslations(context: mlir_sys::MlirContext);
     fn tlDeleteFunctionBody(function: LLVMValueRef);
+    fn tlContainFunction(
+        module: LLVMModuleRef,
+        function: *const std::ffi::c_char,
+        callees: *const std::ffi::c_char,
+    ) -> *mut std::ffi::c_char;
 }
 
 /// Registers the MLIR → LLVM IR translations of every dialect on `context`; needed once per
@@ -66,6 +71,48 @@ impl LlvmModule {
         // SAFETY: the module is live; null when absent.
         let function = unsafe { LLVMGetNamedFunction(self.module, name.as_ptr()) };
         (!function.is_null()).then_some(function)
+    }
+
+    /// Contains `function` (native/contain.cpp): every load and store it makes is checked at run
+    /// time against the byte ranges its call may touch, and it may call only the runtime, libm
+    /// and `callees`. Runs after optimization, right before code generation, so what is checked
+    /// is what runs.
+    pub(crate) fn contain(&self, function: &str, callees: &[String]) -> Result<(), JitError> {
+        let name = CString::new(function).map_err(|_| JitError::BadName(function.into()))?;
+        let callees =
+            CString::new(callees.join(",")).map_err(|_| JitError::BadName(callees.join(",")))?;
+        // SAFETY: the module is live and both strings outlive the call; a non-null result is a
+        // malloc'd C string we own.
+        unsafe {
+            let error = tlContainFunction(self.module, name.as_ptr(), callees.as_ptr());
+            if error.is_null() {
+                return Ok(());
+            }
+            let why = CStr::from_ptr(error).to_string_lossy().into_owned();
+            libc::free(error.cast());
+            Err(JitError::NotContained(why))
+        }
+    }
+
+    /// Marks every function the module defines `noinline`.
+    pub(crate) fn forbid_inlining(&self) {
+        // SAFETY: the module and its context are live; the attribute belongs to that context.
+        unsafe {
+            let name = c"noinline";
+            let kind = LLVMGetEnumAttributeKindForName(name.as_ptr(), name.to_bytes().len());
+            let attribute = LLVMCreateEnumAttribute(self.context, kind, 0);
+            let mut current = LLVMGetFirstFunction(self.module);
+            while !current.is_null() {
+                if LLVMIsDeclaration(current) == 0 {
+                    LLVMAddAttributeAtIndex(
+                        current,
+                        llvm_sys::LLVMAttributeFunctionIndex,
+                        attribute,
+                    );
+                }
+                current = LLVMGetNextFunction(current);
+            }
+        }
     }
 
     /// Whether the module defines (not only declares) a function `name`.
