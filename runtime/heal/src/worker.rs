@@ -261,9 +261,15 @@ impl<'a> Containments<'a> {
     fn of(&self, function: &str) -> Result<Containment, String> {
         let mut known = self.known.borrow_mut();
         if !known.contains_key(function) {
-            let containment = tensorlang::parse_module(self.context, self.source, self.file)
+            // On buffers, as the version will be compiled: a TensorLang function writes the
+            // buffers bufferization gave its results, its arguments' among them, and the running
+            // callers were compiled knowing which.
+            let containment = Program::parse(self.context, self.source, self.file, true)
                 .ok()
-                .and_then(|module| containment_of(&module, function));
+                .and_then(|mut program| {
+                    program.bufferize(self.context).ok()?;
+                    containment_of(program.module(), function)
+                });
             known.insert(function.to_string(), containment);
         }
         known[function]

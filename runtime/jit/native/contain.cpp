@@ -72,12 +72,20 @@ struct Checks {
   int64_t add(const Instruction &at, const Function &function,
               const std::string &message) {
     std::string location = "unknown";
+    // The line table names files as the MLIR locations did, split into a
+    // directory and a name.
+    auto file = [](const DIScope *scope) {
+      StringRef directory = scope->getDirectory();
+      StringRef name = scope->getFilename();
+      return directory.empty() || name.starts_with("/")
+                 ? name.str()
+                 : (directory + "/" + name).str();
+    };
     if (const DILocation *loc = at.getDebugLoc().get()) {
-      location = (loc->getFilename() + ":" + Twine(loc->getLine()) + ":" +
-                  Twine(loc->getColumn()))
-                     .str();
+      location = file(loc->getScope()) + ":" + std::to_string(loc->getLine()) +
+                 ":" + std::to_string(loc->getColumn());
     } else if (const DISubprogram *sp = function.getSubprogram()) {
-      location = (sp->getFilename() + ":" + Twine(sp->getLine()) + ":1").str();
+      location = file(sp) + ":" + std::to_string(sp->getLine()) + ":1";
     }
     int64_t id = next++;
     table += std::to_string(id) + "\tbounds\t" + location + "\t" + message + "\n";

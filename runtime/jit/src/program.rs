@@ -9,7 +9,7 @@ use melior::dialect::func;
 use melior::ir::attribute::{
     AttributeLike, FlatSymbolRefAttribute, StringAttribute, TypeAttribute,
 };
-use melior::ir::operation::OperationLike;
+use melior::ir::operation::{OperationLike, OperationMutLike};
 use melior::ir::operation::{WalkOrder, WalkResult};
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
 use melior::ir::{Identifier, Region};
@@ -249,6 +249,7 @@ impl<'c> Program<'c> {
         context: &'c Context,
         containment: &tensorlang_checks::contain::Containment,
     ) -> Result<(), ProgramError> {
+        self.keep_arguments_unwritten(context, containment);
         self.bufferize(context)?;
         let pipeline = format!(
             "builtin.module(tensorlang-contain{{{}}})",
@@ -262,6 +263,48 @@ impl<'c> Program<'c> {
             "builtin.module(ensure-debug-info-scope-on-llvm-func{emission-kind=LineTablesOnly})",
         )?;
         Ok(())
+    }
+
+    /// Marks the tensor arguments of `containment.function` that the function it replaces does
+    /// not write `bufferization.writable = false`, so that bufferization gives the version's
+    /// results buffers of their own instead of writing into those arguments: the running callers
+    /// were compiled knowing which arguments the function writes.
+    fn keep_arguments_unwritten(
+        &mut self,
+        context: &'c Context,
+        containment: &tensorlang_checks::contain::Containment,
+    ) {
+        let Some(function) = top_level_ops(self.module.as_operation()).into_iter().find(|op| {
+            op_name(op) == "func.func"
+                && symbol_name(op).as_deref() == Some(containment.function.as_str())
+        }) else {
+            return;
+        };
+        let parameters = parameter_types(&function);
+        if !parameters.iter().any(|ty| ty.starts_with("tensor<"))
+            || function.attribute("arg_attrs").is_ok()
+        {
+            return;
+        }
+        let dictionaries: Vec<&str> = parameters
+            .iter()
+            .enumerate()
+            .map(|(index, ty)| {
+                if ty.starts_with("tensor<") && !containment.writable_arguments.contains(&index) {
+                    "{bufferization.writable = false}"
+                } else {
+                    "{}"
+                }
+            })
+            .collect();
+        let Some(attribute) =
+            melior::ir::Attribute::parse(context, &format!("[{}]", dictionaries.join(", ")))
+        else {
+            return;
+        };
+        // SAFETY: a live top-level op of this module; nothing else refers to it mutably.
+        let mut function = unsafe { tensorlang::lifetime::operation_mut(&function) };
+        function.set_attribute("arg_attrs", attribute);
     }
 
     /// Points every `func.call` of a replaceable function at a private declaration
