@@ -11,10 +11,21 @@
 //! **Memory safety by construction** ([`memory`]): every op of an allowed dialect that touches
 //! memory is either bounds-checked in the compiled candidate or not allowed.
 //!
+//! **Bounded cost** (`admission/cost.rs`): the candidate's text, its ops and the elements of
+//! every shape it names are limited before anything costly is done with it.
+//!
+//! **No new promises** (`admission/attributes.rs`): the function's attributes stay the
+//! original's, and its ops carry no attribute or flag the compiler would trust (`passthrough`,
+//! `llvm.*`, `fastmath`, `nsw`, ...) that the original's do not.
+//!
 //! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
 //! original did not, may not write an argument or a global the original never wrote, and must
-//! read every argument the original read. A model-written candidate may not return, as literals,
-//! the values the entry point's checks compare against (`admission/hard_coding.rs`).
+//! read every argument the original read. It may not read a buffer it allocated before writing
+//! into it ([`memory`]).
+//!
+//! **No hard-coding**, for a model-written candidate (`admission/hard_coding.rs`): it may not
+//! hold, as literals, the values the entry point's checks compare against, bring constant tables
+//! beyond a small budget, or test its inputs against values the original never compares with.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,17 +34,25 @@ use melior::ir::operation::OperationResult;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{Module, OperationRef};
 
+use attributes::{function_attributes, promises};
+use cost::{Limits, op_count, oversized_shape};
 pub use effects::{Effects, Root};
-use hard_coding::{constants, equality_literals, global_elements};
-use memory::{FORBIDDEN_OPS, dynamic_allocation, oversized_allocation};
+use hard_coding::{
+    TABLE_BUDGET, compared_literals, constants, equality_literals, global_elements, range_literals,
+    resource, resource_section, switch_cases, table_elements,
+};
+use memory::{FORBIDDEN_OPS, dynamic_allocation, oversized_allocation, unwritten_read};
 use tensorlang::ir::{
     callee, is_definition, op_name, string_attribute, symbol_name, top_level_ops,
 };
 
+mod attributes;
+mod cost;
 pub mod effects;
 mod hard_coding;
 pub mod memory;
 mod rejection;
+mod sources;
 pub use rejection::{Origin, Rejection};
 
 /// Dialects a repair may use.
@@ -81,6 +100,16 @@ pub struct Admission {
     expected: BTreeSet<String>,
     /// Literals the original tests values for equality with.
     tested: BTreeSet<String>,
+    /// Values the original compares with in any way (`hard_coding::compared_literals`).
+    compared: BTreeSet<String>,
+    /// The original's function attributes, but its name and type.
+    attributes: BTreeMap<String, String>,
+    /// The promises the original's ops make (`attributes::promises`).
+    promises: BTreeSet<String>,
+    /// Whether the original reads a buffer it allocated before writing it.
+    reads_unwritten: bool,
+    /// What admitting a candidate may cost.
+    limits: Limits,
 }
 
 impl Admission {
@@ -93,6 +122,11 @@ impl Admission {
         let mut literals = BTreeSet::new();
         let mut expected = BTreeSet::new();
         let mut tested = BTreeSet::new();
+        let mut compared = BTreeSet::new();
+        let mut attributes = BTreeMap::new();
+        let mut promised = BTreeSet::new();
+        let mut reads_unwritten = false;
+        let mut limits = None;
         for op in functions(module) {
             let (Some(name), Some(function_type)) = (symbol_name(&op), function_type(&op)) else {
                 continue;
@@ -103,6 +137,11 @@ impl Admission {
                 allocates_dynamically = dynamic_allocation(&op).is_some();
                 literals = constants(&op, false).into_keys().collect();
                 tested = equality_literals(&op).into_keys().collect();
+                compared = compared_literals(&op);
+                attributes = function_attributes(&op);
+                promised = promises(&op).into_keys().collect();
+                reads_unwritten = unwritten_read(&op).is_some();
+                limits = Some(Limits::new(module, &op));
             }
             if name == entry {
                 expected = constants(&op, true).into_keys().collect();
@@ -128,6 +167,15 @@ impl Admission {
             literals,
             expected,
             tested,
+            compared,
+            attributes,
+            promises: promised,
+            reads_unwritten,
+            limits: limits.unwrap_or(Limits {
+                text: cost::MAX_TEXT,
+                ops: cost::MAX_OPS,
+                elements: cost::MIN_ELEMENTS,
+            }),
         }
     }
 
@@ -144,6 +192,16 @@ impl Admission {
     ) -> Result<Module<'c>, Rejection> {
         if self.function == self.entry {
             return Err(Rejection::Entry(self.entry.clone()));
+        }
+        // Before parsing: what parsing and building a candidate costs grows with its text.
+        if candidate.len() > self.limits.text {
+            return Err(Rejection::TooLong(candidate.len(), self.limits.text));
+        }
+        if let Some((line, column)) = resource_section(candidate) {
+            return Err(Rejection::At(
+                format!("candidate.mlir:{line}:{column}"),
+                Box::new(Rejection::Resource("a `{-# ... #-}` section".into())),
+            ));
         }
         // The candidate first, so that its locations count from its own first line; the
         // program's globals and declarations after it (symbols may be used before they appear).
@@ -178,6 +236,8 @@ impl Admission {
         }
         let function = found.ok_or_else(|| Rejection::Missing(self.function.clone()))?;
         self.check_signature(&function)?;
+        self.check_cost(&function)?;
+        self.check_attributes(&function)?;
         self.check_ops(&function)?;
         let kept = assert_messages(&function);
         for (message, count) in &self.asserts {
@@ -185,12 +245,93 @@ impl Admission {
                 return Err(Rejection::AssertRemoved(message.clone()));
             }
         }
-        self.check_effects(&function, origin)?;
+        self.check_effects(&function)?;
+        if origin == Origin::Written {
+            self.check_hard_coding(&function)?;
+        }
         Ok(module)
     }
 
+    /// Bounded cost (`admission/cost.rs`).
+    fn check_cost(&self, function: &OperationRef) -> Result<(), Rejection> {
+        let ops = op_count(function);
+        if ops > self.limits.ops {
+            return Err(at(function, Rejection::TooManyOps(ops, self.limits.ops)));
+        }
+        if let Some((op, ty, elements)) = oversized_shape(function, self.limits.elements) {
+            return Err(at(
+                &op,
+                Rejection::TooManyElements(ty, elements, self.limits.elements),
+            ));
+        }
+        Ok(())
+    }
+
+    /// No new promises (`admission/attributes.rs`).
+    fn check_attributes(&self, function: &OperationRef) -> Result<(), Rejection> {
+        let found = function_attributes(function);
+        let names: BTreeSet<&String> = found.keys().chain(self.attributes.keys()).collect();
+        for name in names {
+            let (original, candidate) = (self.attributes.get(name), found.get(name));
+            if original != candidate {
+                return Err(at(
+                    function,
+                    Rejection::FunctionAttribute(
+                        name.clone(),
+                        original.cloned(),
+                        candidate.cloned(),
+                    ),
+                ));
+            }
+        }
+        if let Some((promise, op)) = promises(function)
+            .into_iter()
+            .find(|(promise, _)| !self.promises.contains(promise))
+        {
+            return Err(at(&op, Rejection::Promise(promise)));
+        }
+        Ok(())
+    }
+
+    /// No hard-coding, for a candidate written whole (`admission/hard_coding.rs`).
+    fn check_hard_coding(&self, function: &OperationRef) -> Result<(), Rejection> {
+        if let Some((literal, op)) = constants(function, false)
+            .into_iter()
+            .find(|(l, _)| self.expected.contains(l) && !self.literals.contains(l))
+        {
+            return Err(at(&op, Rejection::HardCoded(literal)));
+        }
+        if let Some(op) = resource(function) {
+            return Err(at(&op, Rejection::Resource("`dense_resource`".into())));
+        }
+        if let (count, Some(op)) = table_elements(function, &self.literals)
+            && count > TABLE_BUDGET
+        {
+            return Err(at(&op, Rejection::Table(count, TABLE_BUDGET)));
+        }
+        if let Some((literal, op)) = equality_literals(function)
+            .into_iter()
+            .find(|(l, _)| !self.tested.contains(l))
+        {
+            return Err(at(&op, Rejection::SpecialCased(literal)));
+        }
+        if let Some((literal, op)) = switch_cases(function)
+            .into_iter()
+            .find(|(l, _)| !self.tested.contains(l) && !self.compared.contains(l))
+        {
+            return Err(at(&op, Rejection::SwitchCase(literal)));
+        }
+        if let Some((literal, op)) = range_literals(function)
+            .into_iter()
+            .find(|(l, _)| !self.compared.contains(l))
+        {
+            return Err(at(&op, Rejection::RangeTested(literal)));
+        }
+        Ok(())
+    }
+
     /// Effect containment (see the module docs).
-    fn check_effects(&self, function: &OperationRef, origin: Origin) -> Result<(), Rejection> {
+    fn check_effects(&self, function: &OperationRef) -> Result<(), Rejection> {
         if !self.allocates_dynamically
             && let Some(op) = dynamic_allocation(function)
         {
@@ -213,26 +354,22 @@ impl Admission {
             let key = Effects::key("output", output);
             return Err(placed(key, Rejection::NewOutput(output.clone())));
         }
-        if let Some(root) = found.writes.difference(&original.writes).next() {
+        // Through a memref of unknown source first: it is why the arguments count as written.
+        let unknown = Some(&Root::Unknown).filter(|_| !original.writes.contains(&Root::Unknown));
+        if let Some(root) = unknown
+            .filter(|root| found.writes.contains(root))
+            .or_else(|| found.writes.difference(&original.writes).next())
+        {
             let key = Effects::key("write", &format!("{root:?}"));
             return Err(placed(key, Rejection::NewWrite(self.describe(root))));
         }
         if let Some(root) = original.reads.difference(&found.reads).next() {
             return Err(at(function, Rejection::IgnoredInput(self.describe(root))));
         }
-        if origin == Origin::Written
-            && let Some((literal, op)) = constants(function, false)
-                .into_iter()
-                .find(|(l, _)| self.expected.contains(l) && !self.literals.contains(l))
+        if !self.reads_unwritten
+            && let Some(op) = unwritten_read(function)
         {
-            return Err(at(&op, Rejection::HardCoded(literal)));
-        }
-        if origin == Origin::Written
-            && let Some((literal, op)) = equality_literals(function)
-                .into_iter()
-                .find(|(l, _)| !self.tested.contains(l))
-        {
-            return Err(at(&op, Rejection::SpecialCased(literal)));
+            return Err(at(&op, Rejection::UnwrittenRead(op_name(&op))));
         }
         Ok(())
     }
@@ -241,6 +378,7 @@ impl Admission {
         match root {
             Root::Argument(index) => format!("argument #{index} of @{}", self.function),
             Root::Global(name) => format!("the global @{name}"),
+            Root::Unknown => "a memref whose source the analysis cannot follow (a call's result, say), which may be any argument or global".into(),
         }
     }
 

@@ -4,25 +4,29 @@
 //! A candidate may do no more than the function it replaces (no new callee, no new output, no
 //! write to an argument or a global the original only read) and no less reading (an argument the
 //! original read, the candidate must read: a function that ignores its inputs is hard-coding its
-//! answers). The analysis follows memrefs through views (`subview`, `cast`, reshapes, ...) and
-//! loop-carried values back to the arguments and globals they come from, and it errs towards
-//! "writes": every memref handed to a call may be written by it.
+//! answers). Memrefs are followed back to the arguments and globals they come from along every
+//! path ([`super::sources`]), and the analysis errs towards "writes": every memref handed to a
+//! call may be written by it, and a write through a memref whose source is unknown is a write to
+//! every memref argument and to [`Root::Unknown`] (any global).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, OperationRef, RegionLike, Value, ValueLike};
 
+use super::sources::{Source, Sources, is_memref};
 use tensorlang::diagnostic::format_location;
-use tensorlang::ir::{VIEW_OPS, callee, op_name};
+use tensorlang::ir::{callee, op_name};
 
-/// Where a memref comes from.
+/// Where a memref the function reads or writes comes from, outside the function.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Root {
     /// The function's argument with this index.
     Argument(usize),
     /// A `memref.global`.
     Global(String),
+    /// A memref the analysis cannot follow: it may be any argument or any global.
+    Unknown,
 }
 
 /// The effects of one function (see the module docs).
@@ -40,16 +44,11 @@ pub struct Effects {
     pub locations: BTreeMap<String, String>,
 }
 
-/// Ops whose memref result is one of their memref operands, or a view of it.
-fn is_view(name: &str) -> bool {
-    VIEW_OPS.contains(&name) || name == "arith.select"
-}
-
 /// Ops that print.
 const OUTPUT_OPS: &[&str] = &["vector.print", "tensorlang.print"];
 
 /// Memref operands each op reads and writes, by operand index; `None` for ops not listed.
-fn accesses(name: &str) -> Option<(&'static [usize], &'static [usize])> {
+pub(super) fn accesses(name: &str) -> Option<(&'static [usize], &'static [usize])> {
     Some(match name {
         "memref.load"
         | "affine.load"
@@ -70,33 +69,68 @@ fn accesses(name: &str) -> Option<(&'static [usize], &'static [usize])> {
         "memref.copy" => (&[0], &[1]),
         "memref.atomic_rmw" => (&[1], &[1]),
         "memref.generic_atomic_rmw" => (&[0], &[0]),
-        // Shape queries read no contents.
-        "memref.dim" | "memref.rank" | "memref.extract_strided_metadata" => (&[], &[]),
+        // Shape queries and hints read no contents.
+        "memref.dim" | "memref.rank" | "memref.extract_strided_metadata" | "memref.prefetch" => {
+            (&[], &[])
+        }
         _ => return None,
     })
+}
+
+/// The memref operands `op` reads and writes, by index: `None` for an op that only passes
+/// memrefs on (views, control flow, terminators).
+pub(super) fn reads_and_writes(op: &OperationRef) -> Option<(Vec<usize>, Vec<usize>)> {
+    let name = op_name(op);
+    let memrefs: Vec<usize> = (0..op.operand_count())
+        .filter(|&i| op.operand(i).is_ok_and(|value| is_memref(&value)))
+        .collect();
+    if callee(op).is_some() {
+        return Some((memrefs.clone(), memrefs));
+    }
+    if let Some((reads, writes)) = accesses(&name) {
+        return Some((reads.to_vec(), writes.to_vec()));
+    }
+    if name.starts_with("linalg.") {
+        let inputs = linalg_inputs(op).unwrap_or(0);
+        let outputs = memrefs.iter().copied().filter(|&i| i >= inputs).collect();
+        return Some((memrefs, outputs));
+    }
+    // Views, selects, ops with regions and terminators (yields, branches, returns) pass the
+    // memrefs they are given on: what is done with them is seen where they arrive.
+    let passes_on = super::sources::is_view(&name)
+        || op.region_count() > 0
+        || op.successor_count() > 0
+        || op.next_in_block().is_none();
+    if memrefs.is_empty() || passes_on {
+        return None;
+    }
+    // Anything else that takes a memref may read and write it.
+    Some((memrefs.clone(), memrefs))
 }
 
 impl Effects {
     /// The effects of `function` (a `func.func` definition).
     pub fn of(function: &OperationRef) -> Self {
         let mut effects = Self::default();
-        let mut roots: BTreeMap<usize, BTreeSet<Root>> = BTreeMap::new();
         let Some(entry) = function.region(0).ok().and_then(|r| r.first_block()) else {
             return effects;
         };
+        let mut memref_arguments = Vec::new();
         for index in 0..entry.argument_count() {
             let Ok(argument) = entry.argument(index) else {
                 continue;
             };
             let value: Value = argument.into();
-            roots.insert(key(&value), BTreeSet::from([Root::Argument(index)]));
-            if !is_memref(&value) && value_has_uses(&value) {
+            if is_memref(&value) {
+                memref_arguments.push(Root::Argument(index));
+            } else if value_has_uses(&value) {
                 // A scalar or a tensor is read by any use.
                 effects.reads.insert(Root::Argument(index));
             }
         }
+        let sources = Sources::of(function);
         function.walk(WalkOrder::PreOrder, |op| {
-            effects.visit(&op, &mut roots);
+            effects.visit(&op, &sources, &memref_arguments);
             effects.locate(&op);
             WalkResult::Advance
         });
@@ -133,88 +167,37 @@ impl Effects {
         }
     }
 
-    fn visit(&mut self, op: &OperationRef, roots: &mut BTreeMap<usize, BTreeSet<Root>>) {
+    fn visit(&mut self, op: &OperationRef, sources: &Sources, memref_arguments: &[Root]) {
         let name = op_name(op);
-        let operands: Vec<Value> = (0..op.operand_count())
-            .filter_map(|i| op.operand(i).ok())
-            .collect();
-        let of_operand: Vec<BTreeSet<Root>> = operands
-            .iter()
-            .map(|value| roots.get(&key(value)).cloned().unwrap_or_default())
-            .collect();
-        let operand_roots = |indices: &mut dyn Iterator<Item = usize>| -> BTreeSet<Root> {
-            indices
-                .filter_map(|i| of_operand.get(i))
-                .flatten()
-                .cloned()
-                .collect()
-        };
-        let memref_operands: Vec<usize> = (0..operands.len())
-            .filter(|&i| is_memref(&operands[i]))
-            .collect();
         if OUTPUT_OPS.contains(&name.as_str()) {
             self.outputs.insert(name.clone());
         }
-        if let Some(global) = tensorlang::ir::global_name(op) {
-            if let Ok(result) = op.result(0) {
-                roots.insert(key(&result.into()), BTreeSet::from([Root::Global(global)]));
-            }
-        } else if is_view(&name) {
-            let from = operand_roots(&mut memref_operands.iter().copied());
-            for result in (0..op.result_count()).filter_map(|i| op.result(i).ok()) {
-                roots.insert(key(&result.into()), from.clone());
-            }
-        } else if let Some(callee) = callee(op) {
+        if let Some(callee) = callee(op) {
             self.callees.insert(callee);
-            let touched = operand_roots(&mut memref_operands.iter().copied());
-            self.reads.extend(touched.iter().cloned());
-            self.writes.extend(touched);
-        } else if let Some((reads, writes)) = accesses(&name) {
-            self.reads.extend(operand_roots(&mut reads.iter().copied()));
-            self.writes
-                .extend(operand_roots(&mut writes.iter().copied()));
-        } else if name.starts_with("linalg.") {
-            let inputs = linalg_inputs(op).unwrap_or(0);
-            self.reads
-                .extend(operand_roots(&mut memref_operands.iter().copied()));
-            self.writes.extend(operand_roots(
-                &mut memref_operands.iter().copied().filter(|&i| i >= inputs),
-            ));
-        } else if !memref_operands.is_empty() && !name.starts_with("scf.") {
-            // Anything else that takes a memref (and is not control flow carrying it): it may
-            // read and write it.
-            let touched = operand_roots(&mut memref_operands.iter().copied());
-            self.reads.extend(touched.iter().cloned());
-            self.writes.extend(touched);
         }
-        // Region arguments (loop-carried memrefs) and results of ops with regions may be any
-        // memref the op was given.
-        let carried = operand_roots(&mut memref_operands.iter().copied());
-        if !carried.is_empty() && !is_view(&name) {
-            for region in (0..op.region_count()).filter_map(|i| op.region(i).ok()) {
-                let mut block = region.first_block();
-                while let Some(current) = block {
-                    for argument in
-                        (0..current.argument_count()).filter_map(|i| current.argument(i).ok())
-                    {
-                        let value: Value = argument.into();
-                        if is_memref(&value) {
-                            roots.insert(key(&value), carried.clone());
-                        }
-                    }
-                    block = current.next_in_region();
-                }
-            }
-            for result in (0..op.result_count()).filter_map(|i| op.result(i).ok()) {
-                let value: Value = result.into();
-                if is_memref(&value) {
-                    roots
-                        .entry(key(&value))
-                        .or_default()
-                        .extend(carried.clone());
-                }
-            }
+        let Some((reads, writes)) = reads_and_writes(op) else {
+            return;
+        };
+        let roots = |indices: &[usize]| -> BTreeSet<Root> {
+            sources
+                .of_operands(op, indices.iter().copied())
+                .into_iter()
+                .filter_map(|source| match source {
+                    Source::Argument(index) => Some(Root::Argument(index)),
+                    Source::Global(name) => Some(Root::Global(name)),
+                    Source::Unknown => Some(Root::Unknown),
+                    // The function's own buffers are no effect outside it.
+                    Source::Allocation(_) => None,
+                })
+                .collect()
+        };
+        self.reads.extend(roots(&reads));
+        let written = roots(&writes);
+        if written.contains(&Root::Unknown) {
+            // Written through a memref of unknown source: it may be any of them.
+            self.writes.extend(memref_arguments.iter().cloned());
         }
+        self.writes.extend(written);
     }
 }
 
@@ -223,14 +206,6 @@ fn linalg_inputs(op: &OperationRef) -> Option<usize> {
     let sizes = op.attribute("operandSegmentSizes").ok()?.to_string();
     let inner = sizes.strip_prefix("array<i32:")?.strip_suffix('>')?;
     inner.split(',').next()?.trim().parse().ok()
-}
-
-fn key(value: &Value) -> usize {
-    value.to_raw().ptr as usize
-}
-
-fn is_memref(value: &Value) -> bool {
-    value.r#type().to_string().starts_with("memref<")
 }
 
 fn value_has_uses(value: &Value) -> bool {
@@ -294,5 +269,85 @@ func.func @copy(%a: memref<4xf32>, %b: memref<4xf32>) {
         let effects = effects(source, "copy");
         assert!(effects.reads.contains(&Root::Argument(0)));
         assert_eq!(effects.writes, BTreeSet::from([Root::Argument(1)]));
+    }
+
+    /// The roots `@f(%in, %out)` writes when `body` (which may use `%in`, `%out`, `%c0`, `%c1`,
+    /// `%x` and `%b`) is its body.
+    fn written(body: &str) -> BTreeSet<Root> {
+        let source = format!(
+            r#"
+func.func private @pick(memref<4xf32>) -> memref<4xf32>
+func.func @f(%in: memref<4xf32>, %out: memref<4xf32>, %b: i1) {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %x = arith.constant 2.0 : f32
+{body}
+  return
+}}
+"#
+        );
+        effects(&source, "f").writes
+    }
+
+    const IN: Root = Root::Argument(0);
+
+    #[test]
+    fn memrefs_yielded_out_of_regions_are_followed() {
+        let through_if = written(
+            "  %m = scf.if %b -> memref<4xf32> {\n    scf.yield %in : memref<4xf32>\n  } else {\n    scf.yield %out : memref<4xf32>\n  }\n  memref.store %x, %m[%c0] : memref<4xf32>",
+        );
+        assert!(through_if.contains(&IN), "{through_if:?}");
+        let through_switch = written(
+            "  %m = scf.index_switch %c0 -> memref<4xf32>\n  case 2 {\n    scf.yield %in : memref<4xf32>\n  }\n  default {\n    scf.yield %out : memref<4xf32>\n  }\n  memref.copy %out, %m : memref<4xf32> to memref<4xf32>",
+        );
+        assert!(through_switch.contains(&IN), "{through_switch:?}");
+        let through_region = written(
+            "  %m = scf.execute_region -> memref<4xf32> {\n    scf.yield %in : memref<4xf32>\n  }\n  %r = memref.atomic_rmw addf %x, %m[%c0] : (f32, memref<4xf32>) -> f32",
+        );
+        assert_eq!(through_region, BTreeSet::from([IN]));
+    }
+
+    #[test]
+    fn loop_carried_and_selected_memrefs_are_followed() {
+        // Swapped on every iteration: after the loop, %m may be %in.
+        let swapped = written(
+            "  %m:2 = scf.for %i = %c0 to %c1 step %c1 iter_args(%p = %out, %q = %in) -> (memref<4xf32>, memref<4xf32>) {\n    scf.yield %q, %p : memref<4xf32>, memref<4xf32>\n  }\n  memref.store %x, %m#0[%c0] : memref<4xf32>",
+        );
+        assert!(swapped.contains(&IN), "{swapped:?}");
+        let through_while = written(
+            "  %m = scf.while (%p = %out) : (memref<4xf32>) -> memref<4xf32> {\n    scf.condition(%b) %p : memref<4xf32>\n  } do {\n  ^bb0(%q: memref<4xf32>):\n    scf.yield %in : memref<4xf32>\n  }\n  memref.store %x, %m[%c0] : memref<4xf32>",
+        );
+        assert!(through_while.contains(&IN), "{through_while:?}");
+        let selected = written(
+            "  %m = arith.select %b, %in, %out : memref<4xf32>\n  memref.store %x, %m[%c0] : memref<4xf32>",
+        );
+        assert!(selected.contains(&IN), "{selected:?}");
+    }
+
+    #[test]
+    fn memrefs_passed_to_blocks_are_followed() {
+        let branched = written(
+            "  cf.cond_br %b, ^w(%in : memref<4xf32>), ^w(%out : memref<4xf32>)\n^w(%m: memref<4xf32>):\n  memref.store %x, %m[%c0] : memref<4xf32>",
+        );
+        assert_eq!(branched, BTreeSet::from([IN, Root::Argument(1)]));
+        // Passing a memref on is no write by itself.
+        let passed = written("  cf.br ^w(%in : memref<4xf32>)\n^w(%m: memref<4xf32>):");
+        assert!(passed.is_empty(), "{passed:?}");
+    }
+
+    #[test]
+    fn a_write_through_an_unknown_memref_writes_everything() {
+        let unknown = written(
+            "  %m = func.call @pick(%out) : (memref<4xf32>) -> memref<4xf32>\n  memref.store %x, %m[%c0] : memref<4xf32>",
+        );
+        assert_eq!(
+            unknown,
+            BTreeSet::from([IN, Root::Argument(1), Root::Unknown])
+        );
+        // The function's own buffers are no effect.
+        let local = written(
+            "  %m = memref.alloca() : memref<4xf32>\n  memref.store %x, %m[%c0] : memref<4xf32>\n  %v = memref.load %in[%c0] : memref<4xf32>",
+        );
+        assert!(local.is_empty(), "{local:?}");
     }
 }

@@ -1,4 +1,4 @@
-//! Memory safety by construction: which memory ops a candidate may use.
+//! Memory safety by construction: which memory ops a candidate may use, and what it may read.
 //!
 //! Every op of an allowed dialect that touches memory is either bounds-checked in the compiled
 //! candidate (the `tensorlang-to-llvm` pipeline instruments it, and
@@ -14,11 +14,18 @@
 //! | `memref.alloc`, `memref.alloca` | allowed with static sizes up to 1 GiB; dynamic sizes only where the original allocates dynamically too (a failed huge `malloc` is a null base no bounds check sees) |
 //! | `vector.load`, `vector.store`, `vector.maskedload`, `vector.maskedstore`, `vector.gather`, `vector.scatter`, `vector.expandload`, `vector.compressstore`, `vector.transfer_read`, `vector.transfer_write`, `affine.vector_load`, `affine.vector_store` | not allowed: not bounds-checked |
 //! | `memref.view`, `memref.reinterpret_cast`, `memref.extract_aligned_pointer_as_index`, `memref.extract_strided_metadata`, `memref.memory_space_cast`, `memref.realloc`, `memref.dealloc` | not allowed: escape the bounds of the buffer they are given |
+//!
+//! A buffer a candidate allocates may not be read before anything is written into it
+//! ([`unwritten_read`]): what it would read is whatever the heap held.
+
+use std::collections::BTreeSet;
 
 use melior::ir::OperationRef;
 use melior::ir::ValueLike;
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 
+use super::effects::{accesses, reads_and_writes};
+use super::sources::{ALLOCATIONS, Source, Sources};
 use tensorlang::ir::op_name;
 
 /// Ops of allowed dialects that escape the type system or the bounds checks (see the module docs).
@@ -46,9 +53,6 @@ pub(super) const FORBIDDEN_OPS: &[&str] = &[
     "func.call_indirect",
     "builtin.unrealized_conversion_cast",
 ];
-
-/// Allocations, allowed with dynamic sizes only where the original has them.
-const ALLOCATIONS: &[&str] = &["memref.alloc", "memref.alloca"];
 
 /// The largest buffer a candidate may allocate. A failed `malloc` gives a null base that no bounds
 /// check sees; below this size, every address such a buffer reaches is in the unmapped low
@@ -99,6 +103,55 @@ pub(super) fn dynamic_allocation<'c, 'a>(
             found = Some(unsafe { OperationRef::from_raw(op.to_raw()) });
             return WalkResult::Interrupt;
         }
+        WalkResult::Advance
+    });
+    found
+}
+
+/// The first op of `function` that reads a buffer the function allocated before anything was
+/// written into it (earlier in the function's text): what it reads is whatever the heap held,
+/// another caller's data, say. A first filter only: one written element lets the rest be read,
+/// and allocations are zeroed at run time for that.
+///
+/// Reads are loads, a copy's source and a `linalg` op's inputs; anything else handed the buffer
+/// (a call, a `linalg` op's outputs) may fill it, and counts as writing it.
+pub(super) fn unwritten_read<'c, 'a>(
+    function: &OperationRef<'c, 'a>,
+) -> Option<OperationRef<'c, 'a>> {
+    let sources = Sources::of(function);
+    let mut written = BTreeSet::new();
+    let mut found = None;
+    function.walk(WalkOrder::PreOrder, |op| {
+        let Some((reads, writes)) = reads_and_writes(&op) else {
+            return WalkResult::Advance;
+        };
+        let name = op_name(&op);
+        let precise = accesses(&name).is_some() || name.starts_with("linalg.");
+        let allocations = |indices: &[usize]| -> Vec<Source> {
+            sources
+                .of_operands(&op, indices.iter().copied())
+                .into_iter()
+                .filter(|source| matches!(source, Source::Allocation(_)))
+                .collect()
+        };
+        let read = if precise {
+            let outputs: BTreeSet<usize> = writes.iter().copied().collect();
+            // A `linalg` op's outputs are in its reads too, but filling them is its purpose.
+            let inputs: Vec<usize> = if name.starts_with("linalg.") {
+                reads.into_iter().filter(|i| !outputs.contains(i)).collect()
+            } else {
+                reads
+            };
+            allocations(&inputs)
+        } else {
+            Vec::new()
+        };
+        if read.iter().any(|source| !written.contains(source)) {
+            // SAFETY: an op of `function`, which outlives the result.
+            found = Some(unsafe { OperationRef::from_raw(op.to_raw()) });
+            return WalkResult::Interrupt;
+        }
+        written.extend(allocations(&writes));
         WalkResult::Advance
     });
     found

@@ -57,6 +57,50 @@ pub enum Rejection {
         "tests a value for equality with {0}, which the original never does: a function that special-cases the inputs it is checked on is hard-coding its answers"
     )]
     SpecialCased(String),
+    /// Its text is longer than a candidate may be.
+    #[error("is {0} bytes long, more than a candidate may be ({1} bytes)")]
+    TooLong(usize, usize),
+    /// It holds more ops than a candidate may.
+    #[error("holds {0} ops, more than a candidate may ({1})")]
+    TooManyOps(usize, usize),
+    /// It uses a shape larger than a candidate may.
+    #[error(
+        "uses {0}, of {1} elements, more than a candidate may ({2}: 4 times the largest shape of the program, and at least 1 Mi); it would cost more to build than a repair is worth"
+    )]
+    TooManyElements(String, u64, u64),
+    /// Its function attributes differ from the original's.
+    #[error("{}", attribute_change(.0, .1.as_deref(), .2.as_deref()))]
+    FunctionAttribute(String, Option<String>, Option<String>),
+    /// An op of it promises the compiler something the original's ops never do.
+    #[error(
+        "carries `{0}`, which no op of the original carries: a promise to the compiler that no check verifies"
+    )]
+    Promise(String),
+    /// It brings a resource blob.
+    #[error(
+        "brings a resource blob ({0}): a constant table whose contents no rule reads, which a candidate written whole may not hold"
+    )]
+    Resource(String),
+    /// Its constant tables are larger than a written function's may be.
+    #[error(
+        "holds constant tables of {0} elements the original does not hold, more than a candidate written whole may ({1} in all): a table is how answers are hard-coded"
+    )]
+    Table(usize, usize),
+    /// It tests a value's range against a literal the original never compares with.
+    #[error(
+        "compares a value with {0}, which the original never compares with: a function that special-cases the inputs it is checked on is hard-coding its answers"
+    )]
+    RangeTested(String),
+    /// It switches on a value with a case the original never tests.
+    #[error(
+        "switches on a value being {0}, which the original never tests: a function that special-cases the inputs it is checked on is hard-coding its answers"
+    )]
+    SwitchCase(String),
+    /// It reads a buffer it allocated before writing it.
+    #[error(
+        "reads a buffer it allocated with nothing written into it before ('{0}'): what it reads is whatever the heap held"
+    )]
+    UnwrittenRead(String),
     /// A rejection at a place in the candidate (`file:line:col`; the model's text is
     /// `candidate.mlir`, counted from its first line).
     #[error("{1} (at {0})")]
@@ -75,6 +119,21 @@ pub enum Origin {
     Symbolic,
     /// Written whole (by a model, or a cache entry a model wrote): hostile until proven otherwise.
     Written,
+}
+
+/// "adds the function attribute `passthrough = [\"noreturn\"]`", and the like.
+fn attribute_change(name: &str, original: Option<&str>, candidate: Option<&str>) -> String {
+    let change = match (original, candidate) {
+        (None, Some(value)) => format!("adds the function attribute `{name} = {value}`"),
+        (Some(value), None) => format!("drops the function attribute `{name} = {value}`"),
+        (Some(was), Some(is)) => {
+            format!("changes the function attribute `{name}` from `{was}` to `{is}`")
+        }
+        (None, None) => format!("changes the function attribute `{name}`"),
+    };
+    format!(
+        "{change}: a repair keeps the original's function attributes as they are (they promise the compiler things no check verifies)"
+    )
 }
 
 impl Rejection {

@@ -221,14 +221,33 @@ func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
 func.func @f(%m: memref<?xf32>, %n: index) -> f32 {
   %c0 = arith.constant 0 : index
   %big = memref.alloc() : memref<1073741824xf32>
+  memref.store %big_value, %big[%c0] : memref<1073741824xf32>
   %w = memref.load %big[%c0] : memref<1073741824xf32>
   %v = memref.load %m[%c0] : memref<?xf32>
   %r = arith.addf %v, %w : f32
   return %r : f32
 }
-"#;
+"#
+    .replace("%big_value", "%n_f");
+    let huge = huge.replace(
+        "  %big = memref.alloc()",
+        "  %n_f = arith.constant 0.0 : f32\n  %big = memref.alloc()",
+    );
+    // Over the elements a candidate may name (4 times the program's largest shape, at least
+    // 1 Mi); with a larger limit (a program with large buffers), over the bytes one allocation
+    // may take.
     assert_eq!(
-        admit(huge),
+        admit(&huge),
+        Err(Rejection::TooManyElements(
+            "memref<1073741824xf32>".into(),
+            1 << 30,
+            1 << 20
+        ))
+    );
+    let mut large = admission.clone();
+    large.limits.elements = 1 << 32;
+    assert_eq!(
+        written(&large, &context, &huge),
         Err(Rejection::LargeAllocation("memref.alloc".into(), 1 << 32))
     );
     let vector = r#"
@@ -289,4 +308,313 @@ fn special_cased_inputs_and_constant_asserts_are_turned_away() {
         Err(Rejection::AssertRemoved("thrust input in range".into()))
     );
     assert_eq!(reason(GOOD), Ok(()));
+}
+
+/// A driver's spec on the running mean of a strided view of its data (2, 6, 10: means 2, 4, 6),
+/// and the function computing it.
+const MEAN: &str = r#"
+memref.global "private" constant @data : memref<6xf32> = dense<[2.0, 4.0, 6.0, 8.0, 10.0, 12.0]>
+func.func @mean(%in: memref<?xf32, strided<[?], offset: ?>>, %out: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = memref.dim %in, %c0 : memref<?xf32, strided<[?], offset: ?>>
+  %zero = arith.constant 0.0 : f32
+  %s = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
+    %v = memref.load %in[%i] : memref<?xf32, strided<[?], offset: ?>>
+    %a = arith.addf %acc, %v : f32
+    %i1 = arith.addi %i, %c1 : index
+    %k = arith.index_cast %i1 : index to i32
+    %kf = arith.sitofp %k : i32 to f32
+    %m = arith.divf %a, %kf : f32
+    memref.store %m, %out[%i] : memref<?xf32>
+    scf.yield %a : f32
+  }
+  return
+}
+func.func @main() {
+  %g = memref.get_global @data : memref<6xf32>
+  %view = memref.subview %g[0] [3] [2] : memref<6xf32> to memref<3xf32, strided<[2]>>
+  %in = memref.cast %view : memref<3xf32, strided<[2]>> to memref<?xf32, strided<[?], offset: ?>>
+  %buffer = memref.alloca() : memref<3xf32>
+  %out = memref.cast %buffer : memref<3xf32> to memref<?xf32>
+  func.call @mean(%in, %out) : (memref<?xf32, strided<[?], offset: ?>>, memref<?xf32>) -> ()
+  %c2 = arith.constant 2 : index
+  %last = memref.load %buffer[%c2] : memref<3xf32>
+  %six = arith.constant 6.0 : f32
+  %ok = arith.cmpf oeq, %last, %six : f32
+  cf.assert %ok, "the mean of 2, 6, 10 is 6"
+  return
+}
+"#;
+
+/// The body of a candidate `@mean`: `body` is put in before its loop, which computes the mean.
+fn mean_with(header: &str, body: &str) -> String {
+    let original = MEAN
+        .split("func.func @main")
+        .next()
+        .unwrap()
+        .split_once("func.func @mean")
+        .unwrap()
+        .1;
+    let with_header = original.replacen(") {\n", &format!("){header} {{\n"), 1);
+    format!(
+        "func.func @mean{}",
+        with_header.replacen("  %zero =", &format!("{body}  %zero ="), 1)
+    )
+}
+
+/// The rejection of `candidate` for `@mean`, location and all.
+fn mean_rejection(candidate: &str, origin: Origin) -> Option<String> {
+    let context = tensorlang::create_context().unwrap();
+    let program = tensorlang::parse_module(&context, MEAN, "mean.mlir").unwrap();
+    let admission = Admission::new(&program, "mean", "main");
+    admission
+        .admit(&context, candidate, origin)
+        .err()
+        .map(|rejection| rejection.to_string())
+}
+
+#[track_caller]
+fn assert_rejected(candidate: &str, origin: Origin, reason: &str) {
+    let rejection = mean_rejection(candidate, origin).unwrap_or_else(|| {
+        panic!("admitted, where it should be rejected for {reason}:\n{candidate}")
+    });
+    assert!(
+        rejection.contains(reason) && rejection.contains("(at candidate.mlir:"),
+        "{rejection}\nis not a located rejection for {reason}"
+    );
+}
+
+#[test]
+fn the_mean_itself_is_admitted() {
+    assert_eq!(mean_rejection(&mean_with("", ""), Origin::Written), None);
+}
+
+#[test]
+fn writes_through_yielded_memrefs_are_turned_away() {
+    let input = "memref<?xf32, strided<[?], offset: ?>>";
+    let zero = "  %z = arith.constant 0.0 : f32\n";
+    let through_if = format!(
+        "{zero}  %t = arith.constant true\n  %w = scf.if %t -> {input} {{\n    scf.yield %in : {input}\n  }} else {{\n    scf.yield %in : {input}\n  }}\n  memref.store %z, %w[%c0] : {input}\n"
+    );
+    assert_rejected(
+        &mean_with("", &through_if),
+        Origin::Symbolic,
+        "writes argument #0 of @mean, which the original never writes",
+    );
+    let through_switch = format!(
+        "  %w = scf.index_switch %c0 -> {input}\n  default {{\n    scf.yield %in : {input}\n  }}\n  %t = memref.cast %w : {input} to {input}\n  memref.copy %out, %t : memref<?xf32> to {input}\n"
+    );
+    assert_rejected(
+        &mean_with("", &through_switch),
+        Origin::Symbolic,
+        "writes argument #0",
+    );
+    let through_region = format!(
+        "{zero}  %w = scf.execute_region -> {input} {{\n    scf.yield %in : {input}\n  }}\n  %r = memref.atomic_rmw addf %z, %w[%c0] : (f32, {input}) -> f32\n"
+    );
+    assert_rejected(
+        &mean_with("", &through_region),
+        Origin::Symbolic,
+        "writes argument #0",
+    );
+}
+
+#[test]
+fn function_attributes_must_stay_the_originals() {
+    assert_rejected(
+        &mean_with(" attributes {passthrough = [\"noreturn\"]}", ""),
+        Origin::Symbolic,
+        "adds the function attribute `passthrough = [\"noreturn\"]`",
+    );
+    let noalias = mean_with("", "").replacen(
+        "%out: memref<?xf32>",
+        "%out: memref<?xf32> {llvm.noalias}",
+        1,
+    );
+    assert_rejected(
+        &noalias,
+        Origin::Symbolic,
+        "`arg_attrs = [{}, {llvm.noalias}]`",
+    );
+    let private = mean_with("", "").replacen("func.func @mean", "func.func private @mean", 1);
+    assert_rejected(&private, Origin::Symbolic, "`sym_visibility = \"private\"`");
+}
+
+#[test]
+fn promises_the_original_never_makes_are_turned_away() {
+    let fast = mean_with("", "").replacen(
+        "arith.addf %acc, %v : f32",
+        "arith.addf %acc, %v fastmath<nnan> : f32",
+        1,
+    );
+    assert_rejected(
+        &fast,
+        Origin::Symbolic,
+        "carries `fastmath = #arith.fastmath<nnan>`, which no op of the original carries",
+    );
+    let nsw = mean_with("", "").replacen(
+        "arith.addi %i, %c1 : index",
+        "arith.addi %i, %c1 overflow<nsw> : index",
+        1,
+    );
+    assert_rejected(
+        &nsw,
+        Origin::Symbolic,
+        "`overflowFlags = #arith.overflow<nsw>`",
+    );
+    let discardable = mean_with("", "").replacen(
+        "arith.divf %a, %kf : f32",
+        "arith.divf %a, %kf {llvm.invariant} : f32",
+        1,
+    );
+    assert_rejected(&discardable, Origin::Symbolic, "carries `llvm.invariant`");
+    // A cache hint promises nothing.
+    let nontemporal = mean_with("", "").replacen(
+        "memref.store %m, %out[%i] :",
+        "memref.store %m, %out[%i] {nontemporal = true} :",
+        1,
+    );
+    assert_eq!(mean_rejection(&nontemporal, Origin::Written), None);
+}
+
+#[test]
+fn tables_and_blobs_are_turned_away() {
+    // The expected means, as a vector.
+    let expected = mean_with(
+        "",
+        "  %table = arith.constant dense<[2.0, 4.0, 6.0]> : vector<3xf32>\n",
+    );
+    assert_rejected(
+        &expected,
+        Origin::Written,
+        "holds the literal 2.000000e+00 : f32",
+    );
+    let values: Vec<String> = (0..17).map(|i| format!("{}.5", i + 20)).collect();
+    let table = mean_with(
+        "",
+        &format!(
+            "  %table = arith.constant dense<[{}]> : tensor<17xf32>\n  %e = tensor.extract %table[%c1] : tensor<17xf32>\n",
+            values.join(", ")
+        ),
+    );
+    assert_rejected(
+        &table,
+        Origin::Written,
+        "holds constant tables of 17 elements the original does not hold, more than a candidate written whole may (16 in all)",
+    );
+    // A symbolic strategy does not write tables: the rule is for written candidates.
+    assert_eq!(mean_rejection(&table, Origin::Symbolic), None);
+    let blob = mean_with(
+        "",
+        "  %table = arith.constant dense_resource<answers> : tensor<3xf32>\n",
+    );
+    assert_rejected(
+        &blob,
+        Origin::Written,
+        "brings a resource blob (`dense_resource`)",
+    );
+    let section = format!(
+        "{}\n{{-#\n  dialect_resources: {{\n    builtin: {{\n      answers: \"0x04000000\"\n    }}\n  }}\n#-}}\n",
+        mean_with("", "")
+    );
+    let rejection = mean_rejection(&section, Origin::Written).unwrap();
+    assert!(
+        rejection.contains("brings a resource blob (a `{-# ... #-}` section)")
+            && rejection.contains("(at candidate.mlir:19:1)"),
+        "{rejection}"
+    );
+}
+
+#[test]
+fn branching_on_inputs_against_new_values_is_turned_away() {
+    let switch = mean_with(
+        "",
+        "  %w = scf.index_switch %n -> index\n  case 3 {\n    scf.yield %c1 : index\n  }\n  default {\n    scf.yield %c0 : index\n  }\n",
+    );
+    assert_rejected(
+        &switch,
+        Origin::Written,
+        "switches on a value being 3 : index",
+    );
+    let range = mean_with(
+        "",
+        "  %c2 = arith.constant 2 : index\n  %big = arith.cmpi sgt, %n, %c2 : index\n",
+    );
+    assert_rejected(
+        &range,
+        Origin::Written,
+        "compares a value with 2 : index, which the original never compares with",
+    );
+    let float_range = mean_with(
+        "",
+        "  %v0 = memref.load %in[%c0] : memref<?xf32, strided<[?], offset: ?>>\n  %limit = arith.constant 7.500000e+00 : f32\n  %is = arith.cmpf olt, %v0, %limit : f32\n",
+    );
+    assert_rejected(
+        &float_range,
+        Origin::Written,
+        "compares a value with 7.500000e+00 : f32",
+    );
+    // A loop bound of the original may be compared with.
+    assert_eq!(mean_rejection(&switch, Origin::Symbolic), None);
+}
+
+#[test]
+fn what_admission_costs_is_bounded() {
+    let padding = format!("// {}\n", "x".repeat(cost::MAX_TEXT));
+    let long = format!("{padding}{}", mean_with("", ""));
+    let rejection = mean_rejection(&long, Origin::Written).unwrap();
+    assert!(
+        rejection.starts_with(&format!("is {} bytes long", long.len()))
+            && rejection.ends_with("more than a candidate may be (65536 bytes)"),
+        "{rejection}"
+    );
+    let splat = mean_with(
+        "",
+        "  %huge = arith.constant dense<11> : tensor<134217728xi64>\n",
+    );
+    assert_rejected(
+        &splat,
+        Origin::Symbolic,
+        "uses tensor<134217728xi64>, of 134217728 elements, more than a candidate may (1048576",
+    );
+    let empty = mean_with("", "  %e = tensor.empty() : tensor<4096x4096xf32>\n");
+    assert_rejected(
+        &empty,
+        Origin::Symbolic,
+        "uses tensor<4096x4096xf32>, of 16777216 elements",
+    );
+    let context = tensorlang::create_context().unwrap();
+    let program = tensorlang::parse_module(&context, MEAN, "mean.mlir").unwrap();
+    let mut admission = Admission::new(&program, "mean", "main");
+    assert_eq!(admission.limits.ops, cost::MAX_OPS);
+    admission.limits.ops = 8;
+    assert_eq!(
+        written(&admission, &context, &mean_with("", "")),
+        Err(Rejection::TooManyOps(15, 8))
+    );
+}
+
+#[test]
+fn reading_a_fresh_allocation_is_turned_away() {
+    let leak = mean_with(
+        "",
+        "  %fresh = memref.alloc() : memref<4xf32>\n  %heap = memref.load %fresh[%c0] : memref<4xf32>\n  memref.store %heap, %out[%c0] : memref<?xf32>\n",
+    );
+    assert_rejected(
+        &leak,
+        Origin::Symbolic,
+        "reads a buffer it allocated with nothing written into it before ('memref.load')",
+    );
+    let copied = mean_with(
+        "",
+        "  %fresh = memref.alloca() : memref<4xf32>\n  %view = memref.subview %fresh[0] [2] [1] : memref<4xf32> to memref<2xf32, strided<[1]>>\n  %o = memref.subview %out[0] [2] [1] : memref<?xf32> to memref<2xf32, strided<[1]>>\n  memref.copy %view, %o : memref<2xf32, strided<[1]>> to memref<2xf32, strided<[1]>>\n",
+    );
+    assert_rejected(&copied, Origin::Symbolic, "('memref.copy')");
+    // Filled first, then read: fine.
+    let filled = mean_with(
+        "",
+        "  %fresh = memref.alloca() : memref<4xf32>\n  %z = arith.constant 0.0 : f32\n  linalg.fill ins(%z : f32) outs(%fresh : memref<4xf32>)\n  %fv = memref.load %fresh[%c0] : memref<4xf32>\n",
+    );
+    assert_eq!(mean_rejection(&filled, Origin::Written), None);
 }
