@@ -299,7 +299,8 @@ unsafe fn extent(rank: i64, descriptor: *const u8, element_bytes: i64) -> Option
 
 /// Registers the extent of a memref the call was handed (or named, or got back from a call) in
 /// frame `token`: readable, and writable when `writable` is nonzero. An unranked memref is
-/// passed as its rank and a pointer to its ranked descriptor, as MLIR passes it.
+/// passed as its rank and a pointer to its ranked descriptor, as MLIR passes it; the descriptor
+/// is registered too, readable only (code reaches an unranked memref's buffer through it).
 ///
 /// # Safety
 /// `descriptor` must point at a ranked memref descriptor of rank `rank`.
@@ -313,8 +314,15 @@ pub unsafe extern "C" fn __tensorlang_contain_buffer(
 ) {
     // SAFETY: the caller's contract.
     let reach = unsafe { extent(rank, descriptor, element_bytes) };
+    // The descriptor itself may be read: an unranked memref is reached through it.
+    let descriptor_bytes = usize::try_from(rank)
+        .ok()
+        .and_then(|rank| rank.checked_mul(16)?.checked_add(24));
     with_frames(|frames| {
         if let Some(frame) = frame(frames, token) {
+            if let Some(bytes) = descriptor_bytes {
+                frame.add(descriptor as usize, bytes, false);
+            }
             // A view beyond the address space registers nothing: nothing it reaches may be
             // touched.
             if let Some((start, bytes)) = reach {

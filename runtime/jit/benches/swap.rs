@@ -41,6 +41,7 @@ fn main() {
         libraries: Vec::new(),
         heal_handler: None,
         profile_calls: false,
+        contained: None,
     })
     .expect("jit");
     jit.add_module(program.module().as_operation(), &program.replaceable)

@@ -78,6 +78,10 @@ pub struct JitOptions {
     /// Count every call through a slot, and time it where the CPU's cycle counter can be read
     /// cheaply from user code (x86): see [`HotSwapSlot::counts`].
     pub profile_calls: bool,
+    /// A function of the modules [`Jit::add_module`] compiles that runs contained, as repair
+    /// candidates do (`tensorlang-run --contain`): see [`Jit::build_contained_version`]. The
+    /// module must have been lowered for it (`Program::lower_contained`).
+    pub contained: Option<Containment>,
 }
 
 /// How a module or version got into the JIT.
@@ -161,6 +165,7 @@ pub struct Jit {
     heal_handler: Option<usize>,
     /// How calls through slots are profiled (`None`: they are not).
     profile_calls: Option<bool>,
+    contained: Option<Containment>,
     modules: Mutex<Vec<ResourceTracker>>,
     /// Symbols of defined functions, with the function each stands for, to locate traps.
     functions: Mutex<Vec<(String, String)>>,
@@ -208,6 +213,7 @@ impl Jit {
         let timed = orc.triple().starts_with("x86_64") || orc.triple().starts_with("i686");
         Ok(Self {
             profile_calls: options.profile_calls.then_some(timed),
+            contained: options.contained,
             target: Mutex::new(target),
             opt_level: options.opt_level,
             cache: options.cache,
@@ -263,7 +269,17 @@ impl Jit {
         } else {
             b""
         };
-        let key = self.key(&[text.as_bytes(), names.as_bytes(), healing]);
+        let contained = self
+            .contained
+            .as_ref()
+            .map(Containment::key)
+            .unwrap_or_default();
+        let key = self.key(&[
+            text.as_bytes(),
+            names.as_bytes(),
+            healing,
+            contained.as_bytes(),
+        ]);
         let (object, from_cache) = match self.cache.get(&key) {
             Some(object) => (object, true),
             None => {
@@ -294,7 +310,12 @@ impl Jit {
                     self.route_calls(&llvm, function);
                 }
                 tracing::trace!("LLVM IR of module {key}:\n{}", llvm.print());
-                let object = self.compile(&llvm)?;
+                let object = match &self.contained {
+                    Some(containment) if llvm.defines(&containment.function) => {
+                        self.compile_contained(&llvm, &containment.function, containment)?
+                    }
+                    _ => self.compile(&llvm)?,
+                };
                 self.cache.put(key, object.clone());
                 (object, false)
             }
@@ -522,23 +543,40 @@ impl Jit {
             tracing::trace!("LLVM IR of version {key} of {function}:\n{}", llvm.print());
             return self.compile_at(&llvm, level);
         };
+        self.compile_contained_at(&llvm, &symbol, containment, level)
+    }
+
+    /// [`Jit::compile`] with `function` (its symbol in `llvm`) contained.
+    fn compile_contained(
+        &self,
+        llvm: &LlvmModule,
+        function: &str,
+        containment: &Containment,
+    ) -> Result<Arc<[u8]>, JitError> {
+        self.compile_contained_at(llvm, function, containment, self.opt_level)
+    }
+
+    fn compile_contained_at(
+        &self,
+        llvm: &LlvmModule,
+        function: &str,
+        containment: &Containment,
+        level: Option<u8>,
+    ) -> Result<Arc<[u8]>, JitError> {
         // Nothing is inlined into the contained function or out of it: the program's helpers
         // run as they are, and every copy of the candidate's code is the contained one.
         llvm.forbid_inlining();
         let target = self.target.lock().expect("lock");
         if let Some(level) = level {
-            target.optimize(&llvm, level)?;
+            target.optimize(llvm, level)?;
         }
         let mut callees = Vec::new();
         for callee in &containment.callees {
             callees.extend([callee.clone(), call_symbol(callee), heal_symbol(callee)]);
         }
-        llvm.contain(&symbol, &callees)?;
-        tracing::trace!(
-            "LLVM IR of contained version {key} of {function}:\n{}",
-            llvm.print()
-        );
-        Ok(target.emit_object(&llvm)?.into())
+        llvm.contain(function, &callees)?;
+        tracing::trace!("LLVM IR with {function} contained:\n{}", llvm.print());
+        Ok(target.emit_object(llvm)?.into())
     }
 
     /// The machine code is compiled for: the target triple, host CPU and its features, and the

@@ -274,10 +274,13 @@ impl<'c> Program<'c> {
         context: &'c Context,
         containment: &tensorlang_checks::contain::Containment,
     ) {
-        let Some(function) = top_level_ops(self.module.as_operation()).into_iter().find(|op| {
-            op_name(op) == "func.func"
-                && symbol_name(op).as_deref() == Some(containment.function.as_str())
-        }) else {
+        let Some(function) = top_level_ops(self.module.as_operation())
+            .into_iter()
+            .find(|op| {
+                op_name(op) == "func.func"
+                    && symbol_name(op).as_deref() == Some(containment.function.as_str())
+            })
+        else {
             return;
         };
         let parameters = parameter_types(&function);

@@ -26,6 +26,9 @@ pub struct Trial<'a> {
     pub replacement: &'a str,
     /// The whole program with the replacement in place.
     pub program: &'a str,
+    /// The program as the user wrote it: what its `function` writes and calls is what the
+    /// replacement may (it runs contained, see [`crate::containment`]).
+    pub original: &'a str,
     /// Where it came from: `cache`, `symbolic` or `model`.
     pub source: RepairSource,
     /// A cached repair this installation recorded, unchanged since (its MAC checks): verified in
@@ -64,7 +67,11 @@ pub trait Verifier {
 
 impl Verifier for Sandbox {
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
-        Ok(verdict(Sandbox::run(self, trial.program)?))
+        Ok(verdict(self.run_contained(
+            trial.program,
+            trial.function,
+            trial.original,
+        )?))
     }
 
     fn run_driver(&mut self, program: &str, entry: &str) -> Option<Result<Verdict, VerifierError>> {

@@ -19,6 +19,7 @@ fn jit(cache: ObjectCache) -> Jit {
         libraries: Vec::new(),
         heal_handler: None,
         profile_calls: false,
+        contained: None,
     })
     .expect("a JIT")
 }
