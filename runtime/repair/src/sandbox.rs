@@ -97,6 +97,26 @@ impl Sandbox {
 
     /// Runs `entry` (returning `result`: `void`, `i32`, ...) of the program `source`, instead of
     /// the sandbox's own entry point.
+    /// Runs the program `source`, in which `function` is a candidate: it runs contained
+    /// (`tensorlang-run --contain`), allowed what `function` of `original` (the program as the
+    /// user wrote it) writes and calls.
+    ///
+    /// # Errors
+    /// As [`Sandbox::run`].
+    pub fn run_contained(
+        &self,
+        source: &str,
+        function: &str,
+        original: &str,
+    ) -> Result<Outcome, SandboxError> {
+        self.run_with(
+            source,
+            &self.entry,
+            &self.entry_result,
+            Some((function, original)),
+        )
+    }
+
     ///
     /// # Errors
     /// As [`Sandbox::run`].
@@ -107,6 +127,16 @@ impl Sandbox {
         result: &str,
     ) -> Result<Outcome, SandboxError> {
         let io = |what: String| move |source| SandboxError::Io { what, source };
+    ) -> Result<Outcome, SandboxError> {
+        self.run_with(source, entry, result, None)
+    }
+
+    fn run_with(
+        &self,
+        source: &str,
+        entry: &str,
+        result: &str,
+        contained: Option<(&str, &str)>,
         std::fs::create_dir_all(&self.dir)
             .map_err(io(format!("creating {}", self.dir.display())))?;
         let run = RUNS.fetch_add(1, Ordering::Relaxed);
@@ -136,6 +166,16 @@ impl Sandbox {
         }
         let child = command
             .spawn()
+        let reference = stem.with_extension("original.mlir");
+        if let Some((function, original)) = contained {
+            std::fs::write(&reference, original)
+                .map_err(io(format!("writing {}", reference.display())))?;
+            command
+                .arg(format!("--contain={function}"))
+                .arg(format!("--contain-reference={}", reference.display()));
+        }
+        // The runner dies with this process, however it ends (see `isolated::lifetime`).
+        crate::isolated::lifetime::dies_with_this_process(&mut command);
             .map_err(io(format!("starting {}", self.runner.display())))?;
         let outcome = self.wait(child, &report);
         let _ = std::fs::remove_file(&program);
@@ -145,6 +185,7 @@ impl Sandbox {
 
     /// Waits for the child, killing it past the time limit (compilation included, plus slack).
     fn wait(&self, mut child: std::process::Child, report: &Path) -> Result<Outcome, SandboxError> {
+        let _ = std::fs::remove_file(&reference);
         let deadline = Instant::now() + self.timeout * 2 + Duration::from_secs(10);
         loop {
             match child.try_wait() {

@@ -79,6 +79,18 @@ pub struct Cli {
     #[arg(long, value_delimiter = ',')]
     pub replaceable: Vec<String>,
 
+    /// Runs FUNCTION contained, as repair candidates run: every load and store it makes is
+    /// checked against the buffers its call was handed, names or allocates (writes only where
+    /// the function as --contain-reference has it writes), and what it allocates reads as zero.
+    #[arg(long, value_name = "FUNCTION")]
+    pub contain: Option<String>,
+
+    /// The program whose FUNCTION says what --contain allows (default: the input itself; the
+    /// repair sandbox passes the program as the user wrote it, since the input holds a
+    /// candidate).
+    #[arg(long = "contain-reference", value_name = "FILE", requires = "contain")]
+    pub contain_reference: Option<PathBuf>,
+
     /// Afterwards calls these void functions too, in order, each under the guard, whether or
     /// not an earlier call failed (comma-separated; repeatable).
     #[arg(long, value_delimiter = ',')]

@@ -10,6 +10,7 @@ use cli::Cli;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tensorlang_checks::contain::Containment;
 use tensorlang_heal::{self as heal, SelfHeal};
 use tensorlang_jit::{
     EntryResult, EntryValue, FailureReport, Jit, JitOptions, ObjectCache, Program, ProgramError,
@@ -126,7 +127,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         (None, path) => path,
     };
     let context = tensorlang_jit::create_context()?;
-    let (program, optimized_source) = load_program(&context, &source, filename, cli)?;
+    let containment = containment(&context, cli, &source, filename)?;
+    let (program, optimized_source) =
+        load_program(&context, &source, filename, cli, containment.as_ref())?;
     check_entry(&program, cli)?;
     let self_heal = heal_enabled(&program, cli);
     let recording = !self_heal && program.was_lowered && record_arguments(cli);
@@ -135,7 +138,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     } else {
         recording.then(heal::record::handler_address)
     };
-    let jit = load_jit(&program, cli, handler)?;
+    let jit = load_jit(&program, cli, handler, containment)?;
     // The recorder is in place before the program's static constructors run: a call they make
     // goes through it too.
     let recorder = if recording {
@@ -225,13 +228,19 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 /// Makes the JIT and loads the program into it (its static constructors have not run yet:
 /// [`Jit::initialize`]); calls of replaceable functions go to `handler` (self-healing's, or the
 /// call recorder's), if given.
-fn load_jit(program: &Program, cli: &Cli, handler: Option<usize>) -> Result<Jit> {
+fn load_jit(
+    program: &Program,
+    cli: &Cli,
+    handler: Option<usize>,
+    contained: Option<Containment>,
+) -> Result<Jit> {
     let jit = Jit::new(JitOptions {
         opt_level: cli.opt_level,
         cache: object_cache(cli),
         libraries: libraries(cli),
         heal_handler: handler,
         profile_calls: cli.optimize,
+        contained,
     })?;
     let report = jit.add_module(program.module().as_operation(), &program.replaceable)?;
     tracing::info!(key = %report.key, from_cache = report.from_cache, "module loaded");
@@ -350,11 +359,47 @@ fn write_reports(cli: &Cli, report: &FailureReport, attempts: &[heal::Attempt]) 
 /// Parses and lowers the program; with `--optimize`, also the module as the optimizer reads
 /// it (after outlining, before lowering).
 fn load_program<'c>(
+/// What `--contain` allows its function, read off `--contain-reference` (or the input) on
+/// buffers.
+fn containment(
+    context: &melior::Context,
+    cli: &Cli,
+    source: &str,
+    filename: &str,
+) -> Result<Option<Containment>> {
+    let Some(function) = &cli.contain else {
+        return Ok(None);
+    };
+    let (text, name) = match &cli.contain_reference {
+        Some(path) => (
+            read_input(&path.to_string_lossy())?,
+            path.to_string_lossy().into_owned(),
+        ),
+        None => (source.to_owned(), filename.to_owned()),
+    };
+    let mut reference = match Program::parse(context, &text, &name, true) {
+        Ok(program) => program,
+        Err(error) => {
+            eprintln!("{error}");
+            bail!("could not parse the --contain-reference program");
+        }
+    };
+    if let Err(error) = reference.bufferize(context) {
+        eprintln!("{error}");
+        bail!("could not lower the --contain-reference program");
+    }
+    match tensorlang_repair::containment::containment_of(reference.module(), function) {
+        Some(containment) => Ok(Some(containment)),
+        None => bail!("--contain: {name} does not define @{function}"),
+    }
+}
+
     context: &'c melior::Context,
     source: &str,
     filename: &str,
     cli: &Cli,
 ) -> Result<(Program<'c>, String)> {
+    containment: Option<&Containment>,
     let mut program = match Program::parse(context, source, filename, !cli.no_implicit_module) {
         Ok(program) => program,
         Err(ProgramError::Mlir(error)) => {
@@ -390,7 +435,11 @@ fn load_program<'c>(
             .collect();
         program.add_replaceable(&others);
     }
-    if let Err(error) = program.lower(context) {
+    let lowered = match containment {
+        Some(containment) => program.lower_contained(context, containment),
+        None => program.lower(context),
+    };
+    if let Err(error) = lowered {
         eprintln!("{error}");
         bail!("could not lower the input IR to the LLVM dialect");
     }
