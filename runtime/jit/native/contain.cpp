@@ -193,6 +193,7 @@ std::string Containment::classifyIntrinsic(IntrinsicInst &intrinsic) {
     erase.push_back(&intrinsic);
     return "";
   case Intrinsic::stacksave:
+  case Intrinsic::readcyclecounter:
   case Intrinsic::prefetch:
   case Intrinsic::trap:
   case Intrinsic::debugtrap:
@@ -264,7 +265,22 @@ std::string Containment::classifyCall(CallInst &call) {
                           .str());
 }
 
+/// Whether `pointer` is one of the runtime's own globals, which calls through
+/// hot-swap slots read and count (`__tensorlang_slot.*`, `__tensorlang_profile.*`):
+/// no candidate can name them.
+bool isRuntimeGlobal(Value *pointer) {
+  auto *global = dyn_cast<GlobalVariable>(pointer->stripInBoundsConstantOffsets());
+  return global && (global->getName().starts_with("__tensorlang_slot.") ||
+                    global->getName().starts_with("__tensorlang_profile."));
+}
+
 std::string Containment::classify(Instruction &inst) {
+  if (auto *access = getLoadStorePointerOperand(&inst);
+      access && isRuntimeGlobal(access))
+    return "";
+  if (auto *rmw = dyn_cast<AtomicRMWInst>(&inst);
+      rmw && isRuntimeGlobal(rmw->getPointerOperand()))
+    return "";
   if (auto *load = dyn_cast<LoadInst>(&inst)) {
     accesses.push_back({&inst, load->getPointerOperandIndex(),
                         layout.getTypeStoreSize(load->getType()), false});
