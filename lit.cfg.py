@@ -33,6 +33,8 @@ config.environment["PATH"] = os.pathsep.join([build_dir, llvm_bin, os.environ.ge
 config.environment["HOME"] = os.environ.get("HOME", "/tmp")
 # Compiled code of test runs stays out of the user's cache.
 config.environment["NEUROJIT_CACHE_DIR"] = os.path.join(config.test_exec_root, "neurojit")
+# So is the installation key that signs cache entries and objects (it lives outside the cache).
+config.environment["TENSORLANG_KEY_FILE"] = os.path.join(config.test_exec_root, "key", "key")
 
 # The embedded default model (scripts/setup.sh installs it): tests that load it need it.
 embedded_model = os.path.join(
