@@ -8,7 +8,11 @@
 //! - `memref.collapse_shape`: each group is contiguous, `stride[i] == stride[j] * size[j]` for
 //!   each dimension `i` and the next dimension `j` of its group whose size is not 1 (dimensions
 //!   of size 1 have no say), unless the source is empty; and the result reaches no element its
-//!   source does not (which also covers how the lowering picks the collapsed stride);
+//!   source does not; and, for each group of more than one element, the collapsed stride the
+//!   lowering computed is the stride of the group's innermost dimension of size other than 1
+//!   (the lowering skips only dimensions it knows to be 1: for a dimension whose size is 1 at run
+//!   time, it may take that dimension's stride, and the view then reaches other elements of
+//!   the buffer than its source's);
 //! - `memref.expand_shape`: the sizes of each group are at least zero and multiply to the size
 //!   of the source dimension they expand;
 //! - `memref.reshape`: the result's sizes are at least zero and multiply to as many elements as
@@ -41,6 +45,10 @@ pub(super) const COLLAPSE_MESSAGE: &str = "collapse_shape of a group that is not
 
 /// The message of a failed extent check of a collapse.
 pub(super) const COLLAPSE_EXTENT_MESSAGE: &str = "collapse_shape result reaches outside its source";
+
+/// The message of a failed check of a collapsed stride.
+pub(super) const COLLAPSE_STRIDE_MESSAGE: &str =
+    "collapse_shape stride is not that of its group's innermost dimension of size other than 1";
 
 /// The message of a failed `memref.expand_shape` check.
 pub(super) const EXPAND_MESSAGE: &str =
@@ -121,6 +129,27 @@ fn collapse<'c>(context: &'c Context, rewriter: &IrRewriter<'c>, op: OperationRe
     let (outer, inner) = (guard.extent(&layout), guard.extent(&inner));
     let within = guard.within(&inner, &outer);
     guard.assert(within, CheckKind::Bounds, COLLAPSE_EXTENT_MESSAGE);
+
+    let collapsed_layout = guard.layout(collapsed, types::rank(collapsed.r#type()));
+    let mut strides = Vec::new();
+    for (g, group) in reassociation(op).into_iter().enumerate() {
+        let lowered = guard.widen(collapsed_layout.strides[g]);
+        let whole = guard.widen(collapsed_layout.sizes[g]);
+        // The stride of the innermost dimension of size other than 1 (the lowered one if all
+        // are 1, which then has no say).
+        let mut wanted = lowered;
+        for &dim in &group {
+            let size = guard.widen(layout.sizes[dim]);
+            let stride = guard.widen(layout.strides[dim]);
+            let unit = guard.cmp(CmpiPredicate::Eq, size, one);
+            wanted = guard.select(unit, wanted, stride);
+        }
+        let single = guard.cmp(CmpiPredicate::Sle, whole, one);
+        let agrees = guard.cmp(CmpiPredicate::Eq, lowered, wanted);
+        strides.push(guard.or(single, agrees));
+    }
+    let ok = guard.all(strides);
+    guard.assert(ok, CheckKind::Shape, COLLAPSE_STRIDE_MESSAGE);
 }
 
 fn expand<'c>(context: &'c Context, rewriter: &IrRewriter<'c>, op: OperationRef<'c, '_>) {

@@ -11,7 +11,13 @@
 //!   `shift + product(sizes) * element bytes` is at most the source's bytes;
 //! - `memref.reinterpret_cast` (ranked source): the elements the result reaches,
 //!   `offset + sum of min/max(0, (size_d - 1) * stride_d)`, lie within those its source reaches
-//!   (or the result is empty), and its sizes are at least zero.
+//!   (or the result is empty), and its sizes are at least zero;
+//! - `memref.cast` from a strided layout to the identity layout: the source is row-major
+//!   contiguous (`stride_d == product(sizes after d)` for each dimension of size other than 1,
+//!   unless it is empty). Upstream checks only the strides the identity layout makes static (the
+//!   innermost one, 1) and the offset; the outer strides of `memref<?x?xf32>` are dynamic, so an
+//!   overlapping view (strides `[0, 1]`) passed as contiguous, and `memref.reshape` of it, which
+//!   trusts the identity layout, reached past its buffer.
 //!
 //! ```mlir
 //! // before
@@ -27,12 +33,17 @@ use super::wide::{Guard, mixed, operand, result, segment, types};
 use crate::{OpExt, ops_where};
 use melior::dialect::arith::CmpiPredicate;
 use melior::ir::operation::OperationLike;
+use melior::ir::r#type::TypeLike;
 use melior::ir::{OperationRef, ValueLike};
 use melior::{Context, IrRewriter};
 use tensorlang_checks::CheckKind;
 
 /// The message of a failed `memref.view` check.
 pub(super) const VIEW_MESSAGE: &str = "view is negative or runs outside its source buffer";
+
+/// The message of a failed check of a cast to the identity layout.
+pub(super) const IDENTITY_CAST_MESSAGE: &str =
+    "cast to the identity layout of a memref that is not contiguous";
 
 /// The message of a failed `memref.reinterpret_cast` check.
 pub(super) const REINTERPRET_MESSAGE: &str =
@@ -44,11 +55,17 @@ pub(super) fn guard_views<'c>(
     rewriter: &IrRewriter<'c>,
     module: OperationRef<'c, '_>,
 ) {
-    let names = ["memref.subview", "memref.view", "memref.reinterpret_cast"];
+    let names = [
+        "memref.subview",
+        "memref.view",
+        "memref.reinterpret_cast",
+        "memref.cast",
+    ];
     for op in ops_where(module, |name| names.contains(&name)) {
         match op.op_name().as_str() {
             "memref.subview" => subview(context, rewriter, op),
             "memref.view" => view(context, rewriter, op),
+            "memref.cast" => identity_cast(context, rewriter, op),
             _ => reinterpret_cast(context, rewriter, op),
         }
     }
@@ -130,4 +147,50 @@ fn reinterpret_cast<'c>(context: &'c Context, rewriter: &IrRewriter<'c>, op: Ope
     let within = guard.within(&inner, &outer);
     let ok = guard.and(non_negative, within);
     guard.assert(ok, CheckKind::Bounds, REINTERPRET_MESSAGE);
+}
+
+/// Whether `r#type` is a ranked memref with the identity layout.
+fn identity_layout(r#type: melior::ir::Type) -> bool {
+    if !types::is_ranked_memref(r#type) {
+        return false;
+    }
+    // SAFETY: `r#type` is a ranked memref type; its layout is an attribute of the context.
+    unsafe {
+        let layout = mlir_sys::mlirMemRefTypeGetLayout(r#type.to_raw());
+        mlir_sys::mlirAttributeIsAAffineMap(layout)
+            && mlir_sys::mlirAffineMapIsIdentity(mlir_sys::mlirAffineMapAttrGetValue(layout))
+    }
+}
+
+fn identity_cast<'c>(context: &'c Context, rewriter: &IrRewriter<'c>, op: OperationRef<'c, '_>) {
+    let source = operand(op, 0);
+    let target = result(op, 0);
+    let rank = match types::is_ranked_memref(source.r#type()) {
+        true => types::rank(source.r#type()),
+        false => return,
+    };
+    // From an identity layout the strides are the canonical ones already.
+    if rank < 2 || identity_layout(source.r#type()) || !identity_layout(target.r#type()) {
+        return;
+    }
+    let guard = Guard::before(context, rewriter, op);
+    let layout = guard.layout(source, rank);
+    let (zero, one) = (guard.wide(0), guard.wide(1));
+    let mut expected = one;
+    let mut each = Vec::new();
+    let mut empty = Vec::new();
+    for dim in (0..rank).rev() {
+        let size = guard.widen(layout.sizes[dim]);
+        let stride = guard.widen(layout.strides[dim]);
+        empty.push(guard.cmp(CmpiPredicate::Sle, size, zero));
+        let unit = guard.cmp(CmpiPredicate::Eq, size, one);
+        let agrees = guard.cmp(CmpiPredicate::Eq, stride, expected);
+        each.push(guard.or(unit, agrees));
+        let next = guard.clamp(guard.mul(expected, size));
+        expected = guard.select(unit, expected, next);
+    }
+    let contiguous = guard.all(each);
+    let empty = guard.any(empty);
+    let ok = guard.or(empty, contiguous);
+    guard.assert(ok, CheckKind::Shape, IDENTITY_CAST_MESSAGE);
 }
