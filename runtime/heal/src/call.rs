@@ -71,9 +71,10 @@ impl SelfHeal<'_> {
     /// A call of replaceable function `id` (see the module docs of [`super`]).
     pub(super) fn handle(&self, id: usize, arguments: *mut *mut c_void) -> Result<(), Trap> {
         let function = &self.functions[id];
+        // Completed calls are timed, for the pace check of trials (see `trial::pace`).
+        let call = || trial::pace::timed(id, || self.call(function, arguments));
         if trial::in_trial() {
-            return self
-                .call(function, arguments)
+            return call()
                 .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
         }
         // SAFETY: the stub packed the arguments of this very call.
@@ -81,7 +82,7 @@ impl SelfHeal<'_> {
         let mut attempts = 0;
         let mut skip_cache = false;
         loop {
-            let trap = match self.call(function, arguments) {
+            let trap = match call() {
                 Ok(()) => return Ok(()),
                 Err(trap @ Trap::Timeout { .. }) => return Err(trap),
                 Err(trap) => trap,

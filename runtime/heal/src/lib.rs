@@ -54,6 +54,9 @@ pub struct HealOptions {
     pub attempts: usize,
     /// How long one trial run may take.
     pub trial_limit: Duration,
+    /// How many times slower than the program a candidate may run the same calls in its trial
+    /// (0: any; see [`trial::pace`]).
+    pub max_slowdown: f64,
     /// When the program's output is shown.
     pub output: OutputMode,
 }
@@ -267,8 +270,17 @@ impl<'j> SelfHeal<'j> {
                     address,
                 }) => {
                     let slot = self.slots.iter().find(|(name, _)| *name == replaced);
+                    let pace =
+                        self.functions
+                            .iter()
+                            .position(|f| f.name == replaced)
+                            .map(|function| trial::pace::Trial {
+                                function,
+                                name: replaced.clone(),
+                                max_slowdown: self.options.max_slowdown,
+                            });
                     let forked =
-                        slot.map(|_| trial::fork(self.options.trial_limit, expected.clone()));
+                        slot.map(|_| trial::fork(self.options.trial_limit, expected.clone(), pace));
                     let verdict = match (slot, forked) {
                         (None, _) | (_, None) => Err(format!("'{replaced}' has no slot")),
                         (_, Some(Err(error))) => Err(format!("cannot fork a trial: {error}")),

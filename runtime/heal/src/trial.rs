@@ -10,12 +10,21 @@
 //! instead ([`Expected::Output`]): its output goes to a memory file, and it passes only when it
 //! begins with exactly what the program has shown already, which a run after the swap will not
 //! show again.
+//!
+//! The child dies with the program, however the program ends (`SIGKILL` included), and a child
+//! that runs the replaced function's calls much slower than the program ran them fails too
+//! ([`pace`]).
 
 use std::io::Read;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::Duration;
+
+use tensorlang_repair::isolated::lifetime::{self, Forked};
+use tensorlang_repair::isolated::limits;
+
+pub mod pace;
 
 static IN_TRIAL: AtomicBool = AtomicBool::new(false);
 /// In a child of a trial that went on from the failed call: the entry point still has to run
@@ -42,13 +51,19 @@ pub fn in_trial() -> bool {
 /// In a trial child whose run went on from the failed call and finished: whether the entry point
 /// is still to run once more from the start (true once).
 pub fn take_rerun() -> bool {
-    RERUN_FROM_START.swap(false, Ordering::Relaxed)
+    let rerun = RERUN_FROM_START.swap(false, Ordering::Relaxed);
+    if rerun {
+        pace::rerun_started();
+    }
+    rerun
 }
 
 /// Ends a trial child: exit status 0 when the program passed, else the failure goes to the
 /// parent first.
 pub fn finish(result: Result<(), String>) -> ! {
-    let result = result.and_then(|()| check_output());
+    let result = result
+        .and_then(|()| check_output())
+        .and_then(|()| pace::verdict());
     let (status, report) = match &result {
         Ok(()) => (0, PASSED),
         Err(failure) => (1, failure.as_str()),
@@ -96,8 +111,15 @@ fn check_output() -> Result<(), String> {
     }
 }
 
-/// Forks a trial child and, in the parent, waits for it for at most `limit`.
-pub fn fork(limit: Duration, expected: Expected) -> std::io::Result<Side> {
+/// Forks a trial child and, in the parent, waits for it for at most `limit`. The child dies with
+/// the program ([`lifetime`]) and runs in [`TRIAL_MEMORY`] more address space than the program's;
+/// `pace`, if given, is the replaced function whose calls the child times
+/// ([`pace`](self::pace)).
+pub fn fork(
+    limit: Duration,
+    expected: Expected,
+    pace: Option<pace::Trial>,
+) -> std::io::Result<Side> {
     let mut fds = [0; 2];
     // SAFETY: `fds` has room for two descriptors.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -107,22 +129,25 @@ pub fn fork(limit: Duration, expected: Expected) -> std::io::Result<Side> {
     let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     flush_output();
     // SAFETY: the child only runs this thread's code: the program, the guard and `finish`.
-    match unsafe { libc::fork() } {
-        -1 => Err(std::io::Error::last_os_error()),
-        0 => {
+    match unsafe { lifetime::fork() }? {
+        Forked::Child => {
             IN_TRIAL.store(true, Ordering::Relaxed);
             REPORT_FD.store(write.as_raw_fd(), Ordering::Relaxed);
             std::mem::forget(write);
             drop(read);
             silence_output();
-            limit_memory();
+            limits::cap_address_space(TRIAL_MEMORY);
+            let from_start = matches!(expected, Expected::Output(_));
             match expected {
                 Expected::Output(bytes) => capture_output(bytes),
                 Expected::Anything => RERUN_FROM_START.store(true, Ordering::Relaxed),
             }
+            if let Some(trial) = pace {
+                pace::start(trial, from_start);
+            }
             Ok(Side::Child)
         }
-        child => {
+        Forked::Parent(child) => {
             drop(write);
             Ok(Side::Parent(wait(child, read, limit)))
         }
@@ -138,6 +163,7 @@ fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String
     let ms = limit.as_millis().min(i32::MAX as u128) as i32;
     // SAFETY: one valid pollfd. The write end closes when the child exits, so this returns then.
     let ready = unsafe { libc::poll(&mut poll, 1, ms) };
+    lifetime::forget(child);
     if ready == 0 {
         // SAFETY: our own child.
         unsafe { libc::kill(child, libc::SIGKILL) };
@@ -182,32 +208,11 @@ pub fn flush_output() {
     }
 }
 
-/// How much more address space a trial child may take than the program had when it forked.
+/// How much more address space a trial child may take than the program had when it forked: a
+/// candidate that allocates without end then fails its trial (an allocation fails, which the
+/// checks catch) instead of pushing the machine, and the program with it, into the
+/// out-of-memory killer.
 const TRIAL_MEMORY: u64 = 4 << 30;
-
-/// Caps the child's address space: a candidate that allocates without end then fails its
-/// trial (an allocation fails, which the checks catch) instead of pushing the machine, and the
-/// program with it, into the out-of-memory killer.
-fn limit_memory() {
-    let Ok(statm) = std::fs::read_to_string("/proc/self/statm") else {
-        return;
-    };
-    let Some(pages) = statm
-        .split_whitespace()
-        .next()
-        .and_then(|p| p.parse::<u64>().ok())
-    else {
-        return;
-    };
-    // SAFETY: sysconf reads a constant.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
-    let limit = libc::rlimit {
-        rlim_cur: pages * page + TRIAL_MEMORY,
-        rlim_max: libc::RLIM_INFINITY,
-    };
-    // SAFETY: setting a limit of our own process from a valid struct.
-    unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) };
-}
 
 /// Sends the child's standard output to a memory file, checked by [`finish`].
 fn capture_output(expected: Vec<u8>) {
@@ -242,11 +247,11 @@ mod tests {
 
     #[test]
     fn a_child_that_finishes_passes_and_one_that_fails_says_why() {
-        match fork(LIMIT, Expected::Anything).unwrap() {
+        match fork(LIMIT, Expected::Anything, None).unwrap() {
             Side::Child => finish(Ok(())),
             Side::Parent(verdict) => assert_eq!(verdict, Ok(())),
         }
-        match fork(LIMIT, Expected::Anything).unwrap() {
+        match fork(LIMIT, Expected::Anything, None).unwrap() {
             Side::Child => finish(Err("t.mlir:3:4: error: still out of bounds".into())),
             Side::Parent(verdict) => {
                 assert_eq!(
@@ -259,12 +264,12 @@ mod tests {
 
     #[test]
     fn a_child_that_exits_on_its_own_or_dies_does_not_pass() {
-        match fork(LIMIT, Expected::Anything).unwrap() {
+        match fork(LIMIT, Expected::Anything, None).unwrap() {
             // SAFETY: ends the child as a program calling exit(0) early would.
             Side::Child => unsafe { libc::_exit(0) },
             Side::Parent(verdict) => assert!(verdict.unwrap_err().contains("exited on its own")),
         }
-        match fork(LIMIT, Expected::Anything).unwrap() {
+        match fork(LIMIT, Expected::Anything, None).unwrap() {
             // SAFETY: the child kills itself, as a crash would.
             Side::Child => unsafe {
                 libc::raise(libc::SIGKILL);
@@ -276,7 +281,7 @@ mod tests {
 
     #[test]
     fn a_child_past_the_limit_is_killed() {
-        match fork(Duration::from_millis(100), Expected::Anything).unwrap() {
+        match fork(Duration::from_millis(100), Expected::Anything, None).unwrap() {
             Side::Child => {
                 std::thread::sleep(Duration::from_secs(30));
                 finish(Ok(()))
@@ -285,10 +290,54 @@ mod tests {
         }
     }
 
+    /// Keeps this thread's CPU busy for `duration`.
+    fn spin(duration: Duration) {
+        let started = std::time::Instant::now();
+        while started.elapsed() < duration {
+            std::hint::spin_loop();
+        }
+    }
+
+    #[test]
+    fn a_candidate_much_slower_on_the_same_calls_fails_its_trial() {
+        // A function index no other test times.
+        let function = 7;
+        for _ in 0..3 {
+            let _ = pace::timed(function, || Ok::<(), ()>(()));
+        }
+        let trial = pace::Trial {
+            function,
+            name: "scale".into(),
+            max_slowdown: 50.0,
+        };
+        match fork(LIMIT, Expected::Output(Vec::new()), Some(trial)).unwrap() {
+            Side::Child => {
+                for _ in 0..3 {
+                    let _ = pace::timed(function, || {
+                        spin(Duration::from_millis(20));
+                        Ok::<(), ()>(())
+                    });
+                }
+                finish(Ok(()))
+            }
+            Side::Parent(verdict) => {
+                let why = verdict.unwrap_err();
+                // At the third call, or earlier: once the calls so far took more than the
+                // factor times all the program's.
+                assert!(
+                    why.contains("x slower than the original on the same calls (")
+                        && why.contains("3 calls of 'scale' the program made before the failure"),
+                    "{why}"
+                );
+                assert!(why.ends_with("limit 50x)"), "{why}");
+            }
+        }
+    }
+
     #[test]
     fn a_rerun_from_the_start_must_print_what_was_shown() {
         for (printed, passes) in [(&b"1\n2\n3\n"[..], true), (&b"1\n9\n"[..], false)] {
-            match fork(LIMIT, Expected::Output(b"1\n2\n".to_vec())).unwrap() {
+            match fork(LIMIT, Expected::Output(b"1\n2\n".to_vec()), None).unwrap() {
                 Side::Child => {
                     // SAFETY: writes our own buffer to descriptor 1 (the child's memory file).
                     unsafe { libc::write(1, printed.as_ptr().cast(), printed.len()) };

@@ -8,6 +8,11 @@
 //! answers many requests (the self-healing worker lowers and compiles its candidates in one). The
 //! calling thread's MLIR context must run single-threaded, so that the child needs no thread the
 //! fork left behind.
+//!
+//! Every child dies with the process that forked it ([`lifetime`]), and works for [`LIMIT`] at
+//! most in an address space capped at [`limits::BUILD_MEMORY`] above the program's: a candidate
+//! whose build would take the machine's memory or minutes costs one failed candidate, with the
+//! reason.
 
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -15,6 +20,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod lifetime;
+pub mod limits;
 pub mod server;
 pub use server::ChildServer;
 
@@ -34,16 +41,36 @@ pub fn in_child_unless(
     build: impl FnOnce() -> Result<Arc<[u8]>, String>,
     cancel: &AtomicBool,
 ) -> Result<Arc<[u8]>, String> {
+    run_in_child(build, cancel, Stderr::Shown)
+}
+
+/// What becomes of a child's standard error, which is kept to tell why it failed (see
+/// [`limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stderr {
+    /// Shown on the parent's once the work ended.
+    Shown,
+    /// Dropped.
+    Silenced,
+}
+
+/// Forks a child (that dies with this process) for `build`, under [`LIMIT`] and
+/// [`limits::BUILD_MEMORY`].
+fn run_in_child(
+    build: impl FnOnce() -> Result<Arc<[u8]>, String>,
+    cancel: &AtomicBool,
+    stderr: Stderr,
+) -> Result<Arc<[u8]>, String> {
     let (read, write) = pipe().map_err(|error| format!("cannot compile in a child: {error}"))?;
+    let errors = limits::CapturedErrors::new();
     // SAFETY: the child runs `build` on this thread's own data, then `_exit`s.
-    match unsafe { libc::fork() } {
-        -1 => Err(format!(
-            "cannot compile in a child: {}",
-            std::io::Error::last_os_error()
-        )),
-        0 => {
+    match unsafe { lifetime::fork() } {
+        Err(error) => Err(format!("cannot compile in a child: {error}")),
+        Ok(lifetime::Forked::Child) => {
             drop(read);
             silence(1);
+            errors.redirect();
+            limits::cap_address_space(limits::BUILD_MEMORY);
             let (status, bytes) = match build() {
                 Ok(object) => (0, object.to_vec()),
                 Err(error) => (2, error.into_bytes()),
@@ -53,11 +80,12 @@ pub fn in_child_unless(
             // SAFETY: ends the child without running the parent's destructors.
             unsafe { libc::_exit(status) }
         }
-        child => {
+        Ok(lifetime::Forked::Parent(child)) => {
             drop(write);
             let mut bytes = Vec::new();
             let ended = read_all(&read, &mut bytes, LIMIT, cancel);
             let finished = ended == Ended::Finished;
+            lifetime::forget(child);
             if !finished {
                 // SAFETY: our own child.
                 unsafe { libc::kill(child, libc::SIGKILL) };
@@ -65,14 +93,24 @@ pub fn in_child_unless(
             let mut status = 0;
             // SAFETY: reaping our own child.
             unsafe { libc::waitpid(child, &mut status, 0) };
+            let printed = errors.take();
+            let succeeded = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+            // Out of memory, what it printed (LLVM's `out of memory`) is said by the reason.
+            let out_of_memory = finished && !succeeded && limits::ran_out_of_memory(&printed);
+            if stderr == Stderr::Shown && !out_of_memory {
+                limits::forward(&printed);
+            }
             if ended == Ended::Cancelled {
                 return Err(CANCELLED.into());
             }
             if !finished {
                 return Err(format!(
-                    "MLIR or LLVM did not finish within {} s in a child process; the program is unharmed",
+                    "MLIR or LLVM did not finish within {} s (timed out) in a child process; the program is unharmed",
                     LIMIT.as_secs()
                 ));
+            }
+            if out_of_memory {
+                return Err(memory_exceeded());
             }
             if libc::WIFSIGNALED(status) {
                 return Err(format!(
@@ -87,6 +125,15 @@ pub fn in_child_unless(
             }
         }
     }
+}
+
+/// The error of a child that ran out of its address space.
+fn memory_exceeded() -> String {
+    format!(
+        "{} ({} GiB above the program's size) in a child process; the program is unharmed",
+        limits::MEMORY_EXCEEDED,
+        limits::BUILD_MEMORY >> 30
+    )
 }
 
 /// [`in_child`], with the child's standard error silenced too: for work whose failures come
@@ -108,13 +155,7 @@ pub fn in_quiet_child_unless(
     build: impl FnOnce() -> Result<Arc<[u8]>, String>,
     cancel: &AtomicBool,
 ) -> Result<Arc<[u8]>, String> {
-    in_child_unless(
-        || {
-            silence(2);
-            build()
-        },
-        cancel,
-    )
+    run_in_child(build, cancel, Stderr::Silenced)
 }
 
 /// The error of a child's work that was cancelled.
@@ -173,9 +214,13 @@ fn read_until(fd: &OwnedFd, buffer: &mut [u8], deadline: Instant) -> std::io::Re
     }
 }
 
-/// The longest a child may work: a compiler that hangs (or a lock another thread of the parent
-/// held at the fork, which the child inherits held) costs the candidate, not the search.
-pub const LIMIT: Duration = Duration::from_secs(60);
+/// The longest a child may work on one build (parsing, lowering and compiling one candidate, or
+/// one check of the optimizer): a compiler that hangs or runs away (or a lock another thread of
+/// the parent held at the fork, which the child inherits held) costs the candidate, not the
+/// search. A build of one function takes well under a second, and the slowest legitimate work
+/// here (a naive reference of a large matmul) a few seconds; 20 s bounds what a hostile answer
+/// can cost the run that waits for it.
+pub const LIMIT: Duration = Duration::from_secs(20);
 
 /// How reading a child's answer ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +278,18 @@ mod tests {
             Err("still alive".into())
         });
         assert!(crashed.unwrap_err().contains("crashed MLIR or LLVM"));
+    }
+
+    #[test]
+    fn a_child_that_takes_too_much_memory_fails_with_the_reason() {
+        let error = in_quiet_child(|| {
+            // More than the cap allows: the allocation fails and the child aborts.
+            let big = Vec::<u8>::with_capacity((limits::BUILD_MEMORY + (1 << 30)) as usize);
+            std::hint::black_box(&big);
+            Ok(Arc::from(&b"allocated"[..]))
+        })
+        .unwrap_err();
+        assert!(error.contains(limits::MEMORY_EXCEEDED), "{error}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //!
 //! The child is `tensorlang-run` (same checks, same guard) with a time limit; its failure report
 //! says which checks failed and where, and its output is kept for comparison with the original.
+//! It dies with the process that started it (`SIGKILL` included: see
+//! [`crate::isolated::lifetime`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -95,8 +97,6 @@ impl Sandbox {
         self.run_entry(source, &self.entry, &self.entry_result)
     }
 
-    /// Runs `entry` (returning `result`: `void`, `i32`, ...) of the program `source`, instead of
-    /// the sandbox's own entry point.
     /// Runs the program `source`, in which `function` is a candidate: it runs contained
     /// (`tensorlang-run --contain`), allowed what `function` of `original` (the program as the
     /// user wrote it) writes and calls.
@@ -117,6 +117,8 @@ impl Sandbox {
         )
     }
 
+    /// Runs `entry` (returning `result`: `void`, `i32`, ...) of the program `source`, instead of
+    /// the sandbox's own entry point.
     ///
     /// # Errors
     /// As [`Sandbox::run`].
@@ -125,8 +127,6 @@ impl Sandbox {
         source: &str,
         entry: &str,
         result: &str,
-    ) -> Result<Outcome, SandboxError> {
-        let io = |what: String| move |source| SandboxError::Io { what, source };
     ) -> Result<Outcome, SandboxError> {
         self.run_with(source, entry, result, None)
     }
@@ -137,6 +137,8 @@ impl Sandbox {
         entry: &str,
         result: &str,
         contained: Option<(&str, &str)>,
+    ) -> Result<Outcome, SandboxError> {
+        let io = |what: String| move |source| SandboxError::Io { what, source };
         std::fs::create_dir_all(&self.dir)
             .map_err(io(format!("creating {}", self.dir.display())))?;
         let run = RUNS.fetch_add(1, Ordering::Relaxed);
@@ -164,8 +166,6 @@ impl Sandbox {
         if !self.shared_libs.is_empty() {
             command.arg(format!("--shared-libs={}", self.shared_libs.join(",")));
         }
-        let child = command
-            .spawn()
         let reference = stem.with_extension("original.mlir");
         if let Some((function, original)) = contained {
             std::fs::write(&reference, original)
@@ -176,16 +176,21 @@ impl Sandbox {
         }
         // The runner dies with this process, however it ends (see `isolated::lifetime`).
         crate::isolated::lifetime::dies_with_this_process(&mut command);
+        let child = command
+            .spawn()
             .map_err(io(format!("starting {}", self.runner.display())))?;
+        let pid = child.id() as libc::pid_t;
+        crate::isolated::lifetime::register(pid);
         let outcome = self.wait(child, &report);
+        crate::isolated::lifetime::forget(pid);
         let _ = std::fs::remove_file(&program);
         let _ = std::fs::remove_file(&report);
+        let _ = std::fs::remove_file(&reference);
         outcome
     }
 
     /// Waits for the child, killing it past the time limit (compilation included, plus slack).
     fn wait(&self, mut child: std::process::Child, report: &Path) -> Result<Outcome, SandboxError> {
-        let _ = std::fs::remove_file(&reference);
         let deadline = Instant::now() + self.timeout * 2 + Duration::from_secs(10);
         loop {
             match child.try_wait() {

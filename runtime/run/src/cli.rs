@@ -149,6 +149,11 @@ pub struct Cli {
     #[arg(long = "heal-trial-limit", value_parser = parse_duration, default_value = "10s")]
     pub heal_trial_limit: Duration,
 
+    /// Turns away a candidate that runs the replaced function's calls more than this many times
+    /// slower than the program ran them (timed on the same calls, in its trial; 0: no limit).
+    #[arg(long = "heal-max-slowdown", default_value_t = tensorlang_heal::trial::pace::DEFAULT_MAX_SLOWDOWN, value_parser = parse_factor)]
+    pub heal_max_slowdown: f64,
+
     /// Asks the model first which symbolic candidate to try; by default the model is asked only
     /// when the cache and the symbolic strategies found nothing.
     #[arg(long = "heal-model-first")]
@@ -222,6 +227,7 @@ const LONG_FLAGS: &[&str] = &[
     "heal-model-rounds",
     "heal-cache",
     "heal-trial-limit",
+    "heal-max-slowdown",
     "heal-output",
     "heal-model-first",
     "heal-ranking",
@@ -267,6 +273,15 @@ fn parse_swap(text: &str) -> Result<(String, PathBuf), String> {
             Ok((function.to_string(), PathBuf::from(file)))
         }
         _ => Err(format!("'{text}' is not FUNCTION=FILE")),
+    }
+}
+
+fn parse_factor(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(factor) if factor == 0.0 || (factor >= 1.0 && factor.is_finite()) => Ok(factor),
+        _ => Err(format!(
+            "'{text}' is not a factor of at least 1 (or 0 for no limit)"
+        )),
     }
 }
 
@@ -336,6 +351,9 @@ mod tests {
         assert!(parse_duration("0").is_err());
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_factor("50"), Ok(50.0));
+        assert_eq!(parse_factor("0"), Ok(0.0));
+        assert!(parse_factor("0.5").is_err());
     }
 
     #[test]

@@ -281,6 +281,7 @@ fn heal_setup(cli: &Cli, source: &str, filename: &str) -> (heal::WorkerSetup, he
     let options = heal::HealOptions {
         attempts: cli.heal_attempts,
         trial_limit: cli.heal_trial_limit,
+        max_slowdown: cli.heal_max_slowdown,
         output: cli.heal_output,
     };
     (setup, options)

@@ -3,7 +3,12 @@
 //! slow use of memory the fork shares copy-on-write) once, not per request.
 //!
 //! A request that crashes or hangs the child costs that request: the child is killed and reaped,
-//! the request's error says why, and the next request forks a fresh child.
+//! the request's error says why, and the next request forks a fresh child. The child dies with
+//! the process that forked it ([`super::lifetime`]), each request may take the server's limit
+//! (for builds, [`super::LIMIT`]), and its address space is capped at
+//! [`super::limits::BUILD_MEMORY`] above the program's: a request that would take more fails
+//! with [`super::limits::MEMORY_EXCEEDED`]. What the child prints on standard error is shown
+//! after each request.
 //!
 //! Frames: a request is its length (u64, little-endian) and its bytes; an answer is a status
 //! byte (0: the bytes are the result, else an error message), the length and the bytes.
@@ -13,6 +18,9 @@ use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use super::lifetime;
+use super::limits::{self, CapturedErrors};
 
 /// The parent's side of a serving child, started by the first [`ChildServer::call`].
 pub struct ChildServer<F: Fn(&[u8]) -> Result<Vec<u8>, String>> {
@@ -29,6 +37,8 @@ struct Running {
     own_group: bool,
     requests: File,
     answers: OwnedFd,
+    /// What the child prints on standard error, shown after each request.
+    errors: CapturedErrors,
 }
 
 impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
@@ -99,13 +109,11 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
     fn spawn(&self) -> Result<Running, String> {
         let (request_read, request_write) = pipe()?;
         let (answer_read, answer_write) = pipe()?;
+        let errors = CapturedErrors::new();
         // SAFETY: the child runs `serve` on this thread's own data, then `_exit`s.
-        match unsafe { libc::fork() } {
-            -1 => Err(format!(
-                "cannot start a child process: {}",
-                std::io::Error::last_os_error()
-            )),
-            0 => {
+        match unsafe { lifetime::fork() } {
+            Err(error) => Err(format!("cannot start a child process: {error}")),
+            Ok(lifetime::Forked::Child) => {
                 if self.own_group {
                     // SAFETY: makes this child the leader of a new process group.
                     unsafe { libc::setpgid(0, 0) };
@@ -113,14 +121,25 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
                 drop(request_write);
                 drop(answer_read);
                 super::silence(1);
+                errors.redirect();
+                limits::cap_address_space(limits::BUILD_MEMORY);
                 serve(&self.handler, request_read, answer_write)
             }
-            pid => Ok(Running {
-                pid,
-                own_group: self.own_group,
-                requests: File::from(request_write),
-                answers: answer_read,
-            }),
+            Ok(lifetime::Forked::Parent(pid)) => {
+                if self.own_group {
+                    // SAFETY: the same request as the child's (whichever runs first), so that the
+                    // group exists before it is registered.
+                    unsafe { libc::setpgid(pid, pid) };
+                    lifetime::register_group(pid);
+                }
+                Ok(Running {
+                    pid,
+                    own_group: self.own_group,
+                    requests: File::from(request_write),
+                    answers: answer_read,
+                    errors,
+                })
+            }
         }
     }
 }
@@ -129,11 +148,18 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Drop for ChildServer<F> {
     fn drop(&mut self) {
         if let Some(running) = self.running.take() {
             // Closing the request pipe ends the child's loop.
-            let Running { pid, requests, .. } = running;
+            let Running {
+                pid,
+                requests,
+                errors,
+                ..
+            } = running;
             drop(requests);
+            lifetime::forget(pid);
             let mut status = 0;
             // SAFETY: reaping our own child, which exits at the end of its input.
             unsafe { libc::waitpid(pid, &mut status, 0) };
+            limits::forward(&errors.take());
         }
     }
 }
@@ -141,6 +167,7 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Drop for ChildServer<F> {
 impl Running {
     /// Kills and reaps the child after a lost exchange; the error to report.
     fn stop(self, why: &str) -> String {
+        lifetime::forget(self.pid);
         let mut status = 0;
         // SAFETY: our own child (with its group, if it leads one): killed (it may be alive and
         // hung) and reaped.
@@ -151,6 +178,12 @@ impl Running {
             libc::kill(self.pid, libc::SIGKILL);
             libc::waitpid(self.pid, &mut status, 0);
         }
+        let printed = self.errors.take();
+        if limits::ran_out_of_memory(&printed) {
+            // What it printed (LLVM's `out of memory`) is said by the reason.
+            return super::memory_exceeded();
+        }
+        limits::forward(&printed);
         if libc::WIFSIGNALED(status) && libc::WTERMSIG(status) != libc::SIGKILL {
             format!(
                 "crashed MLIR or LLVM (signal {}) in a child process; the program is unharmed",
@@ -168,6 +201,20 @@ enum Exchange {
 }
 
 fn exchange(
+    running: &mut Running,
+    request: &[u8],
+    limit: Duration,
+    cancel: &AtomicBool,
+) -> Exchange {
+    let answer = exchange_frames(running, request, limit, cancel);
+    if matches!(answer, Exchange::Answer(_)) {
+        // A lost exchange shows what the child printed when it is stopped, after its death.
+        limits::forward(&running.errors.take());
+    }
+    answer
+}
+
+fn exchange_frames(
     running: &mut Running,
     request: &[u8],
     limit: Duration,
@@ -214,7 +261,7 @@ fn read_exact(
             Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
                 if Instant::now() >= deadline {
                     return Err(format!(
-                        "MLIR or LLVM did not finish within {} s",
+                        "MLIR or LLVM did not finish within {} s (timed out)",
                         limit.as_secs()
                     ));
                 }
@@ -292,6 +339,29 @@ mod tests {
         assert!(crashed.contains("signal 6"), "{crashed}");
         let after = server.call(b"pid").unwrap();
         assert_ne!(after, first, "a fresh child after the crash");
+    }
+
+    #[test]
+    fn a_request_that_takes_too_much_memory_costs_that_request() {
+        let mut server = ChildServer::new(
+            |request: &[u8]| {
+                if request == b"big" {
+                    // More than the cap allows: the allocation fails and the child aborts.
+                    let big = Vec::<u8>::with_capacity(
+                        (super::super::limits::BUILD_MEMORY + (1 << 30)) as usize,
+                    );
+                    std::hint::black_box(&big);
+                }
+                Ok(b"done".to_vec())
+            },
+            Duration::from_secs(10),
+        );
+        let error = server.call(b"big").unwrap_err();
+        assert!(
+            error.contains(super::super::limits::MEMORY_EXCEEDED),
+            "{error}"
+        );
+        assert_eq!(server.call(b"small").unwrap(), b"done");
     }
 
     #[test]
