@@ -357,9 +357,6 @@ fn write_reports(cli: &Cli, report: &FailureReport, attempts: &[heal::Attempt]) 
     Ok(())
 }
 
-/// Parses and lowers the program; with `--optimize`, also the module as the optimizer reads
-/// it (after outlining, before lowering).
-fn load_program<'c>(
 /// What `--contain` allows its function, read off `--contain-reference` (or the input) on
 /// buffers.
 fn containment(
@@ -395,12 +392,15 @@ fn containment(
     }
 }
 
+/// Parses and lowers the program (the `--contain` function contained); with `--optimize`, also
+/// the module as the optimizer reads it (after outlining, before lowering).
+fn load_program<'c>(
     context: &'c melior::Context,
     source: &str,
     filename: &str,
     cli: &Cli,
-) -> Result<(Program<'c>, String)> {
     containment: Option<&Containment>,
+) -> Result<(Program<'c>, String)> {
     let mut program = match Program::parse(context, source, filename, !cli.no_implicit_module) {
         Ok(program) => program,
         Err(ProgramError::Mlir(error)) => {
