@@ -546,37 +546,38 @@ mod tests {
         let data = [0i64; 8];
         let base = data.as_ptr().cast::<u8>();
         // Elements 7, 6, ..., 0 through a stride of -1.
-        let reversed = Descriptor::<1> {
+        // On the heap: a registered descriptor is readable, and must not sit beside `data`.
+        let reversed = Box::new(Descriptor::<1> {
             allocated: base,
             aligned: base,
             offset: 7,
             sizes: [8],
             strides: [-1],
-        };
+        });
         // A view whose extent wraps around the address space.
-        let huge = Descriptor::<1> {
+        let huge = Box::new(Descriptor::<1> {
             allocated: base,
             aligned: base,
             offset: 0,
             sizes: [i64::MAX],
             strides: [i64::MAX],
-        };
+        });
         let token = __tensorlang_contain_enter();
         // SAFETY: rank-1 descriptors.
         unsafe {
-            __tensorlang_contain_buffer(token, 1, std::ptr::addr_of!(reversed).cast(), 8, 1);
-            __tensorlang_contain_buffer(token, 1, std::ptr::addr_of!(huge).cast(), 8, 1);
+            __tensorlang_contain_buffer(token, 1, std::ptr::addr_of!(*reversed).cast(), 8, 1);
+            __tensorlang_contain_buffer(token, 1, std::ptr::addr_of!(*huge).cast(), 8, 1);
             assert!(!__tensorlang_contain_view(
                 token,
                 1,
-                std::ptr::addr_of!(huge).cast(),
+                std::ptr::addr_of!(*huge).cast(),
                 8,
                 0
             ));
             assert!(__tensorlang_contain_view(
                 token,
                 1,
-                std::ptr::addr_of!(reversed).cast(),
+                std::ptr::addr_of!(*reversed).cast(),
                 8,
                 1
             ));
