@@ -8,13 +8,12 @@
 //! - [`ir`]: small queries on operations that the JIT and the repair engine share.
 //! - [`lifetime`]: the one place handle lifetimes are widened.
 //! - [`neurojit_dir`]: where what outlives a process is kept; [`cache_file`]: how the caches
-//!   there open their files; [`installation_key`]: the key that vouches for what they hold.
+//!   there open their files; [`installation_key`]: the key that vouches for what they hold (all
+//!   three from `tensorlang-store`, the signed store of verified code, re-exported here).
 
-pub mod cache_file;
 pub mod context;
 pub mod diagnostic;
 pub mod dialect;
-pub mod installation_key;
 pub mod ir;
 pub mod lifetime;
 mod native;
@@ -24,6 +23,7 @@ pub mod pass;
 pub use context::{create_context, parse_module};
 pub use diagnostic::{Diagnostics, emit_error, emit_remark, emit_warning};
 pub use pass::{PassDefinition, PassFailure, PassInvocation, PassOption};
+pub use tensorlang_store::{cache_file, installation_key, neurojit_dir};
 
 /// Errors of the TensorLang foundation.
 #[derive(Debug, thiserror::Error)]
@@ -40,16 +40,6 @@ pub enum Error {
     /// A pass pipeline failed on a module; the text holds the located diagnostics.
     #[error("{0}")]
     PassFailed(String),
-}
-
-/// Where TensorLang keeps what outlives a process (compiled objects, the strategy cache, sandbox
-/// scratch files): `$NEUROJIT_CACHE_DIR`, else `~/.neurojit`; `None` without either.
-pub fn neurojit_dir() -> Option<std::path::PathBuf> {
-    std::env::var_os("NEUROJIT_CACHE_DIR")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".neurojit"))
-        })
 }
 
 /// The `tensorlang-run` executable that tools and passes run programs with: `TENSORLANG_RUN`,

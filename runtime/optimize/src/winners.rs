@@ -11,12 +11,16 @@
 //! its variant first in the sweep, where it is checked against the original like any other.
 
 use tensorlang_jit::Jit;
-use tensorlang_repair::cache::{CacheKey, CachedRepair, StrategyCache, now};
+use tensorlang_store::RepairSource;
+use tensorlang_store::cache::{CacheKey, CachedRepair, StrategyCache, now};
 
 use crate::target::MatmulTarget;
 
 /// What the strategy cache's `source` says for these entries.
-pub const SOURCE: &str = "optimize";
+pub const ENTRY_SOURCE: RepairSource = RepairSource::Optimize;
+
+/// [`ENTRY_SOURCE`]'s name, in the cache key and the JIT's version key.
+pub const SOURCE: &str = ENTRY_SOURCE.name();
 
 /// A remembered winner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +57,7 @@ impl Winners {
     pub fn winner(&mut self, key: &CacheKey) -> Option<Winner> {
         let cache = self.cache.as_mut()?;
         let entry = cache.lookup(key).ok()??.clone();
-        (entry.source == SOURCE).then(|| Winner {
+        (entry.source == ENTRY_SOURCE).then(|| Winner {
             variant: entry.strategy.clone(),
             reference: entry.reference.clone(),
             authentic: cache.is_authentic(key, &entry),
@@ -76,7 +80,7 @@ impl Winners {
         let entry = CachedRepair {
             function: target.function.clone(),
             replacement: text.to_owned(),
-            source: SOURCE.into(),
+            source: ENTRY_SOURCE,
             strategy: variant.to_owned(),
             verification: format!("checked against the original on {checked_on}"),
             failure: String::new(),

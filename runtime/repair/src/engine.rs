@@ -289,6 +289,8 @@ impl<V: Verifier> RepairEngine<V> {
                     RepairSource::Model => {
                         self.ask_model(context, module, request, target, &mut search)?
                     }
+                    // Not in `RepairSource::ALL`: the search does not ask it.
+                    RepairSource::Optimize => None,
                 };
                 if let Some(repair) = found {
                     self.pending = Some(self.remembered(target.key.clone(), &repair, request));
@@ -516,7 +518,7 @@ impl<V: Verifier> RepairEngine<V> {
         let entry = CachedRepair {
             function: repair.function.clone(),
             replacement: repair.replacement.clone(),
-            source: repair.source.name().to_owned(),
+            source: repair.source,
             strategy: repair.strategy.clone(),
             verification: repair.verification.clone(),
             failure: request.failure.to_string(),
@@ -527,7 +529,7 @@ impl<V: Verifier> RepairEngine<V> {
         let example = TrainingExample {
             prompt: format!("{}\n\n{}", request.failure, request.source),
             answer: repair.replacement.clone(),
-            failure_kind: request.failure.kind.name().to_owned(),
+            failure_kind: request.failure.kind,
             op: repair.op.clone(),
         };
         Remembered::New(key, Box::new(entry), example)

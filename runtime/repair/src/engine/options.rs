@@ -38,6 +38,8 @@ impl Sources {
                 RepairSource::Cache => sources.cache = true,
                 RepairSource::Symbolic => sources.symbolic = true,
                 RepairSource::Model => sources.model = true,
+                // Not parsed: only the sources the search asks are (`RepairSource::ALL`).
+                RepairSource::Optimize => return Err(format!("'{name}' is no repair source")),
             }
         }
         Ok(sources)

@@ -4,7 +4,7 @@
 //! can write it can put code in it. So each entry carries a MAC: BLAKE3 in keyed mode over the
 //! entry's key and every field that says what runs (the function, the replacement, where and how
 //! it was found), under the [`InstallationKey`], which lives outside every cache folder
-//! (`~/.config/tensorlang/key`; see [`tensorlang::installation_key`]) so that a copied or restored
+//! (`~/.config/tensorlang/key`; see [`crate::installation_key`]) so that a copied or restored
 //! cache folder cannot vouch for itself. An entry whose MAC does not check (edited, copied in from
 //! another installation, signed with the key that older versions kept beside the cache, or
 //! written before entries were signed) is not trusted: it is verified in full like any new
@@ -13,7 +13,7 @@
 use std::io;
 use std::path::Path;
 
-use tensorlang::installation_key::InstallationKey;
+use crate::installation_key::InstallationKey;
 
 use super::{CacheKey, CachedRepair};
 
@@ -53,7 +53,7 @@ impl EntrySigner {
             key.as_str(),
             &entry.function,
             &entry.replacement,
-            &entry.source,
+            entry.source.name(),
             &entry.strategy,
             &entry.verification,
             &entry.failure,
@@ -82,12 +82,13 @@ impl EntrySigner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RepairSource;
 
     fn entry() -> CachedRepair {
         CachedRepair {
             function: "f".into(),
             replacement: "func.func @f() {\n  return\n}".into(),
-            source: "symbolic".into(),
+            source: RepairSource::Symbolic,
             strategy: "change-constant".into(),
             verification: "trial".into(),
             failure: "f.mlir:1:1: error: x".into(),

@@ -52,7 +52,7 @@ fn repair(function: &str, strategy: &str) -> CachedRepair {
     CachedRepair {
         function: function.into(),
         replacement: format!("func.func @{function}() {{ return }}"),
-        source: "symbolic".into(),
+        source: RepairSource::Symbolic,
         strategy: strategy.into(),
         verification: "the failing input passes; 16 recorded inputs agree".into(),
         failure: "lander.mlir:12:9: error: index 10 out of bounds".into(),
@@ -66,7 +66,7 @@ fn example(function: &str) -> TrainingExample {
     TrainingExample {
         prompt: format!("repair @{function}"),
         answer: format!("func.func @{function}() {{ return }}"),
-        failure_kind: "assert".into(),
+        failure_kind: FailureKind::ASSERT,
         op: "arith.addi".into(),
     }
 }

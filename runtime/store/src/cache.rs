@@ -8,7 +8,7 @@
 //! cache (corrupt, or another tool's) is moved aside with a warning, never overwritten.
 //!
 //! Entries are signed ([`EntrySigner`]) with the installation key, which lives outside the cache
-//! folder ([`tensorlang::installation_key`]): [`StrategyCache::is_authentic`] tells an entry this
+//! folder ([`crate::installation_key`]): [`StrategyCache::is_authentic`] tells an entry this
 //! installation wrote from one edited or copied in, which the engine verifies in full before it
 //! runs, and signs again only then ([`StrategyCache::sign_again`]). Without a usable key (none can
 //! be made, or the one there is open to group or others) nothing is trusted and nothing signed.
@@ -19,7 +19,7 @@
 //! for fine-tuning a model on the repairs this machine has verified.
 //!
 //! Every file here (the cache, its lock, its temporary copies, the log) is opened as a regular
-//! file only and read up to a limit ([`tensorlang::cache_file`]; [`CACHE_FILE_LIMIT`] for the
+//! file only and read up to a limit ([`crate::cache_file`]; [`CACHE_FILE_LIMIT`] for the
 //! cache): a symlink, a FIFO, a device or a file too large is an error, which callers report once
 //! and then run without the cache.
 
@@ -31,10 +31,13 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tensorlang::cache_file;
-use tensorlang::installation_key::{InstallationKey, KEY_FILE_VARIABLE};
+use tensorlang_checks::FailureKind;
 
-pub use tensorlang::cache_file::CACHE_FILE_LIMIT;
+use crate::cache_file;
+use crate::installation_key::{InstallationKey, KEY_FILE_VARIABLE};
+use crate::source::RepairSource;
+
+pub use crate::cache_file::CACHE_FILE_LIMIT;
 
 pub use signing::EntrySigner;
 
@@ -87,8 +90,9 @@ pub struct CachedRepair {
     pub function: String,
     /// The replacement function, MLIR text.
     pub replacement: String,
-    /// Where the fix came from: `symbolic`, `model`.
-    pub source: String,
+    /// Where the fix came from: `symbolic`, `model` for repairs, `optimize` for `--optimize`'s
+    /// winners (spelled so in the file).
+    pub source: RepairSource,
     /// The strategy that produced it: `clamp-index`, `guard-division`, `model:free-form`, ...
     pub strategy: String,
     /// How it was verified: which inputs it was run on, and against what.
@@ -115,9 +119,10 @@ pub struct TrainingExample {
     pub prompt: String,
     /// The verified replacement.
     pub answer: String,
-    /// The failure's kind (`assert`, `bounds`, ...), for [`super::ranking`].
-    pub failure_kind: String,
-    /// The op the repair edited (`func.func` for a whole new body), for [`super::ranking`].
+    /// The failure's kind (logged as `assert`, `bounds`, ...), for the repair engine's learned
+    /// ranking.
+    pub failure_kind: FailureKind,
+    /// The op the repair edited (`func.func` for a whole new body), for the learned ranking.
     pub op: String,
 }
 
@@ -142,7 +147,7 @@ pub struct StrategyCache {
 impl StrategyCache {
     /// `$NEUROJIT_CACHE_DIR/cache.json`, else `~/.neurojit/cache.json`.
     pub fn default_path() -> PathBuf {
-        tensorlang::neurojit_dir()
+        crate::neurojit_dir()
             .unwrap_or_else(|| PathBuf::from(".neurojit"))
             .join("cache.json")
     }
