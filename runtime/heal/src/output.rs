@@ -16,7 +16,7 @@
 //! Reads from the pipe happen only under the state's lock, so "the lock is held and the pipe is
 //! empty" means every byte written so far has been forwarded: that is [`ShownOutput::sync`].
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// How much held output may wait before it is shown anyway.
@@ -75,18 +75,12 @@ impl ShownOutput {
             return Ok(installed);
         }
         flush_stdio();
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for two descriptors.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+        let (read, write) = tensorlang_isolate::channel::pipe()?;
         // SAFETY: duplicating our own descriptors.
         let real = unsafe { libc::fcntl(1, libc::F_DUPFD_CLOEXEC, 3) };
         if real < 0 {
             return Err(std::io::Error::last_os_error());
         }
-        // SAFETY: fresh descriptors we own; then the pipe's write end becomes descriptor 1.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
         // SAFETY: duplicating our own pipe end over descriptor 1.
         if unsafe { libc::dup2(write.as_raw_fd(), 1) } < 0 {
             return Err(std::io::Error::last_os_error());
@@ -210,13 +204,9 @@ fn pending(fd: RawFd) -> libc::c_int {
 /// The forwarding thread: waits for output, then drains it under the lock.
 fn forward(state: &Mutex<State>, fd: RawFd, real: RawFd) {
     loop {
-        let mut poll = libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: one valid pollfd.
-        if unsafe { libc::poll(&mut poll, 1, -1) } < 0 {
+        // SAFETY: the pipe's read end, which the installed recorder (a static) never closes.
+        let pipe = unsafe { BorrowedFd::borrow_raw(fd) };
+        if tensorlang_isolate::channel::wait_readable(pipe, None).is_err() {
             continue;
         }
         let mut state = state.lock().expect("lock");

@@ -3,7 +3,8 @@
 //! The fork happens on the program's thread, inside the call that failed, so the child holds
 //! the program exactly as it was: it swaps the candidate in, runs the failed call again and
 //! goes on to the end of the program. Every check on the way must pass. The child's output goes
-//! to `/dev/null`; what failed, if anything, comes back through a pipe; the parent waits (with a
+//! to `/dev/null`; its verdict comes back on its channel (a `tensorlang-isolate` child: it dies
+//! with the program, however the program ends, `SIGKILL` included); the parent waits (with a
 //! time limit) and the program itself never runs unverified code.
 //!
 //! A trial of a repair for a failure in the entry point runs the entry again from the start
@@ -11,18 +12,15 @@
 //! begins with exactly what the program has shown already, which a run after the swap will not
 //! show again.
 //!
-//! The child dies with the program, however the program ends (`SIGKILL` included), and a child
-//! that runs the replaced function's calls much slower than the program ran them fails too
-//! ([`pace`]).
+//! A child that runs the replaced function's calls much slower than the program ran them fails
+//! too ([`pace`]).
 
-use std::io::Read;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tensorlang_repair::isolated::lifetime::{self, Forked};
-use tensorlang_repair::isolated::limits;
+use tensorlang_isolate::child::Output;
+use tensorlang_isolate::{Forked, Options, Outcome, Reply};
 
 pub mod pace;
 
@@ -30,7 +28,8 @@ static IN_TRIAL: AtomicBool = AtomicBool::new(false);
 /// In a child of a trial that went on from the failed call: the entry point still has to run
 /// again from the start (see [`take_rerun`]).
 static RERUN_FROM_START: AtomicBool = AtomicBool::new(false);
-static REPORT_FD: AtomicI32 = AtomicI32::new(-1);
+/// In a trial child: the channel its verdict goes back on.
+static REPLY: Mutex<Option<Reply>> = Mutex::new(None);
 /// In a child checking its output: the memory file it writes to and what must come first.
 static OUTPUT_CHECK: Mutex<Option<(i32, Vec<u8>)>> = Mutex::new(None);
 
@@ -64,20 +63,15 @@ pub fn finish(result: Result<(), String>) -> ! {
     let result = result
         .and_then(|()| check_output())
         .and_then(|()| pace::verdict());
-    let (status, report) = match &result {
-        Ok(()) => (0, PASSED),
-        Err(failure) => (1, failure.as_str()),
-    };
-    let fd = REPORT_FD.load(Ordering::Relaxed);
-    // SAFETY: writing a buffer we own to the report pipe (or a closed fd, harmlessly).
-    unsafe { libc::write(fd, report.as_ptr().cast(), report.len()) };
-    // SAFETY: `_exit` skips destructors and atexit handlers, which belong to the parent.
-    unsafe { libc::_exit(status) }
+    let reply = REPLY.lock().ok().and_then(|mut reply| reply.take());
+    match reply {
+        // A trial passes only by reaching this point, never by the program ending the process
+        // early with status 0: the parent wants the answer, not the exit status.
+        Some(reply) => reply.finish(result.as_ref().map(|()| &[][..]).map_err(String::as_str)),
+        // SAFETY: `_exit` skips destructors and atexit handlers, which belong to the parent.
+        None => unsafe { libc::_exit(1) },
+    }
 }
-
-/// What a child that passed sends: a trial passes only by reaching [`finish`], never by the
-/// program ending the process early with status 0.
-const PASSED: &str = "\u{6}passed";
 
 /// Which side of a fork this is.
 pub enum Side {
@@ -120,23 +114,17 @@ pub fn fork(
     expected: Expected,
     pace: Option<pace::Trial>,
 ) -> std::io::Result<Side> {
-    let mut fds = [0; 2];
-    // SAFETY: `fds` has room for two descriptors.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: both are fresh descriptors we own.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let options = Options::new(limit)
+        .memory(TRIAL_MEMORY)
+        .stderr(Output::Null);
     flush_output();
     // SAFETY: the child only runs this thread's code: the program, the guard and `finish`.
-    match unsafe { lifetime::fork() }? {
-        Forked::Child => {
+    match unsafe { tensorlang_isolate::fork(&options) }? {
+        Forked::Child(reply) => {
             IN_TRIAL.store(true, Ordering::Relaxed);
-            REPORT_FD.store(write.as_raw_fd(), Ordering::Relaxed);
-            std::mem::forget(write);
-            drop(read);
-            silence_output();
-            limits::cap_address_space(TRIAL_MEMORY);
+            if let Ok(mut slot) = REPLY.lock() {
+                *slot = Some(reply);
+            }
             let from_start = matches!(expected, Expected::Output(_));
             match expected {
                 Expected::Output(bytes) => capture_output(bytes),
@@ -147,53 +135,27 @@ pub fn fork(
             }
             Ok(Side::Child)
         }
-        Forked::Parent(child) => {
-            drop(write);
-            Ok(Side::Parent(wait(child, read, limit)))
-        }
+        Forked::Parent(child) => Ok(Side::Parent(verdict(
+            child.wait(&AtomicBool::new(false)),
+            limit,
+        ))),
     }
 }
 
-fn wait(child: libc::pid_t, read: OwnedFd, limit: Duration) -> Result<(), String> {
-    let mut poll = libc::pollfd {
-        fd: read.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    let ms = limit.as_millis().min(i32::MAX as u128) as i32;
-    // SAFETY: one valid pollfd. The write end closes when the child exits, so this returns then.
-    let ready = unsafe { libc::poll(&mut poll, 1, ms) };
-    lifetime::forget(child);
-    if ready == 0 {
-        // SAFETY: our own child.
-        unsafe { libc::kill(child, libc::SIGKILL) };
-    }
-    let mut message = String::new();
-    if ready > 0 {
-        let _ = std::fs::File::from(read).read_to_string(&mut message);
-    }
-    let mut status = 0;
-    // SAFETY: reaping our own child.
-    unsafe { libc::waitpid(child, &mut status, 0) };
-    if ready == 0 {
-        return Err(format!("did not finish within {} ms", limit.as_millis()));
-    }
-    if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 && message == PASSED {
-        Ok(())
-    } else if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
-        Err("the program ended before the trial did (it exited on its own)".into())
-    } else if !message.is_empty() {
-        Err(message)
-    } else if libc::WIFSIGNALED(status) {
-        Err(format!(
-            "the trial died of signal {}",
-            libc::WTERMSIG(status)
-        ))
-    } else {
-        Err(format!(
-            "the trial exited with status {}",
-            libc::WEXITSTATUS(status)
-        ))
+/// The verdict of a trial that ended so, under `limit`.
+fn verdict(outcome: Outcome, limit: Duration) -> Result<(), String> {
+    match outcome {
+        Outcome::Finished(_) => Ok(()),
+        Outcome::Failed(failure) => Err(failure),
+        Outcome::TimedOut => Err(format!("did not finish within {} ms", limit.as_millis())),
+        Outcome::Exited(0) => {
+            Err("the program ended before the trial did (it exited on its own)".into())
+        }
+        Outcome::Exited(status) => Err(format!("the trial exited with status {status}")),
+        Outcome::Signal(signal) => Err(format!("the trial died of signal {signal}")),
+        Outcome::OutOfMemory => Err("the trial ran out of memory".into()),
+        Outcome::Lost(why) => Err(why),
+        Outcome::Cancelled => Err("the trial was cancelled".into()),
     }
 }
 
@@ -224,18 +186,6 @@ fn capture_output(expected: Vec<u8>) {
     }
     if let Ok(mut check) = OUTPUT_CHECK.lock() {
         *check = Some((fd, expected));
-    }
-}
-
-fn silence_output() {
-    // SAFETY: opening /dev/null and duplicating it over our own stdout and stderr.
-    unsafe {
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-        if null >= 0 {
-            libc::dup2(null, 1);
-            libc::dup2(null, 2);
-            libc::close(null);
-        }
     }
 }
 

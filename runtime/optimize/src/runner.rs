@@ -11,7 +11,7 @@
 //! The runner is a [`ChildServer`] in a process group of its own: stopping it (at the program's
 //! exit) kills the check under way with it. It dies with the program however the program ends
 //! (`SIGKILL` included), and so do the checks it forks, each with its parent
-//! ([`tensorlang_repair::isolated::lifetime`]); on `SIGTERM` or `SIGINT` the program kills the
+//! ([`tensorlang_isolate::lifetime`]); on `SIGTERM` or `SIGINT` the program kills the
 //! runner's whole group first. A request carries the variant's module text and
 //! object code (the runner loads it into its copy of the JIT) and, to check on a recorded call,
 //! the recording.

@@ -3,13 +3,16 @@
 //!
 //! The child is `tensorlang-run` (same checks, same guard) with a time limit; its failure report
 //! says which checks failed and where, and its output is kept for comparison with the original.
-//! It dies with the process that started it (`SIGKILL` included: see
-//! [`crate::isolated::lifetime`]).
+//! It is started as `tensorlang-isolate` starts a command ([`tensorlang_isolate::command`]): it
+//! dies with the process that started it (`SIGKILL` included), and is killed at its deadline.
+//! What it is asked and how its report reads are this module's.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use tensorlang_isolate::command::Supervised;
 
 /// How a sandboxed run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,15 +177,10 @@ impl Sandbox {
                 .arg(format!("--contain={function}"))
                 .arg(format!("--contain-reference={}", reference.display()));
         }
-        // The runner dies with this process, however it ends (see `isolated::lifetime`).
-        crate::isolated::lifetime::dies_with_this_process(&mut command);
-        let child = command
-            .spawn()
+        // The runner dies with this process, however it ends (see `tensorlang_isolate::lifetime`).
+        let child = Supervised::spawn(&mut command)
             .map_err(io(format!("starting {}", self.runner.display())))?;
-        let pid = child.id() as libc::pid_t;
-        crate::isolated::lifetime::register(pid);
         let outcome = self.wait(child, &report);
-        crate::isolated::lifetime::forget(pid);
         let _ = std::fs::remove_file(&program);
         let _ = std::fs::remove_file(&report);
         let _ = std::fs::remove_file(&reference);
@@ -190,31 +188,17 @@ impl Sandbox {
     }
 
     /// Waits for the child, killing it past the time limit (compilation included, plus slack).
-    fn wait(&self, mut child: std::process::Child, report: &Path) -> Result<Outcome, SandboxError> {
+    fn wait(&self, child: Supervised, report: &Path) -> Result<Outcome, SandboxError> {
         let deadline = Instant::now() + self.timeout * 2 + Duration::from_secs(10);
-        loop {
-            match child.try_wait() {
-                Ok(Some(_)) => break,
-                Ok(None) if Instant::now() >= deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Ok(Outcome::TimedOut);
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(source) => {
-                    return Err(SandboxError::Io {
-                        what: "waiting for the runner".into(),
-                        source,
-                    });
-                }
-            }
-        }
-        let output = child
-            .wait_with_output()
+        let Some(output) = child
+            .wait_until(deadline)
             .map_err(|source| SandboxError::Io {
-                what: "reading the runner's output".into(),
+                what: "waiting for the runner".into(),
                 source,
-            })?;
+            })?
+        else {
+            return Ok(Outcome::TimedOut);
+        };
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let failures = read_report(report);
         Ok(match (output.status.success(), failures) {

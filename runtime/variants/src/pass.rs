@@ -145,7 +145,8 @@ fn search(
         .args(["-e", ENTRY, "-entry-point-result=void", "-O3"])
         .args(["--optimize", "--optimize-first"])
         .arg(format!("--optimize-report={}", report.display()));
-    let output = command.output().map_err(|e| {
+    // The runner dies with this process, however it ends (`tensorlang_isolate::command`).
+    let output = tensorlang_isolate::command::output(&mut command).map_err(|e| {
         format!(
             "cannot run '{}' to time the variants ({e}); give its path with runner= or TENSORLANG_RUN",
             runner.display()

@@ -1,21 +1,14 @@
 //! How much memory a child may take, and how to tell that it ran out.
 //!
-//! A build is bounded in time by [`super::LIMIT`] and in memory by [`BUILD_MEMORY`]: a 60-byte
-//! answer holding `dense<11> : tensor<134217728xi64>` took 21 s and 3.3 GB to lower and compile
-//! without a cap. Under the cap an allocation fails instead; MLIR and LLVM then abort (LLVM with
-//! `LLVM ERROR: out of memory`, C++ with `std::bad_alloc`, Rust with `memory allocation of N bytes
-//! failed`), and what the child printed on standard error, kept in a memory file, tells the
-//! parent that this is why: the candidate fails with [`MEMORY_EXCEEDED`], not "crashed".
+//! A child's address space is capped (`RLIMIT_AS`) at the parent's size at the fork plus a
+//! headroom the caller chooses ([`crate::Options::memory`]): a 60-byte model answer holding
+//! `dense<11> : tensor<134217728xi64>` took 21 s and 3.3 GB to lower and compile without a cap.
+//! Under the cap an allocation fails instead; MLIR and LLVM then abort (LLVM with `LLVM ERROR:
+//! out of memory`, C++ with `std::bad_alloc`, Rust with `memory allocation of N bytes failed`),
+//! and what the child printed on standard error, kept in a memory file, tells the parent that
+//! this is why: the outcome is [`crate::Outcome::OutOfMemory`], not a crash.
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-
-/// How much more address space a build child may take than the process had when it forked:
-/// lowering and compiling one function takes tens of megabytes, and the program's own mappings
-/// (a loaded model's weights, the JIT's code) are counted in the size at the fork.
-pub const BUILD_MEMORY: u64 = 2 << 30;
-
-/// Why a child's work failed when it ran out of its address space.
-pub const MEMORY_EXCEEDED: &str = "the build exceeded its memory limit";
 
 /// Caps this process's address space at its size now plus `headroom` bytes (the soft limit
 /// only, so that a child of this process may set its own).
