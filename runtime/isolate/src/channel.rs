@@ -81,28 +81,25 @@ impl Sender {
         frame.extend_from_slice(message);
         self.file.write_all(&frame)
     }
-
-    /// The descriptor written to.
-    pub fn fd(&self) -> BorrowedFd<'_> {
-        self.file.as_fd()
-    }
 }
 
 /// The receiving end of a channel.
 pub struct Receiver {
-    fd: OwnedFd,
+    file: File,
 }
 
 impl AsFd for Receiver {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
+        self.file.as_fd()
     }
 }
 
 impl Receiver {
     /// The receiving end over the read end of a pipe.
     pub fn new(fd: OwnedFd) -> Self {
-        Self { fd }
+        Self {
+            file: File::from(fd),
+        }
     }
 
     /// The next message, waiting for it until `deadline` and while `cancel` is unset.
@@ -123,7 +120,7 @@ impl Receiver {
     /// # Errors
     /// The channel closed or broke.
     pub fn receive_blocking(&self) -> std::io::Result<Vec<u8>> {
-        let mut file = &File::from(self.fd.try_clone()?);
+        let mut file = &self.file;
         let mut length = [0u8; 8];
         file.read_exact(&mut length)?;
         let mut message = vec![0u8; u64::from_le_bytes(length) as usize];
@@ -144,7 +141,7 @@ impl Receiver {
                 return Err(Missed::Cancelled);
             }
             let soon = deadline.min(Instant::now() + CANCEL_CHECK);
-            match read_until(&self.fd, &mut buffer[filled..], soon) {
+            match read_until(self.file.as_fd(), &mut buffer[filled..], soon) {
                 Ok(0) => return Err(Missed::Closed),
                 Ok(n) => filled += n,
                 Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
@@ -161,14 +158,14 @@ impl Receiver {
 
 /// Reads what `fd` has into `buffer`, waiting for it until `deadline` at most: the bytes read,
 /// 0 at the end of the input, [`std::io::ErrorKind::TimedOut`] past the deadline.
-fn read_until(fd: &OwnedFd, buffer: &mut [u8], deadline: Instant) -> std::io::Result<usize> {
+fn read_until(fd: BorrowedFd, buffer: &mut [u8], deadline: Instant) -> std::io::Result<usize> {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(std::io::ErrorKind::TimedOut.into());
         }
         let ms = left.as_millis().clamp(1, i32::MAX as u128) as u64;
-        match wait_readable(fd.as_fd(), Some(Duration::from_millis(ms))) {
+        match wait_readable(fd, Some(Duration::from_millis(ms))) {
             Ok(false) => return Err(std::io::ErrorKind::TimedOut.into()),
             Ok(true) => {}
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,

@@ -7,7 +7,6 @@
 //! [`run`] forks for a closure and waits for its answer; [`fork`] returns on both sides, for a
 //! child that goes on running the program (a trial) and answers with [`Reply::finish`].
 
-use std::os::fd::AsFd;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -258,11 +257,6 @@ impl Child {
             Ok(message) => decode(message),
             Err(Missed::Closed) => status.outcome(),
         }
-    }
-
-    /// The descriptor the child's answer comes on (to wait for it alongside others).
-    pub fn answers(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.answers.as_fd()
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Work that may crash, hang or run away (MLIR or LLVM on hostile text, a candidate's trial run,
 //! a variant's timing) runs in a child process, so that its failure costs the work and not the
-//! program. Everything that takes for that lives here, and nothing else in the runtime calls
+//! program. All of that lives here, and nothing else in the runtime calls
 //! `fork`, `pipe`, `poll`, `waitpid` or `kill` (the JIT's crash guard aside, which catches
 //! signals in the program itself):
 //! - [`lifetime`]: every child dies with the process that forked it (the parent-death signal,
