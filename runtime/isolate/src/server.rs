@@ -1,5 +1,5 @@
 //! A child process that serves many requests: forked once, it answers requests one at a time
-//! over two [`channel`](crate::channel)s, so that work on untrusted code pays for the fork (and
+//! over two channels ([`crate::channel`]), so that work on untrusted code pays for the fork (and
 //! for the first, slow use of memory the fork shares copy-on-write) once, not per request.
 //!
 //! A request that crashes or hangs the child costs that request: the child is killed and reaped,
