@@ -5,7 +5,8 @@
 //! ([`tensorlang_checks::contain`]): it runs on buffers, before lowering, and registers in the
 //! call's frame the exact extent of every memref the function is handed (writable when the
 //! function it replaces writes that argument), names (`memref.get_global`) or gets back from a
-//! call, and checks that every memref it hands to a call or copies lies in what the frame allows.
+//! call, and checks that every memref it hands to a call, copies or returns lies in what the frame
+//! allows.
 //! After lowering and optimization, the JIT checks every load and store of the compiled
 //! function against that frame (the LLVM-level half, `runtime/jit/native/contain.cpp`), which
 //! also opens the frame, registers allocations and passes the frame's token to the calls inserted
@@ -152,9 +153,31 @@ fn run(
     };
     contain.register_arguments(function, &options)?;
     for op in ops_where(function, |name| {
-        name == "memref.get_global" || name == "func.call" || name == "memref.copy"
+        name == "memref.get_global"
+            || name == "func.call"
+            || name == "memref.copy"
+            || name == "func.return"
     }) {
         match op.op_name().as_str() {
+            "func.return" => {
+                // The caller trusts the views it gets back: each must lie in what this call
+                // may read.
+                let returned: Vec<Value> = (0..op.operand_count())
+                    .filter_map(|i| op.operand(i).ok())
+                    .filter(|value| is_memref(value.r#type()))
+                    .collect();
+                contain.before(op, |builder| {
+                    for memref in &returned {
+                        contain.check_view(
+                            builder,
+                            *memref,
+                            false,
+                            "a buffer returned lies outside the memory this call may read (contained code)",
+                        )?;
+                    }
+                    Ok(())
+                })?;
+            }
             "memref.get_global" => {
                 let writable = options
                     .writable_globals
@@ -382,6 +405,22 @@ impl<'c> Contain<'c, '_> {
         memref: Value<'c, '_>,
         write: bool,
     ) -> Result<(), PassFailure> {
+        let message = if write {
+            "a buffer handed on for writing lies outside the memory this call may write (contained code)"
+        } else {
+            "a buffer copied lies outside the memory this call may read (contained code)"
+        };
+        self.check_view(builder, memref, write, message)
+    }
+
+    /// The check behind [`Contain::view`], failing with `message`.
+    fn check_view(
+        &self,
+        builder: &Builder<'c, '_>,
+        memref: Value<'c, '_>,
+        write: bool,
+        message: &str,
+    ) -> Result<(), PassFailure> {
         let (unranked, bytes) = self.unranked(builder, memref)?;
         let name = format!("{VIEW_SYMBOL}.{}", element_name(memref.r#type()));
         let arguments = [
@@ -394,11 +433,6 @@ impl<'c> Contain<'c, '_> {
         let ok = self
             .call(builder, &name, &arguments, &[i1])?
             .ok_or(PassFailure)?;
-        let message = if write {
-            "a buffer handed on for writing lies outside the memory this call may write (contained code)"
-        } else {
-            "a buffer copied lies outside the memory this call may read (contained code)"
-        };
         builder.insert_void(
             builder.build(
                 builder
@@ -591,6 +625,21 @@ mod tests {
         assert_eq!(
             ir.matches("call @__tensorlang_contain_buffer.f32").count(),
             2,
+            "{ir}"
+        );
+    }
+
+    #[test]
+    fn returned_views_are_checked() {
+        let ir = contain(
+            "func.func @f(%in: memref<4xf32>) -> memref<4xf32> {\n  return %in : memref<4xf32>\n}",
+            "function=f",
+        )
+        .unwrap();
+        assert!(ir.contains("a buffer returned lies outside"), "{ir}");
+        assert_eq!(
+            ir.matches("call @__tensorlang_contain_view.f32").count(),
+            1,
             "{ir}"
         );
     }

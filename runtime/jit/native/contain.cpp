@@ -451,9 +451,10 @@ std::string Containment::run() {
   }
   for (MemIntrinsic *intrinsic : memIntrinsics) {
     IRBuilder<> before(intrinsic);
-    Value *length = before.CreateZExtOrTrunc(
-        before.CreateFreeze(intrinsic->getLength()), i64);
-    intrinsic->setLength(length);
+    // The intrinsic keeps its own length type; the check reads it as i64.
+    Value *frozen = before.CreateFreeze(intrinsic->getLength());
+    intrinsic->setLength(frozen);
+    Value *length = before.CreateZExtOrTrunc(frozen, i64);
     Value *dest = before.CreateFreeze(intrinsic->getRawDest());
     intrinsic->setDest(dest);
     checkAt(intrinsic, dest, length, true,
