@@ -2,7 +2,6 @@
 //! cache, the model) and turns failures into verified, loaded versions, while the program's
 //! thread waits for it and runs its trials ([`super::trial`]).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -128,10 +127,11 @@ fn work(
                 None
             }
         });
+    let containments = Containments::new(&context, &setup.source, &setup.file);
     let verifier = LiveVerifier {
         jit,
-        compiler: compile_server(&context, jit, &setup.source, &setup.file),
-        containments: Containments::new(&context, &setup.source, &setup.file),
+        compiler: compile_server(&context, jit, &containments, &setup.file),
+        containments: &containments,
         events: events.clone(),
         verdicts,
         accepted: None,
@@ -145,7 +145,9 @@ fn work(
     // uses into the context before the program starts).
     let parsed = tensorlang::parse_module(&context, &setup.source, &setup.file);
     let _ = ready.send(());
-    // While the program runs: what a search needs to know about each function.
+    // While the program runs: what a search needs to know about each function, and what new
+    // versions of each may touch.
+    containments.warm();
     let mut prepared = PreparedSuspects::new();
     if let Ok(module) = &parsed {
         prepared.warm(module, &setup.entry);
@@ -239,12 +241,13 @@ fn build(
 }
 
 /// What new versions of each function may touch, read off the program as the user wrote it
-/// ([`containment_of`]) the first time a function is asked about.
+/// ([`containment_of`]), for every function at once: worked out while the program runs
+/// ([`Containments::warm`]), so that a repair, a cache hit above all, does not wait for it.
 struct Containments<'a> {
     context: &'a Context,
     source: &'a str,
     file: &'a str,
-    known: RefCell<HashMap<String, Option<Containment>>>,
+    known: std::cell::OnceCell<HashMap<String, Containment>>,
 }
 
 impl<'a> Containments<'a> {
@@ -253,27 +256,42 @@ impl<'a> Containments<'a> {
             context,
             source,
             file,
-            known: RefCell::default(),
+            known: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Works out every function's containment now.
+    fn warm(&self) {
+        self.all();
+    }
+
+    fn all(&self) -> &HashMap<String, Containment> {
+        self.known.get_or_init(|| {
+            // On buffers, as versions will be compiled: a TensorLang function writes the
+            // buffers bufferization gave its results, its arguments' among them, and the running
+            // callers were compiled knowing which.
+            let Ok(mut program) = Program::parse(self.context, self.source, self.file, true) else {
+                return HashMap::new();
+            };
+            if program.bufferize(self.context).is_err() {
+                return HashMap::new();
+            }
+            program
+                .defined_functions()
+                .into_iter()
+                .filter_map(|function| {
+                    let containment = containment_of(program.module(), &function)?;
+                    Some((function, containment))
+                })
+                .collect()
+        })
     }
 
     /// The containment of new versions of `function`.
     fn of(&self, function: &str) -> Result<Containment, String> {
-        let mut known = self.known.borrow_mut();
-        if !known.contains_key(function) {
-            // On buffers, as the version will be compiled: a TensorLang function writes the
-            // buffers bufferization gave its results, its arguments' among them, and the running
-            // callers were compiled knowing which.
-            let containment = Program::parse(self.context, self.source, self.file, true)
-                .ok()
-                .and_then(|mut program| {
-                    program.bufferize(self.context).ok()?;
-                    containment_of(program.module(), function)
-                });
-            known.insert(function.to_string(), containment);
-        }
-        known[function]
-            .clone()
+        self.all()
+            .get(function)
+            .cloned()
             .ok_or_else(|| format!("the program does not define @{function}"))
     }
 
@@ -292,10 +310,9 @@ impl<'a> Containments<'a> {
 fn compile_server<'a>(
     context: &'a Context,
     jit: &'a Jit,
-    source: &'a str,
+    containments: &'a Containments<'a>,
     file: &'a str,
 ) -> Compiler<'a> {
-    let containments = Containments::new(context, source, file);
     let handler = move |request: &[u8]| {
         let text = std::str::from_utf8(request).map_err(|e| e.to_string())?;
         let (function, program) = text
@@ -317,7 +334,7 @@ struct LiveVerifier<'a> {
     jit: &'a Jit,
     compiler: Compiler<'a>,
     /// What each function's versions may touch (also part of their keys).
-    containments: Containments<'a>,
+    containments: &'a Containments<'a>,
     events: Sender<Event>,
     verdicts: Receiver<Result<(), String>>,
     /// The version of the last candidate that passed.
