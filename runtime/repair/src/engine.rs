@@ -369,12 +369,11 @@ impl<V: Verifier> RepairEngine<V> {
             return Ok(None);
         };
         let program = splice(module, target.name, &proposal.function);
-        let original = module.as_operation().to_string();
         let trial = Trial {
             function: target.name,
             replacement: &proposal.function,
             program: &program,
-            original: &original,
+            original: module,
             source: proposal.source,
             authentic: proposal.authentic,
         };

@@ -27,8 +27,9 @@ pub struct Trial<'a> {
     /// The whole program with the replacement in place.
     pub program: &'a str,
     /// The program as the user wrote it: what its `function` writes and calls is what the
-    /// replacement may (it runs contained, see [`crate::containment`]).
-    pub original: &'a str,
+    /// replacement may (it runs contained, see [`crate::containment`]). Printed only by
+    /// verifiers that hand it to another process.
+    pub original: &'a melior::ir::Module<'a>,
     /// Where it came from: `cache`, `symbolic` or `model`.
     pub source: RepairSource,
     /// A cached repair this installation recorded, unchanged since (its MAC checks): verified in
@@ -70,7 +71,7 @@ impl Verifier for Sandbox {
         Ok(verdict(self.run_contained(
             trial.program,
             trial.function,
-            trial.original,
+            &trial.original.as_operation().to_string(),
         )?))
     }
 
