@@ -14,8 +14,8 @@
 //! **Bounded cost** (`admission/cost.rs`): the candidate's text, its ops and the elements of
 //! every shape it names are limited before anything costly is done with it.
 //!
-//! **No new promises** (`admission/attributes.rs`): the function's attributes stay the
-//! original's, and its ops carry no attribute or flag the compiler would trust (`passthrough`,
+//! **No new promises** (`admission/attributes.rs`): the function gains and changes none of its
+//! attributes, and its ops carry no attribute or flag the compiler would trust (`passthrough`,
 //! `llvm.*`, `fastmath`, `nsw`, ...) that the original's do not.
 //!
 //! **Effect containment** ([`effects`]). A candidate may not call a function or print where the
@@ -273,7 +273,9 @@ impl Admission {
         let names: BTreeSet<&String> = found.keys().chain(self.attributes.keys()).collect();
         for name in names {
             let (original, candidate) = (self.attributes.get(name), found.get(name));
-            if original != candidate {
+            // Dropping one promises nothing new (a model rewriting the function often leaves
+            // `tensorlang.replaceable` or a visibility out): only additions and changes count.
+            if candidate.is_some() && original != candidate {
                 return Err(at(
                     function,
                     Rejection::FunctionAttribute(

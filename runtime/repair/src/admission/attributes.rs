@@ -8,7 +8,8 @@
 //!
 //! - **the function's attributes** (all but `sym_name` and `function_type`, which the signature
 //!   rule covers: `arg_attrs`, `res_attrs`, `sym_visibility`, `passthrough`, `llvm.linkage`,
-//!   `llvm.emit_c_interface`, ...) must be exactly the original's ([`function_attributes`]);
+//!   `llvm.emit_c_interface`, ...) must be the original's: none added, none changed; one the
+//!   original has may be left out, which promises nothing ([`function_attributes`]);
 //! - **an op's discardable attributes** (`{llvm.foo}`, `{tensorlang.bar}`: a dialect's, which
 //!   its passes and translation read) must be ones the original's ops carry too;
 //! - **an op's promising flags**: `fastmath<...>` other than `none`, `overflow<nsw|nuw>`,
