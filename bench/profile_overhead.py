@@ -2,11 +2,13 @@
 """What routing calls costs: a tiny matmul function that --optimize profiles but can never replace
 (7x5x3: no tile of the sweep divides it), called millions of times, plain, profiled (--optimize),
 recorded (--failure-report, which routes every call through the argument recorder: a copy of its
-buffers per call) and healed (--self-heal: every call through the self-healing runtime, which
-saves a checkpoint and runs it under a guard of its own), side by side in one run; medians over
-rounds. The program times its own loop.
+buffers per call), healed (--self-heal: every call through the self-healing runtime, which
+saves a checkpoint and runs it under a guard of its own) and healed nested (the same calls made
+from inside another healed function's call, so each is a guarded call two deep), side by side in
+one run; medians over rounds. The program times its own loop. It runs the release build of
+tensorlang-run (`cargo build --release --bin tensorlang-run`), or the one --runner names.
 
-Usage: python3 bench/profile_overhead.py [--rounds N] [--calls N]
+Usage: python3 bench/profile_overhead.py [--rounds N] [--calls N] [--runner PATH]
 """
 
 import argparse
@@ -31,6 +33,16 @@ func.func @tiny(%a: memref<7x3xf32>, %b: memref<3x5xf32>, %c: memref<7x5xf32>) {
   return
 }
 
+func.func @outer(%a: memref<7x3xf32>, %b: memref<3x5xf32>, %c: memref<7x5xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant CALLS : index
+  scf.for %i = %c0 to %n step %c1 {
+    func.call @tiny(%a, %b, %c) : (memref<7x3xf32>, memref<3x5xf32>, memref<7x5xf32>) -> ()
+  }
+  return
+}
+
 func.func @main() {
   %a = memref.alloc() : memref<7x3xf32>
   %b = memref.alloc() : memref<3x5xf32>
@@ -44,9 +56,7 @@ func.func @main() {
   %c1 = arith.constant 1 : index
   %n = arith.constant CALLS : index
   %t0 = func.call @rtclock() : () -> f64
-  scf.for %i = %c0 to %n step %c1 {
-    func.call @tiny(%a, %b, %c) : (memref<7x3xf32>, memref<3x5xf32>, memref<7x5xf32>) -> ()
-  }
+  LOOP
   %t1 = func.call @rtclock() : () -> f64
   %dt = arith.subf %t1, %t0 : f64
   %nf = arith.constant CALLS.0 : f64
@@ -59,13 +69,19 @@ func.func @main() {
 }
 """
 
+# The loop in @main: the calls of @tiny made there, or from inside one call of @outer.
+FLAT = """scf.for %i = %c0 to %n step %c1 {
+    func.call @tiny(%a, %b, %c) : (memref<7x3xf32>, memref<3x5xf32>, memref<7x5xf32>) -> ()
+  }"""
+NESTED = """func.call @outer(%a, %b, %c) : (memref<7x3xf32>, memref<3x5xf32>, memref<7x5xf32>) -> ()"""
 
-def run(calls, flags):
+
+def run(runner, calls, flags, loop=FLAT):
     with tempfile.NamedTemporaryFile("w", suffix=".mlir", delete=False) as f:
-        f.write(PROGRAM.replace("CALLS", str(calls)))
+        f.write(PROGRAM.replace("LOOP", loop).replace("CALLS", str(calls)))
     try:
         result = subprocess.run(
-            [RUNNER, f.name, "-e", "main", "-entry-point-result=void", "-O3",
+            [runner, f.name, "-e", "main", "-entry-point-result=void", "-O3",
              f"-shared-libs={LIB}", *flags], capture_output=True, text=True)
     finally:
         os.unlink(f.name)
@@ -79,20 +95,24 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=5_000_000)
+    parser.add_argument("--runner", default=RUNNER, help="the tensorlang-run to measure")
     args = parser.parse_args()
-    plain, profiled, recorded, healed = [], [], [], []
+    plain, profiled, recorded, healed, nested = [], [], [], [], []
+    heal = ["--self-heal", "--heal-cache=none"]
     with tempfile.TemporaryDirectory() as scratch:
         report = f"--failure-report={os.path.join(scratch, 'report.json')}"
         for _ in range(args.rounds):
-            plain.append(run(args.calls, []))
-            profiled.append(run(args.calls, ["--optimize"]))
-            recorded.append(run(args.calls, [report]))
-            healed.append(run(args.calls, ["--self-heal", "--heal-cache=none"]))
+            plain.append(run(args.runner, args.calls, []))
+            profiled.append(run(args.runner, args.calls, ["--optimize"]))
+            recorded.append(run(args.runner, args.calls, [report]))
+            healed.append(run(args.runner, args.calls, heal))
+            nested.append(run(args.runner, args.calls, heal, NESTED))
     p = statistics.median(plain)
     print(f"ns per call of a 7x5x3 matmul, median of {args.rounds}: plain {p:.2f}")
     for name, times in [("profiled (--optimize)", profiled),
                         ("recorded (--failure-report)", recorded),
-                        ("healed (--self-heal)", healed)]:
+                        ("healed (--self-heal)", healed),
+                        ("healed nested (--self-heal, inside a healed call)", nested)]:
         q = statistics.median(times)
         print(f"  {name}: {q:.2f}, overhead {q - p:.2f} ns ({q / p:.2f}x)")
 

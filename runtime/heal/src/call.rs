@@ -1,6 +1,12 @@
 //! A failed call of a replaceable function: its checkpoint restored, repaired, swapped and run
 //! again, as [`SelfHeal`]'s module docs describe.
+//!
+//! Every call of a replaceable function comes here, so a call that does not fail costs only
+//! what it must: its checkpoint is a copy of what it may write into storage kept per thread and
+//! call depth (no allocation once a call at that depth saved as much), and it runs as a nested
+//! guarded call (no system call, see [`tensorlang_jit::guard`]).
 
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::c_void;
 use std::time::Instant;
 use tensorlang_repair::RepairSource;
@@ -11,6 +17,48 @@ use super::{Checkpoint, Healed, Outcome, SelfHeal, SwappedRepair};
 use tensorlang_jit::failure::Failure;
 use tensorlang_jit::guard::{self, Callee, Trap};
 
+/// The checkpoints of the healed calls under way on one thread, innermost last
+/// (`saved[..depth]`); the entries past `depth` are storage kept for the next calls. Boxed, so
+/// that a checkpoint stays where it is while deeper calls add entries.
+struct Checkpoints {
+    #[expect(
+        clippy::vec_box,
+        reason = "the boxes keep each checkpoint in place while the vector grows"
+    )]
+    saved: UnsafeCell<Vec<Box<Checkpoint>>>,
+    depth: Cell<usize>,
+}
+
+thread_local! {
+    static CHECKPOINTS: Checkpoints = const {
+        Checkpoints {
+            saved: UnsafeCell::new(Vec::new()),
+            depth: Cell::new(0),
+        }
+    };
+}
+
+/// The checkpoint of one healed call under way, taken from its thread's [`Checkpoints`] and
+/// given back when it is dropped (the call's frame is never jumped over: a failure inside the
+/// call ends at its own guarded call).
+struct CallCheckpoint {
+    checkpoint: *const Checkpoint,
+}
+
+impl CallCheckpoint {
+    fn get(&self) -> &Checkpoint {
+        // SAFETY: the entry at this call's depth, boxed, is not touched by deeper calls and is
+        // freed only with the thread.
+        unsafe { &*self.checkpoint }
+    }
+}
+
+impl Drop for CallCheckpoint {
+    fn drop(&mut self) {
+        CHECKPOINTS.with(|calls| calls.depth.set(calls.depth.get() - 1));
+    }
+}
+
 impl SelfHeal<'_> {
     /// Saves what a call of `function` may change: the buffers its arguments reach and the
     /// globals it can reach.
@@ -18,14 +66,25 @@ impl SelfHeal<'_> {
     /// # Safety
     ///
     /// `arguments` must be the packed arguments of a live call of `function`.
-    unsafe fn checkpoint(&self, function: &Healed, arguments: *mut *mut c_void) -> Checkpoint {
-        // SAFETY: the caller's contract.
-        let mut checkpoint = unsafe { Checkpoint::take(&function.parameters, arguments) };
-        for &(address, bytes) in &function.globals {
-            // SAFETY: a global of the program (see `SelfHeal::start`).
-            unsafe { checkpoint.add_region(address as *mut u8, bytes) };
-        }
-        checkpoint
+    unsafe fn checkpoint(&self, function: &Healed, arguments: *mut *mut c_void) -> CallCheckpoint {
+        CHECKPOINTS.with(|calls| {
+            let depth = calls.depth.get();
+            // SAFETY: only this thread reaches its stack, and no reference into the vector
+            // outlives this closure (the boxes' contents are reached through `CallCheckpoint`).
+            let saved = unsafe { &mut *calls.saved.get() };
+            if saved.len() == depth {
+                saved.push(Box::default());
+            }
+            let checkpoint = &mut *saved[depth];
+            // SAFETY: the caller's contract.
+            unsafe { checkpoint.retake(&function.parameters, arguments) };
+            for &(address, bytes) in &function.globals {
+                // SAFETY: a global of the program (see `SelfHeal::start`).
+                unsafe { checkpoint.add_region(address as *mut u8, bytes) };
+            }
+            calls.depth.set(depth + 1);
+            CallCheckpoint { checkpoint }
+        })
     }
 
     fn note_attempt(&self, failure: &Failure, attempt: usize, restored: usize, saved: &Checkpoint) {
@@ -78,7 +137,8 @@ impl SelfHeal<'_> {
                 .or_else(|trap| trial::finish(Err(self.describe(&trap, function).to_string())));
         }
         // SAFETY: the stub packed the arguments of this very call.
-        let checkpoint = unsafe { self.checkpoint(function, arguments) };
+        let saved = unsafe { self.checkpoint(function, arguments) };
+        let checkpoint = saved.get();
         let mut attempts = 0;
         let mut skip_cache = false;
         loop {
@@ -98,14 +158,14 @@ impl SelfHeal<'_> {
                 );
                 self.record(function, failure, None, Some("attempts exhausted".into()));
                 // SAFETY: the caller of this call, which packed its arguments, is waiting.
-                unsafe { self.keep_failed_call(function, arguments, &checkpoint) };
+                unsafe { self.keep_failed_call(function, arguments, checkpoint) };
                 return Err(trap);
             }
             attempts += 1;
             let call = FailedCall {
                 function,
                 arguments,
-                checkpoint: &checkpoint,
+                checkpoint,
                 failed_at,
             };
             match self.repair_call(&call, failure, attempts, skip_cache) {
@@ -113,7 +173,7 @@ impl SelfHeal<'_> {
                 CallRepair::Swapped { from_cache } => skip_cache = from_cache,
                 CallRepair::GaveUp => {
                     // SAFETY: as above.
-                    unsafe { self.keep_failed_call(function, arguments, &checkpoint) };
+                    unsafe { self.keep_failed_call(function, arguments, checkpoint) };
                     return Err(trap);
                 }
             }

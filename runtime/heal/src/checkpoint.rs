@@ -11,6 +11,11 @@
 //! did not change is never written, so a buffer in read-only memory (a constant `memref.global`,
 //! a view of one) is only ever read, and arguments that alias each other are restored once, from
 //! copies taken at the same moment.
+//!
+//! Every call of a replaceable function takes one, so taking it costs a copy of what it saves
+//! and nothing more: the copies share one byte buffer, and [`Checkpoint::retake`] reuses the
+//! storage of an earlier checkpoint (the self-healing runtime keeps one per call depth), so that
+//! a call allocates only when it saves more than any call at its depth before it.
 
 use std::ffi::c_void;
 
@@ -70,7 +75,10 @@ impl Parameter {
 /// Copies of the buffers a call's arguments reach.
 #[derive(Debug, Default)]
 pub struct Checkpoint {
-    buffers: Vec<(*mut u8, Vec<u8>)>,
+    /// Each saved buffer: where it starts, where its copy starts in `copies`, and its length.
+    buffers: Vec<(*mut u8, usize, usize)>,
+    /// The copies, one after the other.
+    copies: Vec<u8>,
     /// Whether some argument could not be saved (see [`Parameter::Opaque`]).
     pub incomplete: bool,
 }
@@ -89,18 +97,39 @@ impl Checkpoint {
     /// memory valid for reads.
     pub unsafe fn take(parameters: &[Parameter], arguments: *const *mut c_void) -> Self {
         let mut checkpoint = Self::default();
+        // SAFETY: the caller's contract.
+        unsafe { checkpoint.retake(parameters, arguments) };
+        checkpoint
+    }
+
+    /// [`Checkpoint::take`] into this checkpoint's storage: what it held is dropped, and no
+    /// allocation is made unless more is saved than it ever held.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Checkpoint::take`].
+    pub unsafe fn retake(&mut self, parameters: &[Parameter], arguments: *const *mut c_void) {
+        self.buffers.clear();
+        self.copies.clear();
+        self.incomplete = false;
         let mut index = 0;
         for parameter in parameters {
             // SAFETY: the caller's contract: these are the parameter's packed fields.
             let region = unsafe { Self::region_of(*parameter, arguments.add(index)) };
             match region {
                 // SAFETY: the descriptor says these bytes are its memory.
-                Some((start, bytes)) => unsafe { checkpoint.add_region(start, bytes) },
-                None => checkpoint.incomplete = true,
+                Some((start, bytes)) => unsafe { self.add_region(start, bytes) },
+                None => self.incomplete = true,
             }
             index += parameter.width();
         }
-        checkpoint
+    }
+
+    /// The saved buffers: each one's address and its copy.
+    fn copies(&self) -> impl Iterator<Item = (*mut u8, &[u8])> {
+        self.buffers
+            .iter()
+            .map(|&(start, from, bytes)| (start, &self.copies[from..from + bytes]))
     }
 
     /// The memory one parameter reaches (empty for a scalar); `None` when it cannot be known.
@@ -132,9 +161,11 @@ impl Checkpoint {
                         return None;
                     }
                     let rank = rank as usize;
-                    let pointers: Vec<*mut c_void> = (0..3 + 2 * rank)
-                        .map(|i| descriptor.add(i).cast::<c_void>())
-                        .collect();
+                    // On the stack: a checkpoint allocates nothing but its copies.
+                    let mut pointers = [std::ptr::null_mut::<c_void>(); 3 + 2 * 64];
+                    for (i, pointer) in pointers.iter_mut().take(3 + 2 * rank).enumerate() {
+                        *pointer = descriptor.add(i).cast::<c_void>();
+                    }
                     Some(extent(pointers.as_ptr(), rank, element_bytes))
                 }
             }
@@ -147,13 +178,17 @@ impl Checkpoint {
     ///
     /// `bytes` bytes from `start` must be valid for reads.
     pub unsafe fn add_region(&mut self, start: *mut u8, bytes: usize) {
-        let saved = |(at, copy): &(*mut u8, Vec<u8>)| *at == start && copy.len() >= bytes;
-        if bytes == 0 || start.is_null() || self.buffers.iter().any(saved) {
+        if bytes == 0 || start.is_null() {
             return;
         }
+        let saved = |&(at, _, saved): &(*mut u8, usize, usize)| at == start && saved >= bytes;
+        if self.buffers.iter().any(saved) {
+            return;
+        }
+        self.buffers.push((start, self.copies.len(), bytes));
         // SAFETY: the caller's contract.
-        let copy = unsafe { std::slice::from_raw_parts(start, bytes) }.to_vec();
-        self.buffers.push((start, copy));
+        let bytes = unsafe { std::slice::from_raw_parts(start, bytes) };
+        self.copies.extend_from_slice(bytes);
     }
 
     /// Writes back the saved bytes that differ from memory now, and only those (see the module
@@ -165,9 +200,9 @@ impl Checkpoint {
     /// its copy was written since, so its page is writable.
     pub unsafe fn restore(&self) -> usize {
         let mut written = 0;
-        for (start, copy) in &self.buffers {
+        for (start, copy) in self.copies() {
             // SAFETY: the caller's contract; the copy is exactly as long as what was read.
-            let now = unsafe { std::slice::from_raw_parts(*start, copy.len()) };
+            let now = unsafe { std::slice::from_raw_parts(start, copy.len()) };
             for (from, to) in changed_runs(now, copy) {
                 // SAFETY: these bytes changed, so they are writable (see above).
                 unsafe {
@@ -181,15 +216,15 @@ impl Checkpoint {
 
     /// The saved copy of the `bytes` bytes from `start`, if a saved buffer covers them.
     pub fn saved(&self, start: *const u8, bytes: usize) -> Option<&[u8]> {
-        self.buffers.iter().find_map(|(at, copy)| {
-            let from = (start as usize).checked_sub(*at as usize)?;
+        self.copies().find_map(|(at, copy)| {
+            let from = (start as usize).checked_sub(at as usize)?;
             copy.get(from..from.checked_add(bytes)?)
         })
     }
 
     /// How many bytes it holds.
     pub fn bytes(&self) -> usize {
-        self.buffers.iter().map(|(_, copy)| copy.len()).sum()
+        self.copies.len()
     }
 }
 

@@ -261,7 +261,11 @@ impl<'j> SelfHeal<'j> {
             return Outcome::Failed("the repair worker stopped".into());
         }
         loop {
-            match self.worker.events.recv() {
+            let event = self.worker.events.recv();
+            // The worker ran LLVM (and may have opened the model) meanwhile, either of which may
+            // install signal handlers in place of the guard's: the next guarded call checks.
+            guard::handlers_may_have_changed();
+            match event {
                 Err(_) => return Outcome::Failed("the repair worker stopped".into()),
                 Ok(Event::Done(Ok(found))) => return Outcome::Repaired(found),
                 Ok(Event::Done(Err(error))) => return Outcome::Failed(error),

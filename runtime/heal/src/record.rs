@@ -4,7 +4,7 @@
 //! of a replaceable function goes through the recorder instead of the self-healing runtime. It
 //! saves the call's arguments and a copy of the buffers they reach ([`SavedCall`]) on a
 //! per-thread stack of the calls under way, then calls the function directly: no guard of its
-//! own (a guarded call costs a signal-mask system call). A failure jumps from inside the call
+//! own (it needs none: the entry point's catches the failure). A failure jumps from inside the call
 //! to the entry point's guard, past the recorder's frame, so the failed calls stay on the stack;
 //! the runner then [`CallRecorder::take`]s the innermost one of the failing function. The saved
 //! copies belong to the stack, not to the frames the jump left, and each entry's storage is

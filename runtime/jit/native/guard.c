@@ -6,13 +6,22 @@
 // chain to whatever was installed before, so a fault elsewhere still crashes
 // the way it would have.
 //
+// Every call of a replaceable function is a nested guarded call under
+// self-healing, so a nested call that does not fail makes no system call: the
+// handlers are checked at the thread's outermost call and when the generation
+// below says something may have replaced them, the signal mask is saved only
+// by the outermost call (a nested one unblocks the caught signal itself, on
+// the failure path), and only a call with a time limit arms a timer.
+//
 //===----------------------------------------------------------------------===//
 
 #define _GNU_SOURCE
 #include "guard.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +34,16 @@ enum { kNumFaultSignals = sizeof kFaultSignals / sizeof kFaultSignals[0] };
 static __thread sigjmp_buf *activeJump;
 static __thread TlGuardFailure *activeFailure;
 static __thread int altStackReady;
+// The signal a handler jumped out of, still blocked at the jump target when
+// that is a nested call (whose sigsetjmp saved no mask); 0 after a failed
+// check or a rethrow, which leave the mask as it was.
+static __thread int caughtSignal;
+
+// Bumped by tlGuardHandlersMayHaveChanged; `checkedGeneration` is the one the
+// handlers were last checked at (0: never).
+static atomic_uint handlerGeneration = 1;
+static atomic_uint checkedGeneration;
+static pthread_mutex_t installLock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct sigaction previousActions[kNumFaultSignals];
 static void (*unguardedHandler)(int64_t, const char *);
@@ -68,6 +87,7 @@ static void onFault(int signal, siginfo_t *info, void *ucontext) {
     activeFailure->code = info->si_code;
     activeFailure->fault_address = (uintptr_t)info->si_addr;
     activeFailure->pc = faultPc(ucontext);
+    caughtSignal = signal;
     siglongjmp(*activeJump, 1);
   }
   for (int i = 0; i < kNumFaultSignals; ++i)
@@ -76,12 +96,12 @@ static void onFault(int signal, siginfo_t *info, void *ucontext) {
 }
 
 static void onTimeout(int signal, siginfo_t *info, void *ucontext) {
-  (void)signal;
   (void)info;
   if (!activeJump)
     return; // The call finished just before the timer fired.
   activeFailure->outcome = TlOutcomeTimeout;
   activeFailure->pc = faultPc(ucontext);
+  caughtSignal = signal;
   siglongjmp(*activeJump, 1);
 }
 
@@ -95,9 +115,15 @@ static void ensureAltStack(void) {
     altStackReady = 1;
 }
 
-// Re-installed before every call: LLVM and others may install their own
-// handlers at any time, and ours must be the ones a guarded call sees.
+// Puts our handlers back where something else replaced them (LLVM and others
+// may install their own at any time; ours must be the ones a guarded call
+// sees), remembering the replaced ones to chain to. Serialized: handlers are
+// per process, and two threads may enter JIT code at once.
 static void installHandlers(void) {
+  pthread_mutex_lock(&installLock);
+  // Read before checking: a bump while we check makes the next call check
+  // again.
+  unsigned generation = atomic_load(&handlerGeneration);
   struct sigaction action;
   memset(&action, 0, sizeof action);
   action.sa_sigaction = onFault;
@@ -114,6 +140,19 @@ static void installHandlers(void) {
   action.sa_sigaction = onTimeout;
   action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigaction(timeoutSignal(), &action, NULL);
+  atomic_store(&checkedGeneration, generation);
+  pthread_mutex_unlock(&installLock);
+}
+
+static int handlersMayHaveChanged(void) {
+  // Relaxed: a bump is seen soon enough (by the next call of the thread that
+  // made it, at the latest), and the check it triggers is itself serialized.
+  return atomic_load_explicit(&checkedGeneration, memory_order_relaxed) !=
+         atomic_load_explicit(&handlerGeneration, memory_order_relaxed);
+}
+
+void tlGuardHandlersMayHaveChanged(void) {
+  atomic_fetch_add(&handlerGeneration, 1);
 }
 
 static int startTimer(timer_t *timer, uint64_t timeoutMs) {
@@ -140,19 +179,33 @@ int32_t tlGuardedCall(TlThunk thunk, void *context, uint64_t timeoutMs,
   sigjmp_buf jump;
   sigjmp_buf *outerJump = activeJump;
   TlGuardFailure *outerFailure = activeFailure;
+  // The thread's entry into JIT code: the one call that checks the handlers
+  // every time and saves the signal mask for the jump.
+  int outermost = outerJump == NULL;
   memset(failure, 0, sizeof *failure);
   ensureAltStack();
-  installHandlers();
+  if (outermost || handlersMayHaveChanged())
+    installHandlers();
 
   // The timer exists before the jump point, so nothing the jump could skip
   // is written after it.
   timer_t timer;
   int hasTimer = timeoutMs > 0 && startTimer(&timer, timeoutMs);
-  if (sigsetjmp(jump, 1) == 0) {
+  if (sigsetjmp(jump, outermost) == 0) {
+    caughtSignal = 0;
     activeFailure = failure;
     activeJump = &jump;
     thunk(context);
+  } else if (!outermost && caughtSignal != 0) {
+    // A handler jumped here; the kernel blocked its signal for it, and this
+    // jump point restores no mask. Unblocking that one signal gives back the
+    // mask from before it (the handlers block nothing else).
+    sigset_t caught;
+    sigemptyset(&caught);
+    sigaddset(&caught, caughtSignal);
+    pthread_sigmask(SIG_UNBLOCK, &caught, NULL);
   }
+  caughtSignal = 0;
   activeJump = outerJump;
   activeFailure = outerFailure;
   if (hasTimer)
@@ -166,6 +219,7 @@ void tlGuardCheckFailed(int64_t id, const char *table) {
     activeFailure->check_id = id;
     activeFailure->check_table = table;
     activeFailure->pc = (uintptr_t)__builtin_return_address(0);
+    caughtSignal = 0;
     siglongjmp(*activeJump, 1);
   }
   if (unguardedHandler)
@@ -176,6 +230,7 @@ void tlGuardCheckFailed(int64_t id, const char *table) {
 void tlGuardRethrow(const TlGuardFailure *failure) {
   if (activeJump) {
     *activeFailure = *failure;
+    caughtSignal = 0;
     siglongjmp(*activeJump, 1);
   }
   if (failure->outcome == TlOutcomeCheckFailed && unguardedHandler)

@@ -43,8 +43,18 @@ typedef void (*TlThunk)(void *context);
 /// Calls `thunk(context)`; a failure inside it (see above) or `timeout_ms`
 /// elapsing (0: no limit) ends the call early. Returns the outcome and fills
 /// `failure`. Calls may nest; each thread has its own.
+///
+/// Only the outermost call of a thread (the entry into JIT code) makes system
+/// calls: it checks the signal handlers, saves the signal mask and arms the
+/// timer. A nested call without a time limit makes none unless it fails, or
+/// the handlers may have changed (see below).
 int32_t tlGuardedCall(TlThunk thunk, void *context, uint64_t timeout_ms,
                       TlGuardFailure *failure);
+
+/// Says that code which may have installed signal handlers of its own ran
+/// (LLVM, a model runtime): the next guarded call, nested or not, checks ours
+/// are still in place. Any thread may call it.
+void tlGuardHandlersMayHaveChanged(void);
 
 /// What JIT code calls when a run-time check fails (bound to
 /// `__tensorlang_assert_fail`). Inside a guarded call it jumps back to it;

@@ -3,6 +3,12 @@
 //! A failed run-time check, a fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL) or the time limit ends the
 //! call early with a [`Trap`] instead of ending the process, and the next call works as before.
 //! Memory the JIT code allocated before the trap is leaked.
+//!
+//! Only a thread's outermost guarded call (its entry into JIT code) makes system calls: it checks
+//! the signal handlers, saves the signal mask and arms the time limit. A nested call (every call
+//! of a replaceable function under self-healing is one) costs a `sigsetjmp` without the mask and
+//! a few thread-local stores while it does not fail; [`handlers_may_have_changed`] makes the next
+//! call check the handlers again.
 
 use std::ffi::{CStr, c_char, c_void};
 use std::time::Duration;
@@ -42,6 +48,15 @@ unsafe extern "C" {
     fn tlGuardCheckFailed(id: i64, table: *const c_char);
     fn tlGuardSetUnguardedHandler(handler: unsafe extern "C" fn(i64, *const c_char));
     fn tlGuardRethrow(failure: *const TlGuardFailure) -> !;
+    fn tlGuardHandlersMayHaveChanged();
+}
+
+/// Says that code which may install signal handlers of its own has run (LLVM, a model
+/// runtime): the next guarded call on any thread puts the guard's back first. Cheap (one atomic
+/// add); any thread may call it.
+pub fn handlers_may_have_changed() {
+    // SAFETY: bumps an atomic counter on the C side.
+    unsafe { tlGuardHandlersMayHaveChanged() }
 }
 
 /// The address JIT code calls when a check fails (`__tensorlang_assert_fail`).
@@ -289,6 +304,114 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// What [`nested_faults`] saw: the traps of its nested calls, and whether SIGSEGV was
+    /// blocked after each.
+    static NESTED: std::sync::Mutex<Vec<(bool, bool)>> = std::sync::Mutex::new(Vec::new());
+
+    extern "C" fn nested_faults() {
+        for _ in 0..3 {
+            let mut callee = Callee::Void(dereference_null as *const () as usize);
+            // SAFETY: the address is a live `extern "C" fn()`; this frame owns nothing to drop
+            // when the call returns (a nested guarded call catches the fault itself).
+            let trap = unsafe { call(&mut callee, None) };
+            let caught =
+                matches!(trap, Err(Trap::Signal { signal, .. }) if signal == libc::SIGSEGV);
+            NESTED.lock().unwrap().push((caught, segv_blocked()));
+        }
+    }
+
+    fn segv_blocked() -> bool {
+        // SAFETY: reads this thread's signal mask into a local set.
+        unsafe {
+            let mut mask: libc::sigset_t = std::mem::zeroed();
+            libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut mask);
+            libc::sigismember(&mask, libc::SIGSEGV) == 1
+        }
+    }
+
+    #[test]
+    fn a_nested_call_catches_faults_and_leaves_the_mask_as_it_was() {
+        NESTED.lock().unwrap().clear();
+        let mut callee = Callee::Void(nested_faults as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`.
+        assert_eq!(unsafe { call(&mut callee, None) }, Ok(()));
+        // Each fault was caught by its nested call (a SIGSEGV left blocked would have ended the
+        // process at the second), and none left SIGSEGV blocked.
+        assert_eq!(*NESTED.lock().unwrap(), [(true, false); 3]);
+        assert!(!segv_blocked());
+    }
+
+    extern "C" fn nested_spin() {
+        let mut callee = Callee::Void(spin as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`; the timeout of the enclosing call
+        // ends this one, which passes it on.
+        if let Err(trap) = unsafe { call(&mut callee, None) } {
+            // SAFETY: nothing in this frame needs dropping but `trap`, which rethrow drops.
+            unsafe { rethrow(trap) }
+        }
+    }
+
+    #[test]
+    fn the_time_limit_of_the_entry_ends_a_nested_call_and_can_fire_again() {
+        for _ in 0..2 {
+            let mut callee = Callee::Void(nested_spin as *const () as usize);
+            // SAFETY: the address is a live `extern "C" fn()`.
+            let trap = unsafe { call(&mut callee, Some(Duration::from_millis(20))) };
+            assert!(matches!(trap, Err(Trap::Timeout { .. })), "{trap:?}");
+        }
+    }
+
+    /// The guard's fault handler, as found installed inside a guarded call.
+    static OURS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    fn segv_handler() -> usize {
+        // SAFETY: queries the current action into a local.
+        unsafe {
+            let mut current: libc::sigaction = std::mem::zeroed();
+            libc::sigaction(libc::SIGSEGV, std::ptr::null(), &mut current);
+            current.sa_sigaction
+        }
+    }
+
+    /// A handler that passes every signal on to the guard's, as LLVM's pass theirs on to the
+    /// previous one: installed in place of ours by the test below, it keeps faults of other tests
+    /// running meanwhile caught.
+    extern "C" fn chaining(signal: i32, info: *mut libc::siginfo_t, context: *mut c_void) {
+        let ours = OURS.load(std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: `ours` is the guard's SA_SIGINFO handler, called as the kernel would.
+        unsafe {
+            std::mem::transmute::<usize, extern "C" fn(i32, *mut libc::siginfo_t, *mut c_void)>(
+                ours,
+            )(signal, info, context)
+        }
+    }
+
+    extern "C" fn replace_handler_then_call() {
+        OURS.store(segv_handler(), std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: installs `chaining`, an SA_SIGINFO handler, for SIGSEGV.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = chaining as *const () as usize;
+            action.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+            libc::sigaction(libc::SIGSEGV, &action, std::ptr::null_mut());
+        }
+        handlers_may_have_changed();
+        let mut callee = Callee::I32(forty_two as *const () as usize, 0);
+        // SAFETY: the address is a live `extern "C" fn() -> i32`.
+        let _ = unsafe { call(&mut callee, None) };
+    }
+
+    #[test]
+    fn a_nested_call_puts_replaced_handlers_back_when_told_they_may_have_changed() {
+        let mut callee = Callee::Void(replace_handler_then_call as *const () as usize);
+        // SAFETY: the address is a live `extern "C" fn()`.
+        assert_eq!(unsafe { call(&mut callee, None) }, Ok(()));
+        assert_eq!(
+            segv_handler(),
+            OURS.load(std::sync::atomic::Ordering::SeqCst)
+        );
     }
 
     #[test]

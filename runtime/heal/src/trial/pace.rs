@@ -9,12 +9,18 @@
 //!   program made before the failure. The child times the replaced function's first `n` calls
 //!   there, `n` being how many the program completed, and compares their total with the
 //!   program's. The failed call itself is not compared: the original never finished it.
-//! - **what each side is measured with.** The program measures wall-clock time (a read of the
-//!   monotonic clock costs about 20 ns, which every healed call pays), the trial child its own
-//!   thread's CPU time (a system call, paid only by the measured calls of a trial). On a busy
-//!   machine the program's wall clock can only be longer than its CPU time, and the child's CPU
-//!   time does not count the time it waited for a core: every error of the comparison is on the
-//!   candidate's side.
+//! - **what each side is measured with.** The program measures wall-clock time, the trial child
+//!   its own thread's CPU time (a system call, paid only by the measured calls of a trial). On a
+//!   busy machine the program's wall clock can only be longer than its CPU time, and the child's
+//!   CPU time does not count the time it waited for a core: every error of the comparison is on
+//!   the candidate's side.
+//! - **what the program pays.** A read of the clock costs 20 ns and more (far more in some
+//!   virtual machines), against a few for the rest of a healed call: the program times its first
+//!   [`EXACT`] calls of a function, then one in [`SAMPLE`], each of those standing for the
+//!   [`SAMPLE`] calls from it on. Every call is counted. The total is then an estimate from a
+//!   systematic sample of the very calls compared, exact for a function called fewer than
+//!   [`EXACT`] times; a call that only starts a block of [`SAMPLE`] still counts for all of it,
+//!   which makes the program look slower, again on the candidate's side.
 //! - **noise.** A candidate is turned away only when it is more than the factor slower *and*
 //!   slower by at least [`MIN_EXCESS`] in all: a few milliseconds are not worth a repair, and
 //!   below that, page faults of the fresh fork and the timer's own cost dominate.
@@ -41,6 +47,11 @@ pub const MIN_EXCESS: Duration = Duration::from_millis(10);
 
 /// How many healed functions are timed (by index); a program with more has the rest unchecked.
 const FUNCTIONS: usize = 4096;
+
+/// The program times this many calls of each function one by one (see the module docs)...
+pub const EXACT: u64 = 1024;
+/// ...then one in this many.
+pub const SAMPLE: u64 = 256;
 
 /// The program's completed calls of one function, and their total time.
 struct Totals {
@@ -95,12 +106,28 @@ pub fn timed<E>(function: usize, call: impl FnOnce() -> Result<(), E>) -> Result
     let Some(totals) = PROGRAM.get(function) else {
         return call();
     };
-    let started = Instant::now();
+    // Which call this is, by the completed calls before it: the same count in a trial's run from
+    // the start picks the same calls.
+    let index = totals.calls.load(Ordering::Relaxed);
+    let weight = match index.checked_sub(EXACT) {
+        None => 1,
+        Some(after) if after % SAMPLE == 0 => SAMPLE,
+        Some(_) => 0,
+    };
+    let started = (weight > 0).then(Instant::now);
     let outcome = call();
     if outcome.is_ok() {
-        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        totals.calls.fetch_add(1, Ordering::Relaxed);
-        totals.nanos.fetch_add(nanos, Ordering::Relaxed);
+        // A load and a store, not an atomic add (several times the cost of the rest of the
+        // count): calls of one function on several threads at once may lose a count, which only
+        // blurs the comparison.
+        let calls = totals.calls.load(Ordering::Relaxed);
+        totals.calls.store(calls + 1, Ordering::Relaxed);
+        if let Some(started) = started {
+            let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            totals
+                .nanos
+                .fetch_add(nanos.saturating_mul(weight), Ordering::Relaxed);
+        }
     }
     outcome
 }
@@ -308,6 +335,27 @@ mod tests {
         let _ = timed(function, || Ok::<(), ()>(()));
         let _ = timed(function, || Err::<(), ()>(()));
         assert_eq!(PROGRAM[function].calls.load(Ordering::Relaxed), before + 1);
+        // Past the first `EXACT` calls, one in `SAMPLE` is timed, standing for `SAMPLE` calls.
+        let function = FUNCTIONS - 2;
+        for _ in 0..EXACT + 2 * SAMPLE {
+            let _ = timed(function, || Ok::<(), ()>(()));
+        }
+        assert_eq!(
+            PROGRAM[function].calls.load(Ordering::Relaxed),
+            EXACT + 2 * SAMPLE
+        );
+        let nanos = PROGRAM[function].nanos.load(Ordering::Relaxed);
+        let sleepy = FUNCTIONS - 3;
+        for _ in 0..EXACT + 2 * SAMPLE {
+            let _ = timed(sleepy, || {
+                std::thread::sleep(Duration::from_micros(1));
+                Ok::<(), ()>(())
+            });
+        }
+        // Sleeping calls counted at least their sleep: the samples stand for the calls between.
+        let slept = PROGRAM[sleepy].nanos.load(Ordering::Relaxed);
+        assert!(slept >= (EXACT + 2 * SAMPLE) * 1000, "{slept} ns");
+        assert!(nanos < slept);
         // A function past the table runs untimed.
         assert_eq!(timed(FUNCTIONS, || Ok::<(), ()>(())), Ok(()));
     }
