@@ -145,9 +145,7 @@ fn work(
     // uses into the context before the program starts).
     let parsed = tensorlang::parse_module(&context, &setup.source, &setup.file);
     let _ = ready.send(());
-    // While the program runs: what a search needs to know about each function, and what new
-    // versions of each may touch.
-    containments.warm();
+    // While the program runs: what a search needs to know about each function.
     let mut prepared = PreparedSuspects::new();
     if let Ok(module) = &parsed {
         prepared.warm(module, &setup.entry);
@@ -241,8 +239,10 @@ fn build(
 }
 
 /// What new versions of each function may touch, read off the program as the user wrote it
-/// ([`containment_of`]), for every function at once: worked out while the program runs
-/// ([`Containments::warm`]), so that a repair, a cache hit above all, does not wait for it.
+/// ([`containment_of`]), for every function at once, the first time a version is built (in the
+/// build server, off the program's critical path). A version's key does not need it: the
+/// containment follows from the program as the user wrote it, which the key hashes too, so a
+/// cache hit works nothing out.
 struct Containments<'a> {
     context: &'a Context,
     source: &'a str,
@@ -260,11 +260,6 @@ impl<'a> Containments<'a> {
         }
     }
 
-    /// Works out every function's containment now.
-    fn warm(&self) {
-        self.all();
-    }
-
     fn all(&self) -> &HashMap<String, Containment> {
         self.known.get_or_init(|| {
             // On buffers, as versions will be compiled: a TensorLang function writes the
@@ -273,7 +268,9 @@ impl<'a> Containments<'a> {
             let Ok(mut program) = Program::parse(self.context, self.source, self.file, true) else {
                 return HashMap::new();
             };
-            if program.bufferize(self.context).is_err() {
+            // A program without tensors is on buffers already: nothing to bufferize.
+            let tensors = program.is_tensorlang || self.source.contains("tensor<");
+            if tensors && program.bufferize(self.context).is_err() {
                 return HashMap::new();
             }
             program
@@ -295,11 +292,13 @@ impl<'a> Containments<'a> {
             .ok_or_else(|| format!("the program does not define @{function}"))
     }
 
-    /// The key of a contained version of `function` built from `program`: the containment is
-    /// part of what was compiled.
-    fn key(&self, jit: &Jit, function: &str, program: &str) -> Result<ObjectKey, String> {
-        let containment = self.of(function)?;
-        Ok(jit.version_key(function, &format!("{}\n{program}", containment.key())))
+    /// The key of a contained version of `function` built from `program`: what it was contained
+    /// to (through the program as the user wrote it) is part of what was compiled.
+    fn key(&self, jit: &Jit, function: &str, program: &str) -> ObjectKey {
+        jit.version_key(
+            function,
+            &format!("contained by\n{}\n{program}", self.source),
+        )
     }
 }
 
@@ -318,8 +317,10 @@ fn compile_server<'a>(
         let (function, program) = text
             .split_once('\0')
             .ok_or("a build request without a function name")?;
-        let containment = containments.of(function)?;
-        let key = containments.key(jit, function, program)?;
+        let containment = containments
+            .of(function)
+            .map_err(|why| format!("cannot be contained: {why}"))?;
+        let key = containments.key(jit, function, program);
         build(context, jit, program, file, &containment, key).map(|object| object.to_vec())
     };
     ChildServer::new(Box::new(handler), tensorlang_repair::isolated::LIMIT)
@@ -366,13 +367,9 @@ impl LiveVerifier<'_> {
 
 impl Verifier for LiveVerifier<'_> {
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
-        let key = match self
+        let key = self
             .containments
-            .key(self.jit, trial.function, trial.program)
-        {
-            Ok(key) => key,
-            Err(why) => return Ok(Verdict::Rejected(format!("cannot be contained: {why}"))),
-        };
+            .key(self.jit, trial.function, trial.program);
         let address = match self.load(trial, key) {
             Ok(address) => address,
             Err(error) => {
