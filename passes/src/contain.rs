@@ -385,16 +385,29 @@ impl<'c> Contain<'c, '_> {
         memref: Value<'c, '_>,
         writable: bool,
     ) -> Result<(), PassFailure> {
+        self.runtime_call(builder, BUFFER_SYMBOL, memref, writable, &[])?;
+        Ok(())
+    }
+
+    /// `call @<symbol>.<element>(0, %unranked, bytes, flag)`: the runtime entry that takes a
+    /// memref (the token, 0 here, is set when the compiled code is contained); its result.
+    fn runtime_call(
+        &self,
+        builder: &Builder<'c, '_>,
+        symbol: &str,
+        memref: Value<'c, '_>,
+        flag: bool,
+        results: &[Type<'c>],
+    ) -> Result<Option<Value<'c, 'c>>, PassFailure> {
         let (unranked, bytes) = self.unranked(builder, memref)?;
-        let name = format!("{BUFFER_SYMBOL}.{}", element_name(memref.r#type()));
+        let name = format!("{symbol}.{}", element_name(memref.r#type()));
         let arguments = [
             self.i64(builder, 0),
             unranked,
             self.i64(builder, bytes),
-            self.i64(builder, i64::from(writable)),
+            self.i64(builder, i64::from(flag)),
         ];
-        self.call(builder, &name, &arguments, &[])?;
-        Ok(())
+        self.call(builder, &name, &arguments, results)
     }
 
     /// `%ok = call @__tensorlang_contain_view.<element>(0, %unranked, bytes, write)` and a
@@ -421,17 +434,9 @@ impl<'c> Contain<'c, '_> {
         write: bool,
         message: &str,
     ) -> Result<(), PassFailure> {
-        let (unranked, bytes) = self.unranked(builder, memref)?;
-        let name = format!("{VIEW_SYMBOL}.{}", element_name(memref.r#type()));
-        let arguments = [
-            self.i64(builder, 0),
-            unranked,
-            self.i64(builder, bytes),
-            self.i64(builder, i64::from(write)),
-        ];
         let i1: Type = IntegerType::new(self.context, 1).into();
         let ok = self
-            .call(builder, &name, &arguments, &[i1])?
+            .runtime_call(builder, VIEW_SYMBOL, memref, write, &[i1])?
             .ok_or(PassFailure)?;
         builder.insert_void(
             builder.build(
