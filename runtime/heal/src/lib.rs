@@ -93,6 +93,8 @@ pub struct SwappedRepair {
     pub resumed_after_ms: f64,
     /// Bytes the failed run had changed, written back before the call ran again.
     pub restored_bytes: usize,
+    /// Where the search's time went, and its candidates by source.
+    pub phases: tensorlang_repair::engine::RepairPhases,
 }
 
 impl SwappedRepair {
@@ -106,6 +108,7 @@ impl SwappedRepair {
             candidates: repair.tried,
             resumed_after_ms: resumed_after.as_secs_f64() * 1e3,
             restored_bytes: restored,
+            phases: repair.phases,
         }
     }
 }

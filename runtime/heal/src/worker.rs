@@ -131,10 +131,14 @@ fn work(
     let verifier = LiveVerifier {
         jit,
         compiler: compile_server(&context, jit, &containments, &setup.file),
+        ahead: compile_server(&context, jit, &containments, &setup.file).in_background(),
+        next: None,
+        ahead_building: None,
         containments: &containments,
         events: events.clone(),
         verdicts,
         accepted: None,
+        built: std::time::Duration::ZERO,
         trial_cached: false,
         entry: false,
     };
@@ -334,29 +338,96 @@ type Compiler<'a> = ChildServer<Box<dyn Fn(&[u8]) -> Result<Vec<u8>, String> + '
 struct LiveVerifier<'a> {
     jit: &'a Jit,
     compiler: Compiler<'a>,
+    /// A second build child, for the candidate the engine runs next ([`Verifier::prepare`]): it
+    /// builds on the other core while this one builds the current candidate or its trial runs.
+    ahead: Compiler<'a>,
+    /// The candidate coming next, until `ahead` takes it.
+    next: Option<Upcoming>,
+    /// The version whose request `ahead` has, its answer not collected yet.
+    ahead_building: Option<ObjectKey>,
     /// What each function's versions may touch (also part of their keys).
     containments: &'a Containments<'a>,
     events: Sender<Event>,
     verdicts: Receiver<Result<(), String>>,
     /// The version of the last candidate that passed.
     accepted: Option<ObjectKey>,
+    /// Time spent building versions since the engine last asked.
+    built: std::time::Duration,
     /// Whether cached repairs run in a trial too (see [`Job::entry`]).
     trial_cached: bool,
     /// Whether trials run the entry point again (see [`Job::entry`]).
     entry: bool,
 }
 
+/// A candidate the engine runs after the current one (see [`LiveVerifier::ahead`]).
+struct Upcoming {
+    key: ObjectKey,
+    request: Vec<u8>,
+}
+
+/// A build request: the function's name, a NUL, and the program with the candidate in place.
+fn build_request(trial: &Trial) -> Vec<u8> {
+    format!("{}\0{}", trial.function, trial.program).into_bytes()
+}
+
 impl LiveVerifier<'_> {
+    /// Hands the upcoming candidate to `ahead` when it is idle and the version is neither
+    /// cached nor the one being loaded now (`current`).
+    fn start_ahead(&mut self, current: ObjectKey) {
+        if self.ahead_building.is_some() {
+            return;
+        }
+        let Some(next) = self.next.take_if(|next| next.key != current) else {
+            return;
+        };
+        if self.jit.cached_object(next.key).is_none() && self.ahead.submit(&next.request).is_ok() {
+            self.ahead_building = Some(next.key);
+        }
+    }
+
+    /// Collects what `ahead` built for a candidate that is neither `current` nor next (the
+    /// search ended before it ran): its answer is dropped, and `ahead` is free again.
+    fn drop_stale_ahead(&mut self, current: ObjectKey) {
+        let next = self.next.as_ref().map(|next| next.key);
+        if self
+            .ahead_building
+            .is_some_and(|key| key != current && Some(key) != next)
+        {
+            self.ahead_building = None;
+            let _ = self.ahead.collect();
+        }
+    }
+
+    /// The object code of `key` (built from `trial`): from `ahead` when it has it under way,
+    /// else built now.
+    fn build(&mut self, trial: &Trial, key: ObjectKey) -> Result<Vec<u8>, String> {
+        if self
+            .ahead_building
+            .take_if(|building| *building == key)
+            .is_some()
+        {
+            return self.ahead.collect();
+        }
+        self.compiler.call(&build_request(trial))
+    }
+
     fn load(&mut self, trial: &Trial, key: ObjectKey) -> Result<usize, String> {
+        self.drop_stale_ahead(key);
         if let Some(version) = self
             .jit
             .load_cached(trial.function, key)
             .map_err(|e| e.to_string())?
         {
+            self.start_ahead(key);
             return Ok(version.address);
         }
-        let request = format!("{}\0{}", trial.function, trial.program);
-        let object = self.compiler.call(request.as_bytes())?;
+        self.start_ahead(key);
+        let building = std::time::Instant::now();
+        let object = self.build(trial, key);
+        self.built += building.elapsed();
+        // While the trial runs.
+        self.start_ahead(key);
+        let object = object?;
         let version = self
             .jit
             .load_built(trial.function, key, object.into())
@@ -366,6 +437,20 @@ impl LiveVerifier<'_> {
 }
 
 impl Verifier for LiveVerifier<'_> {
+    fn prepare(&mut self, next: &Trial) {
+        let key = self.containments.key(self.jit, next.function, next.program);
+        if self.ahead_building != Some(key) {
+            self.next = Some(Upcoming {
+                key,
+                request: build_request(next),
+            });
+        }
+    }
+
+    fn take_build_time(&mut self) -> std::time::Duration {
+        std::mem::take(&mut self.built)
+    }
+
     fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
         let key = self
             .containments

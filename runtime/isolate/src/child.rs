@@ -40,6 +40,9 @@ pub struct Options {
     /// Whether the child leads a process group of its own, which a kill ends whole (the child's
     /// own children with it).
     pub own_group: bool,
+    /// Whether the child runs at the lowest priority (nice 19): for work done ahead, on a core
+    /// nothing else wants, that must not slow down the work that is waited for.
+    pub background: bool,
 }
 
 impl Options {
@@ -50,6 +53,7 @@ impl Options {
             memory: None,
             stderr: Output::Shown,
             own_group: false,
+            background: false,
         }
     }
 
@@ -68,6 +72,12 @@ impl Options {
     /// The child leads a process group of its own.
     pub fn own_group(mut self) -> Self {
         self.own_group = true;
+        self
+    }
+
+    /// The child runs at the lowest priority (see [`Options::background`]).
+    pub fn background(mut self) -> Self {
+        self.background = true;
         self
     }
 }
@@ -183,6 +193,11 @@ pub(crate) unsafe fn start(
             }
             if let Some(headroom) = options.memory {
                 limits::cap_address_space(headroom);
+            }
+            if options.background {
+                // SAFETY: lowers this process's own priority (0 names the caller); no memory is
+                // touched.
+                unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
             }
             Ok(None)
         }
@@ -343,6 +358,26 @@ mod tests {
             Err("still alive".into())
         });
         assert_eq!(crashed, Outcome::Signal(libc::SIGKILL));
+    }
+
+    #[test]
+    fn a_background_child_runs_at_the_lowest_priority() {
+        let priority = || {
+            // SAFETY: reads this process's own nice value.
+            let nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+            Ok(nice.to_string().into_bytes())
+        };
+        let never = AtomicBool::new(false);
+        let background = run(&quick().background(), priority, &never).unwrap();
+        assert_eq!(background, Outcome::Finished(b"19".to_vec()));
+        let Outcome::Finished(normal) = run(&quick(), priority, &never).unwrap() else {
+            panic!("no answer");
+        };
+        assert_ne!(
+            normal,
+            b"19".to_vec(),
+            "only the background child is lowered"
+        );
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //! server's [`Options`] (each request within its limit; its address space capped; its standard
 //! error kept, shown after each request, and read to tell whether it ran out of memory). An
 //! answer is a tag byte (0: the bytes are the result, else an error message) and the bytes.
+//!
+//! [`Server::call`] sends a request and waits for its answer; [`Server::submit`] and
+//! [`Server::collect`] split the two, so that the caller works (or another server's child does)
+//! while this child answers: one request is out at a time.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -30,6 +34,8 @@ struct Running {
     answers: Receiver,
     /// What the child prints on standard error.
     errors: Option<CapturedErrors>,
+    /// The request out, if one is: when it was sent, or that it could not be.
+    pending: Option<Result<Instant, ()>>,
 }
 
 impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Server<F> {
@@ -80,19 +86,58 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Server<F> {
     /// (after anything but [`Outcome::Finished`] or [`Outcome::Failed`] the child is gone, and
     /// the next call starts another).
     pub fn call(&mut self, request: &[u8], cancel: &AtomicBool) -> Result<Outcome, Error> {
+        self.submit(request)?;
+        self.collect(cancel)
+    }
+
+    /// Whether a submitted request has not been collected.
+    pub fn is_busy(&self) -> bool {
+        self.running
+            .as_ref()
+            .is_some_and(|running| running.pending.is_some())
+    }
+
+    /// Sends `request` without waiting for the answer ([`Server::collect`] takes it). A request
+    /// still out is collected first, and its answer dropped.
+    ///
+    /// # Errors
+    /// The child could not be started.
+    pub fn submit(&mut self, request: &[u8]) -> Result<(), Error> {
+        if self.is_busy() {
+            self.collect(&AtomicBool::new(false))?;
+        }
         self.start()?;
         let running = self.running.as_mut().expect("started above");
-        let lost = match exchange(running, request, self.options.limit, cancel) {
-            Ok(answer) => {
-                if self.options.stderr == Output::Shown {
-                    let printed = running.errors.as_ref().map(CapturedErrors::take);
-                    limits::forward(printed.as_deref().unwrap_or_default());
-                }
-                return Ok(child::decode(answer));
-            }
-            Err(lost) => lost,
+        let sent = running.requests.send(request).map(|()| Instant::now());
+        running.pending = Some(sent.map_err(|_| ()));
+        Ok(())
+    }
+
+    /// The child's answer to the request [`Server::submit`] sent, waited for until the request's
+    /// limit (counted from when it was sent); stopped as soon as `cancel` is set. With no request
+    /// out, [`Outcome::Lost`].
+    ///
+    /// # Errors
+    /// None today; the type leaves room for a restart.
+    pub fn collect(&mut self, cancel: &AtomicBool) -> Result<Outcome, Error> {
+        let Some(running) = self.running.as_mut() else {
+            return Ok(Outcome::Lost("no request was sent".into()));
         };
-        let running = self.running.take().expect("started above");
+        let lost = match running.pending.take() {
+            None => return Ok(Outcome::Lost("no request was sent".into())),
+            Some(Err(())) => Lost::Unsent,
+            Some(Ok(sent)) => match running.answers.receive(sent + self.options.limit, cancel) {
+                Ok(answer) => {
+                    if self.options.stderr == Output::Shown {
+                        let printed = running.errors.as_ref().map(CapturedErrors::take);
+                        limits::forward(printed.as_deref().unwrap_or_default());
+                    }
+                    return Ok(child::decode(answer));
+                }
+                Err(missed) => Lost::Missed(missed),
+            },
+        };
+        let running = self.running.take().expect("running above");
         Ok(running.stop(lost, self.options))
     }
 
@@ -112,6 +157,7 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Server<F> {
                 requests,
                 answers,
                 errors,
+                pending: None,
             }),
         }
     }
@@ -126,10 +172,12 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> Drop for Server<F> {
                 errors,
                 ..
             } = running;
-            // Closing the request channel ends the child's loop.
+            // Killed, not told to stop by closing the request channel: a child forked after this
+            // one (another server's, a trial) holds the channel's write end too, so this child
+            // would never read its end, and a request may still be out.
             drop(requests);
             lifetime::forget(pid);
-            child::reap(pid);
+            child::kill_and_reap(pid, self.options.own_group);
             if self.options.stderr == Output::Shown
                 && let Some(errors) = errors
             {
@@ -180,20 +228,6 @@ impl Running {
             (_, Lost::Missed(Missed::Cancelled)) => Outcome::Cancelled,
         }
     }
-}
-
-/// Sends `request` and waits for the answer, for `limit` at most.
-fn exchange(
-    running: &mut Running,
-    request: &[u8],
-    limit: std::time::Duration,
-    cancel: &AtomicBool,
-) -> Result<Vec<u8>, Lost> {
-    running.requests.send(request).map_err(|_| Lost::Unsent)?;
-    running
-        .answers
-        .receive(Instant::now() + limit, cancel)
-        .map_err(Lost::Missed)
 }
 
 /// The child's loop: answers requests until its input ends, then exits.
@@ -341,5 +375,59 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
         }
         assert!(!alive());
+    }
+
+    #[test]
+    fn two_children_answer_submitted_requests_at_once() {
+        let slow = |request: &[u8]| {
+            std::thread::sleep(Duration::from_millis(300));
+            Ok(request.to_vec())
+        };
+        let mut first = Server::new(slow, options(Duration::from_secs(10)));
+        let mut second = Server::new(slow, options(Duration::from_secs(10)));
+        assert_eq!(
+            first.collect(&never()).unwrap(),
+            Outcome::Lost("no request was sent".into())
+        );
+        first.start().unwrap();
+        second.start().unwrap();
+        let started = Instant::now();
+        first.submit(b"one").unwrap();
+        second.submit(b"two").unwrap();
+        assert!(first.is_busy() && second.is_busy());
+        assert_eq!(
+            first.collect(&never()).unwrap(),
+            Outcome::Finished(b"one".to_vec())
+        );
+        assert_eq!(
+            second.collect(&never()).unwrap(),
+            Outcome::Finished(b"two".to_vec())
+        );
+        assert!(!first.is_busy());
+        // Both slept at once: well under the 600 ms of one after the other.
+        assert!(started.elapsed() < Duration::from_millis(550));
+        // A request still out when the next is submitted is collected first, its answer dropped.
+        first.submit(b"dropped").unwrap();
+        first.submit(b"kept").unwrap();
+        assert_eq!(
+            first.collect(&never()).unwrap(),
+            Outcome::Finished(b"kept".to_vec())
+        );
+    }
+
+    #[test]
+    fn a_submitted_request_is_timed_from_when_it_was_sent() {
+        let mut server = Server::new(
+            |_: &[u8]| {
+                std::thread::sleep(Duration::from_secs(30));
+                Ok(Vec::new())
+            },
+            options(Duration::from_millis(300)),
+        );
+        server.submit(b"x").unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+        let started = Instant::now();
+        assert_eq!(server.collect(&never()).unwrap(), Outcome::TimedOut);
+        assert!(started.elapsed() < Duration::from_millis(200));
     }
 }

@@ -18,18 +18,18 @@ use std::time::{Duration, Instant};
 use melior::Context;
 use melior::ir::Module;
 
-use super::admission::Origin;
 use super::cache::{CacheKey, CachedRepair, StrategyCache, TrainingExample, now};
-use super::journal::{Journal, JournalRecord, candidate_key};
+use super::journal::Journal;
 use super::localize::suspects;
 use super::model_source::ModelSource;
-use super::module_text::splice;
 use super::ranking::{LearnedRanking, Ranking};
 use super::sandbox::{Outcome, Sandbox};
 use super::source::RepairSource;
 use super::strategies::{self, FailureHint};
-use super::verifier::{Trial, Verdict, Verifier, VerifierError};
+use super::verifier::{Verifier, VerifierError};
 pub use options::{EngineOptions, Sources};
+use phases::Phase;
+pub use phases::{CandidateCounts, RepairPhases};
 pub use prepared::PreparedSuspects;
 use prepared::SuspectFacts;
 use recorded_call::RecordedCall;
@@ -37,7 +37,7 @@ use std::rc::Rc;
 use tensorlang_checks::failure::Failure;
 
 /// How a repair was found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Repair {
     /// The replaced function.
     pub function: String,
@@ -61,6 +61,8 @@ pub struct Repair {
     pub elapsed: Duration,
     /// What Z3 says of the repaired function's checks (see [`crate::prove`]).
     pub proof: Option<crate::prove::Verdict>,
+    /// Where the search's time went.
+    pub phases: RepairPhases,
 }
 
 /// Why no repair was found.
@@ -142,6 +144,8 @@ struct Search {
     findings: Vec<String>,
     /// The failing call the report recorded, which candidates for its function must pass.
     recorded: Option<RecordedCall>,
+    /// Where its time went so far.
+    phases: RepairPhases,
 }
 
 impl RepairEngine<Sandbox> {
@@ -253,6 +257,7 @@ impl<V: Verifier> RepairEngine<V> {
             resumed: 0,
             findings: Vec::new(),
             recorded: RecordedCall::of(context, module, request),
+            phases: RepairPhases::default(),
         };
         let suspects = suspects(
             module,
@@ -278,6 +283,7 @@ impl<V: Verifier> RepairEngine<V> {
                 })
             })
             .collect();
+        search.phases.add(Phase::Localize, started.elapsed());
         // Each source for every suspect before the next source.
         for source in RepairSource::ALL {
             for target in &targets {
@@ -313,7 +319,10 @@ impl<V: Verifier> RepairEngine<V> {
         target: &Target,
         search: &mut Search,
     ) -> Result<Option<Repair>, RepairError> {
-        match self.options.sources.cache.then(|| self.cached(&target.key)) {
+        let cached = search.phases.time(Phase::Propose, || {
+            self.options.sources.cache.then(|| self.cached(&target.key))
+        });
+        match cached {
             Some(Some(proposal)) => self.verify(context, module, target, proposal, search),
             _ => Ok(None),
         }
@@ -330,6 +339,7 @@ impl<V: Verifier> RepairEngine<V> {
     ) -> Result<Option<Repair>, RepairError> {
         let sources = self.options.sources;
         if sources.symbolic {
+            let proposing = Instant::now();
             let hint = FailureHint {
                 kind: request.failure.kind,
                 location: Some(request.failure.location.as_str()),
@@ -343,148 +353,10 @@ impl<V: Verifier> RepairEngine<V> {
             if sources.model && self.options.model_first {
                 self.let_model_choose(module, request, target, &mut proposals);
             }
-            for proposal in proposals {
-                if let Some(repair) = self.verify(context, module, target, proposal, search)? {
-                    return Ok(Some(repair));
-                }
-            }
+            search.phases.add(Phase::Propose, proposing.elapsed());
+            return self.verify_in_order(context, module, target, proposals, search);
         }
         Ok(None)
-    }
-
-    /// Admits, then runs in the sandbox; the repair when the program passes.
-    fn verify(
-        &mut self,
-        context: &Context,
-        module: &Module,
-        target: &Target,
-        proposal: Proposal,
-        search: &mut Search,
-    ) -> Result<Option<Repair>, RepairError> {
-        if search.tried >= self.options.max_candidates {
-            return Ok(None);
-        }
-        search.tried += 1;
-        let Some(journal_key) = self.admit(context, target, &proposal, search) else {
-            return Ok(None);
-        };
-        let program = splice(module, target.name, &proposal.function);
-        let trial = Trial {
-            function: target.name,
-            replacement: &proposal.function,
-            program: &program,
-            original: module,
-            source: proposal.source,
-            authentic: proposal.authentic,
-        };
-        let verdict = self.verifier.run(&trial)?;
-        let verdict =
-            self.with_recorded_call(verdict, search.recorded.as_ref(), target.name, &program)?;
-        self.journal_verdict(journal_key, target.name, &proposal.change, &verdict);
-        let resumed = match search.resumed {
-            0 => String::new(),
-            n => format!(", and {n} the journaled run had rejected were not run again"),
-        };
-        match verdict {
-            Verdict::Passed(how) => {
-                let proof = match self.prove_candidate(module, target.name, &program)? {
-                    Ok(proof) => proof,
-                    Err(refuted) => {
-                        // Its run passed, yet Z3 found an input that breaks a check: one the
-                        // program passes, or one the original handled and the candidate does
-                        // not. Turned away, and the input goes into what the model is told.
-                        search.findings.push(format!(
-                            "{} ({}) ran, but is {refuted}",
-                            proposal.change, proposal.source
-                        ));
-                        return Ok(None);
-                    }
-                };
-                Ok(Some(Repair {
-                    function: target.name.to_owned(),
-                    source: proposal.source,
-                    strategy: proposal.strategy,
-                    change: proposal.change,
-                    verification: format!("{how} ({} candidates tried{resumed})", search.tried),
-                    replacement: proposal.function,
-                    op: proposal.op,
-                    program,
-                    tried: search.tried,
-                    elapsed: search.started.elapsed(),
-                    proof,
-                }))
-            }
-            Verdict::Rejected(why) => {
-                search
-                    .findings
-                    .push(format!("{} ({}) {why}", proposal.change, proposal.source));
-                Ok(None)
-            }
-        }
-    }
-
-    /// Admits `proposal` ([`super::Admission`]) and looks it up in the journal: the key its
-    /// verdict is journaled under when it is to run, `None` when it was turned away (why is in
-    /// the findings) or an earlier run's journal rejected it already.
-    fn admit(
-        &mut self,
-        context: &Context,
-        target: &Target,
-        proposal: &Proposal,
-        search: &mut Search,
-    ) -> Option<String> {
-        // A function the model wrote (now, or when it was cached) is not a small edit.
-        let origin = if proposal.strategy.starts_with("model-rewrite") {
-            Origin::Written
-        } else {
-            Origin::Symbolic
-        };
-        if let Err(rejection) = target
-            .facts
-            .admission
-            .admit(context, &proposal.function, origin)
-        {
-            search.findings.push(format!(
-                "{} ({}) {rejection}",
-                proposal.change, proposal.source
-            ));
-            return None;
-        }
-        let journal_key = candidate_key(target.key.as_str(), &proposal.function);
-        if let Some(earlier) = self
-            .journal
-            .as_ref()
-            .and_then(|journal| journal.rejection(&journal_key))
-        {
-            search.findings.push(format!(
-                "{} ({}) {} (journaled)",
-                proposal.change, proposal.source, earlier.why
-            ));
-            search.tried -= 1;
-            search.resumed += 1;
-            return None;
-        }
-        Some(journal_key)
-    }
-
-    fn journal_verdict(&mut self, key: String, function: &str, change: &str, verdict: &Verdict) {
-        let Some(journal) = self.journal.as_mut() else {
-            return;
-        };
-        let (passed, why) = match verdict {
-            Verdict::Passed(how) => (true, how.clone()),
-            Verdict::Rejected(why) => (false, why.clone()),
-        };
-        let record = JournalRecord {
-            key,
-            function: function.to_owned(),
-            change: change.to_owned(),
-            passed,
-            why,
-        };
-        if let Err(error) = journal.record(record) {
-            tracing::warn!("cannot journal to {}: {error}", journal.path().display());
-        }
     }
 
     fn cached(&mut self, key: &CacheKey) -> Option<Proposal> {
@@ -612,7 +484,9 @@ pub fn scratch_dir() -> PathBuf {
 mod counterexample;
 mod escalation;
 mod options;
+mod phases;
 mod prepared;
 mod recorded_call;
 #[cfg(test)]
 mod tests;
+mod verify;

@@ -64,6 +64,21 @@ pub trait Verifier {
         let _ = (program, entry);
         None
     }
+
+    /// A hint: `next` is the candidate the engine runs after the one it runs now (it calls this
+    /// before [`Verifier::run`]), so that a verifier that compiles candidates may start on it
+    /// while the current one runs. Nothing by default.
+    fn prepare(&mut self, next: &Trial) {
+        let _ = next;
+    }
+
+    /// The time spent compiling candidates since the last call, where this verifier compiles
+    /// apart from running (the engine counts the rest of a run as trial; see
+    /// [`crate::engine::RepairPhases`]). Zero by default: the offline sandbox builds and runs in
+    /// one child.
+    fn take_build_time(&mut self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
 }
 
 impl Verifier for Sandbox {

@@ -27,10 +27,12 @@ impl<V: Verifier> RepairEngine<V> {
         if self.options.sources.model {
             for _ in 0..self.options.model_rounds {
                 let findings = &search.findings;
-                let Some(function) = self
+                let asking = std::time::Instant::now();
+                let answer = self
                     .model()
-                    .and_then(|model| model.write(&prompt, findings))
-                else {
+                    .and_then(|model| model.write(&prompt, findings));
+                search.phases.add(super::Phase::Propose, asking.elapsed());
+                let Some(function) = answer else {
                     break;
                 };
                 let proposal = Proposal {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::module_text::{find_function, print};
+use crate::verifier::{Trial, Verdict};
 
 /// Sums the first four elements; the loop bound is one too many.
 const OFF_BY_ONE: &str = r#"
@@ -224,4 +225,66 @@ fn a_candidate_z3_refutes_on_the_programs_inputs_is_turned_away() {
     let proof = repair.proof.expect("proved").to_string();
     assert!(proof.starts_with("proved:"), "{proof}");
     assert!(repair.tried > 1, "{}", repair.tried);
+}
+
+/// A verifier that passes the candidate holding `fix`, and notes every call: `prepare` of what
+/// comes next, `run` of what runs now, by the candidate's text.
+struct Recording {
+    fix: &'static str,
+    calls: Vec<String>,
+}
+
+impl Verifier for Recording {
+    fn run(&mut self, trial: &Trial) -> Result<Verdict, VerifierError> {
+        self.calls
+            .push(format!("run {}", trial.replacement.contains(self.fix)));
+        Ok(if trial.replacement.contains(self.fix) {
+            Verdict::Passed("the fix".into())
+        } else {
+            Verdict::Rejected("not the fix".into())
+        })
+    }
+
+    fn prepare(&mut self, next: &Trial) {
+        self.calls
+            .push(format!("prepare {}", next.replacement.contains(self.fix)));
+    }
+}
+
+#[test]
+fn the_next_candidate_is_prepared_while_the_current_one_runs() {
+    let context = tensorlang::create_context().unwrap();
+    let failed = failure(
+        "sum4",
+        "bounds",
+        "sum.mlir:8:10",
+        "index 4 out of bounds [0, 4) in 'memref.load'",
+    );
+    let verifier = Recording {
+        fix: "arith.constant 4 : index",
+        calls: Vec::new(),
+    };
+    let mut engine = RepairEngine::new(verifier, None, None, EngineOptions::default());
+    let repair = engine
+        .repair(&context, &request(OFF_BY_ONE, "sum.mlir", &failed))
+        .unwrap();
+    let calls = &engine.verifier().calls;
+    // Each run comes after the prepare of the candidate that follows it; the fix is prepared
+    // before it runs, and nothing is run after it.
+    let runs = calls.iter().filter(|call| call.starts_with("run")).count();
+    assert_eq!(runs, repair.tried, "{calls:?}");
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("run true"),
+        "{calls:?}"
+    );
+    if repair.tried > 1 {
+        let fix_prepared = calls
+            .iter()
+            .position(|call| call == "prepare true")
+            .unwrap();
+        assert_eq!(calls[fix_prepared + 1], "run false", "{calls:?}");
+    }
+    // A prepared candidate that never ran is not counted as tried.
+    assert!(repair.phases.candidates.symbolic >= repair.tried);
 }

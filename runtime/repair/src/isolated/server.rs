@@ -41,6 +41,16 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
         }
     }
 
+    /// The child runs at the lowest priority: for builds done ahead of need, which must not slow
+    /// down the build or trial that is waited for.
+    pub fn in_background(self) -> Self {
+        let options = self.server.options().background();
+        let Self { server } = self;
+        Self {
+            server: server.with_options(options),
+        }
+    }
+
     /// Starts the child now, if it is not running (it is a fork of the process as it is now).
     ///
     /// # Errors
@@ -64,7 +74,38 @@ impl<F: Fn(&[u8]) -> Result<Vec<u8>, String>> ChildServer<F> {
     /// # Errors
     /// As [`ChildServer::call`].
     pub fn call_unless(&mut self, request: &[u8], cancel: &AtomicBool) -> Result<Vec<u8>, String> {
-        match self.server.call(request, cancel).map_err(start_failed)? {
+        let outcome = self.server.call(request, cancel).map_err(start_failed)?;
+        self.answer(outcome)
+    }
+
+    /// Sends `request` without waiting ([`ChildServer::collect`] takes the answer), so that the
+    /// caller works meanwhile; a request still out is collected first and its answer dropped.
+    ///
+    /// # Errors
+    /// The child could not be started.
+    pub fn submit(&mut self, request: &[u8]) -> Result<(), String> {
+        self.server.submit(request).map_err(start_failed)
+    }
+
+    /// Whether a submitted request has not been collected.
+    pub fn is_busy(&self) -> bool {
+        self.server.is_busy()
+    }
+
+    /// The answer to the request [`ChildServer::submit`] sent.
+    ///
+    /// # Errors
+    /// As [`ChildServer::call`], and that no request was out.
+    pub fn collect(&mut self) -> Result<Vec<u8>, String> {
+        let outcome = self
+            .server
+            .collect(&AtomicBool::new(false))
+            .map_err(start_failed)?;
+        self.answer(outcome)
+    }
+
+    fn answer(&self, outcome: Outcome) -> Result<Vec<u8>, String> {
+        match outcome {
             Outcome::Finished(bytes) => Ok(bytes),
             outcome => Err(super::build_failure(outcome, self.server.options().limit)),
         }
