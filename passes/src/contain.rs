@@ -39,6 +39,7 @@ use melior::ir::r#type::{FunctionType, IntegerType, MemRefType, ShapedTypeLike};
 use melior::ir::{Location, OperationRef, Region, RegionLike, Type, TypeLike, Value, ValueLike};
 use melior::{Context, IrRewriter};
 use std::cell::RefCell;
+use tensorlang::ir::OperationExt;
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, PassOption, emit_error};
 use tensorlang_checks::CheckKind;
 use tensorlang_checks::contain::{BUFFER_SYMBOL, SYMBOL_PREFIX, VIEW_SYMBOL};
@@ -163,7 +164,7 @@ fn run(
                 // The caller trusts the views it gets back: each must lie in what this call
                 // may read.
                 let returned: Vec<Value> = (0..op.operand_count())
-                    .filter_map(|i| op.operand(i).ok())
+                    .filter_map(|i| op.operand_at(i))
                     .filter(|value| is_memref(value.r#type()))
                     .collect();
                 contain.before(op, |builder| {
@@ -200,8 +201,7 @@ fn run(
         }
     }
     let body = module
-        .region(0)
-        .ok()
+        .region_at(0)
         .and_then(|region| region.first_block())
         .ok_or(PassFailure)?;
     for (name, r#type) in contain.declared.into_inner() {
@@ -323,8 +323,7 @@ impl<'c> Contain<'c, '_> {
         options: &Options,
     ) -> Result<(), PassFailure> {
         let entry = function
-            .region(0)
-            .ok()
+            .region_at(0)
             .and_then(|region| region.first_block())
             .ok_or(PassFailure)?;
         let Some(first) = entry.first_operation() else {
@@ -357,7 +356,7 @@ impl<'c> Contain<'c, '_> {
     /// is handed (each must be writable: the callee may write it).
     fn guard_call(&mut self, call: OperationRef<'c, '_>) -> Result<(), PassFailure> {
         let operands: Vec<Value> = (0..call.operand_count())
-            .filter_map(|i| call.operand(i).ok())
+            .filter_map(|i| call.operand_at(i))
             .filter(|value| is_memref(value.r#type()))
             .collect();
         self.before(call, |builder| {
@@ -367,7 +366,7 @@ impl<'c> Contain<'c, '_> {
             Ok(())
         })?;
         let results: Vec<Value> = (0..call.result_count())
-            .filter_map(|i| call.result(i).ok().map(Into::into))
+            .filter_map(|i| call.result_at(i).map(Into::into))
             .filter(|value: &Value| is_memref(value.r#type()))
             .collect();
         self.after(call, |builder| {

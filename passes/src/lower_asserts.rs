@@ -35,6 +35,7 @@ use melior::ir::r#type::IntegerType;
 use melior::ir::{Block, BlockRef, OperationRef, Region, RegionLike, Type, Value};
 use melior::{Context, IrRewriter};
 use tensorlang::diagnostic::format_location;
+use tensorlang::ir::OperationExt;
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 use tensorlang_checks::{ASSERT_FAIL_SYMBOL, CheckKind, CheckTable, TABLE_SYMBOL};
 
@@ -60,8 +61,7 @@ fn run(context: &Context, module: OperationRef, _: &PassInvocation) -> Result<()
         return Ok(());
     }
     let body = module
-        .region(0)
-        .ok()
+        .region_at(0)
         .and_then(|region| region.first_block())
         .ok_or(PassFailure)?;
     let previous = find_symbol(body, "llvm.mlir.global", TABLE_SYMBOL);

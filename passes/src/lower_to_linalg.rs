@@ -34,6 +34,7 @@ use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, RegionLike, Value};
 use melior::{Context, IrRewriter};
 use structured::Reduction;
+use tensorlang::ir::OperationExt;
 use tensorlang::{PassDefinition, PassFailure, PassInvocation, emit_error};
 
 /// The pass definition, registered as `convert-tensorlang-to-linalg`.
@@ -73,8 +74,7 @@ fn run(context: &Context, module: OperationRef, _: &PassInvocation) -> Result<()
     let rewriter = IrRewriter::new(context);
     let rewriter = &rewriter;
     let body = module
-        .region(0)
-        .ok()
+        .region_at(0)
         .and_then(|region| region.first_block())
         .ok_or(PassFailure)?;
     for op in ops {

@@ -11,6 +11,7 @@ use melior::ir::operation::{OperationLike, OperationMutLike};
 use melior::ir::r#type::IntegerType;
 use melior::ir::{OperationRef, Type, TypeLike, Value, ValueLike};
 use melior::{Context, IrRewriter};
+use tensorlang::ir::OperationExt;
 use tensorlang_checks::CheckKind;
 
 /// Integer divisions and remainders, and whether each is signed (and so can overflow).
@@ -97,7 +98,9 @@ pub(super) fn guard_float_results<'c>(
     names: &[String],
 ) {
     for op in ops_where(module, |name| names.iter().any(|n| n == name)) {
-        let Ok(result) = op.result(0) else { continue };
+        let Some(result) = op.result_at(0) else {
+            continue;
+        };
         let r#type = result.r#type();
         // SAFETY: a type predicate only reads the type.
         if op.result_count() != 1 || !unsafe { mlir_sys::mlirTypeIsAFloat(r#type.to_raw()) } {

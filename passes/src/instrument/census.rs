@@ -6,6 +6,7 @@ use melior::ir::operation::{OperationLike, OperationResult};
 use melior::ir::{OperationRef, Value};
 use mlir_sys::MlirOperation;
 use std::collections::HashSet;
+use tensorlang::ir::OperationExt;
 use tensorlang_checks::CheckKind;
 
 /// Every `cf.assert` of a module at one moment, with the kind its tag names (none for user asserts).
@@ -59,7 +60,7 @@ impl Census {
         for (raw, _) in &self.asserts {
             // SAFETY: the census was taken after the last change to the IR, so the op is alive.
             let op = unsafe { OperationRef::from_raw(*raw) };
-            if op.operand(0).is_ok_and(is_constant_false) {
+            if op.operand_at(0).is_some_and(is_constant_false) {
                 let message = op.string_attribute("msg");
                 tensorlang::emit_warning(
                     op.location(),

@@ -44,6 +44,7 @@ use melior::ir::operation::{OperationLike, OperationMutLike, OperationResult};
 use melior::ir::{Block, BlockRef, OperationRef, Region, RegionLike, Type, Value, ValueLike};
 use melior::{Context, IrRewriter};
 use std::collections::HashMap;
+use tensorlang::ir::OperationExt;
 use tensorlang_checks::CheckKind;
 
 /// Versions every `scf.for` whose body holds qualifying bounds checks; returns how many checks
@@ -90,8 +91,7 @@ fn body_ops<'c, 'a>(for_op: OperationRef<'c, 'a>) -> Vec<OperationRef<'c, 'a>> {
 
 fn body<'c, 'a>(for_op: OperationRef<'c, 'a>) -> BlockRef<'c, 'a> {
     for_op
-        .region(0)
-        .ok()
+        .region_at(0)
         .and_then(|region| region.first_block())
         .expect("scf.for has a body")
 }

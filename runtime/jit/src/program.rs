@@ -14,6 +14,7 @@ use melior::ir::operation::{WalkOrder, WalkResult};
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
 use melior::ir::{Identifier, Region};
 use tensorlang::diagnostic::format_location;
+use tensorlang::ir::OperationExt;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 
 pub mod globals;
@@ -79,7 +80,7 @@ pub struct Program<'c> {
 
 /// Parameter types of a `func.func` (from its `function_type`) or an `llvm.func`.
 fn parameter_types(op: &OperationRef) -> Vec<String> {
-    let Ok(region) = op.region(0) else {
+    let Some(region) = op.region_at(0) else {
         return Vec::new();
     };
     let Some(block) = region.first_block() else {
@@ -142,7 +143,7 @@ impl<'c> Program<'c> {
             let Some(symbol) = symbol_name(&op) else {
                 continue;
             };
-            let is_definition = op.region(0).is_ok_and(|r| r.first_block().is_some());
+            let is_definition = op.region_at(0).is_some_and(|r| r.first_block().is_some());
             let tensorlang = is_definition && contains_tensorlang_op(&op);
             program.is_tensorlang |= tensorlang;
             if is_definition && (op.attribute(REPLACEABLE_ATTRIBUTE).is_ok() || tensorlang) {
@@ -320,7 +321,7 @@ impl<'c> Program<'c> {
         let definitions: Vec<(String, OperationRef)> = top_level_ops(self.module.as_operation())
             .into_iter()
             .filter(|op| op_name(op) == "func.func")
-            .filter(|op| op.region(0).is_ok_and(|r| r.first_block().is_some()))
+            .filter(|op| op.region_at(0).is_some_and(|r| r.first_block().is_some()))
             .filter_map(|op| Some((symbol_name(&op)?, op)))
             .filter(|(name, _)| self.replaceable.contains(name))
             .collect();
@@ -412,7 +413,7 @@ impl<'c> Program<'c> {
         let op = top_level_ops(self.module.as_operation())
             .into_iter()
             .find(|op| op_name(op) == "llvm.func" && symbol_name(op).as_deref() == Some(name))?;
-        if !op.region(0).is_ok_and(|r| r.first_block().is_some()) {
+        if op.region_at(0).is_none_or(|r| r.first_block().is_none()) {
             return None;
         }
         let ty = TypeAttribute::try_from(op.attribute("function_type").ok()?).ok()?;

@@ -28,6 +28,7 @@
 //! beyond a small budget, or test its inputs against values the original never compares with.
 
 use std::collections::{BTreeMap, BTreeSet};
+use tensorlang::ir::OperationExt;
 
 use melior::Context;
 use melior::ir::operation::OperationResult;
@@ -487,8 +488,7 @@ fn assert_messages(function: &OperationRef) -> BTreeMap<String, usize> {
     function.walk(WalkOrder::PreOrder, |op| {
         // An assert of a constant checks nothing: it counts as removed.
         let constant = op
-            .operand(0)
-            .ok()
+            .operand_at(0)
             .and_then(|condition| OperationResult::try_from(condition).ok())
             .is_some_and(|result| op_name(&result.owner()) == "arith.constant");
         if ASSERT_OPS.contains(&op_name(&op).as_str()) && !constant {

@@ -6,6 +6,7 @@
 //! call counts as written, as in [`Effects`]) and call what the original calls.
 
 use melior::ir::Module;
+use tensorlang::ir::OperationExt;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 use tensorlang_checks::contain::Containment;
 
@@ -42,9 +43,8 @@ pub fn containment_of(module: &Module, function: &str) -> Option<Containment> {
 
 /// Indices of the memref arguments of `function`.
 fn memref_arguments(function: &melior::ir::OperationRef) -> Vec<usize> {
-    use melior::ir::operation::OperationLike;
     use melior::ir::{BlockLike, RegionLike, ValueLike};
-    let Some(entry) = function.region(0).ok().and_then(|r| r.first_block()) else {
+    let Some(entry) = function.region_at(0).and_then(|r| r.first_block()) else {
         return Vec::new();
     };
     (0..entry.argument_count())

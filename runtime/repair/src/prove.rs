@@ -19,6 +19,7 @@
 //! ([`counterexample`]), which the engine runs on the candidate and on the original.
 
 use std::fmt;
+use tensorlang::ir::OperationExt;
 
 use melior::ir::OperationRef;
 use melior::ir::operation::OperationLike;
@@ -266,8 +267,7 @@ fn drivers(module: OperationRef, function: &str) -> Vec<Translation> {
         .iter()
         .filter(|op| op_name(op) == "func.func" && tensorlang::ir::is_definition(op))
         .filter(|op| {
-            op.region(0)
-                .ok()
+            op.region_at(0)
                 .and_then(|r| r.first_block())
                 .is_some_and(|b| b.argument_count() == 0)
         })
@@ -296,7 +296,7 @@ pub(crate) fn call_domain(
     module.walk(WalkOrder::PreOrder, |op| {
         if callee(&op).as_deref() == Some(function) {
             let constants = (0..op.operand_count())
-                .map(|i| op.operand(i).ok().and_then(|v| constant_of(&v)))
+                .map(|i| op.operand_at(i).and_then(|v| constant_of(&v)))
                 .collect();
             calls.push(constants);
         }

@@ -5,6 +5,7 @@ use melior::Context;
 use melior::ir::OperationRef;
 use melior::ir::attribute::{BoolAttribute, IntegerAttribute};
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
+use tensorlang::ir::OperationExt;
 
 use tensorlang::ir::{string_attribute, symbol_name, top_level_ops};
 
@@ -56,7 +57,7 @@ pub fn statically_failing(
 
 /// Whether the assert's condition is a constant false.
 fn always_false(assert: &OperationRef) -> bool {
-    let Ok(condition) = assert.operand(0) else {
+    let Some(condition) = assert.operand_at(0) else {
         return false;
     };
     let Ok(definition) = melior::ir::operation::OperationResult::try_from(condition) else {

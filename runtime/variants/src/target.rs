@@ -7,6 +7,7 @@
 
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, Module, OperationRef, RegionLike, ValueLike};
+use tensorlang::ir::OperationExt;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 
 mod conv;
@@ -124,7 +125,7 @@ pub fn is_inline_matmul(op: &OperationRef) -> bool {
         return false;
     }
     let shapes: Option<Vec<_>> = (0..3)
-        .map(|i| matrix_shape(&op.operand(i).ok()?.r#type().to_string()))
+        .map(|i| matrix_shape(&op.operand_at(i)?.r#type().to_string()))
         .collect();
     let Some([(m, k), (k2, n), (m2, n2)]) =
         shapes.as_deref().and_then(|s| <[_; 3]>::try_from(s).ok())
@@ -167,7 +168,7 @@ pub(crate) fn single_op<'c, 'a>(
     op_kind: &str,
 ) -> Option<SingleOp<'c, 'a>> {
     let name = symbol_name(function)?;
-    let block = function.region(0).ok()?.first_block()?;
+    let block = function.region_at(0)?.first_block()?;
     let mut ops = Vec::new();
     let mut next = block.first_operation();
     while let Some(op) = next {
@@ -190,7 +191,7 @@ pub(crate) fn single_op<'c, 'a>(
     }
     let mut arguments = [0; 3];
     for (i, slot) in arguments.iter_mut().enumerate() {
-        let operand = op.operand(i).ok()?;
+        let operand = op.operand_at(i)?;
         *slot = (0..block.argument_count()).find(|&a| {
             block
                 .argument(a)
@@ -223,7 +224,7 @@ fn matmul_function(function: &OperationRef) -> Option<MatmulTarget> {
     }
     let mut shapes = [(0, 0); 3];
     for (i, shape) in shapes.iter_mut().enumerate() {
-        *shape = matrix_shape(&body.op.operand(i).ok()?.r#type().to_string())?;
+        *shape = matrix_shape(&body.op.operand_at(i)?.r#type().to_string())?;
     }
     let [(m, k), (k2, n), (m2, n2)] = shapes;
     if !agree(m, m2) || !agree(n, n2) || !agree(k, k2) {
@@ -256,10 +257,10 @@ fn fill_value(
     }
     let value = constant.attribute("value").ok()?.to_string();
     let literal = value.strip_suffix(" : f32")?.to_owned();
-    let filled_with = fill.operand(0).ok()?.to_raw().ptr;
-    let output = fill.operand(1).ok()?.to_raw().ptr;
-    let constant_result = constant.result(0).ok()?.to_raw().ptr;
-    let product_output = matmul.operand(2).ok()?.to_raw().ptr;
+    let filled_with = fill.operand_at(0)?.to_raw().ptr;
+    let output = fill.operand_at(1)?.to_raw().ptr;
+    let constant_result = constant.result_at(0)?.to_raw().ptr;
+    let product_output = matmul.operand_at(2)?.to_raw().ptr;
     (fill.operand_count() == 2 && filled_with == constant_result && output == product_output)
         .then_some(literal)
 }

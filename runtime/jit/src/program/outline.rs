@@ -14,6 +14,7 @@ use melior::ir::operation::{OperationLike, OperationMutLike, WalkOrder, WalkResu
 use melior::ir::r#type::FunctionType;
 use melior::ir::{Block, BlockLike, OperationRef, Region, RegionLike, Type, ValueLike};
 use tensorlang::diagnostic::format_location;
+use tensorlang::ir::OperationExt;
 use tensorlang::ir::{op_name, symbol_name, top_level_ops};
 
 use super::{FunctionInfo, Program};
@@ -72,7 +73,7 @@ impl<'c> Program<'c> {
     fn outline_one(&mut self, context: &'c Context, op: OperationRef<'c, '_>, name: &str) {
         let location = op.location();
         let operands: Vec<_> = (0..op.operand_count())
-            .filter_map(|i| op.operand(i).ok())
+            .filter_map(|i| op.operand_at(i))
             .collect();
         let types: Vec<Type> = operands.iter().map(|v| v.r#type()).collect();
         let block = Block::new(&types.iter().map(|&t| (t, location)).collect::<Vec<_>>());
@@ -108,7 +109,7 @@ impl<'c> Program<'c> {
     fn call_instead(&self, context: &'c Context, op: OperationRef<'c, '_>, name: &str) {
         let location = op.location();
         let operands: Vec<_> = (0..op.operand_count())
-            .filter_map(|i| op.operand(i).ok())
+            .filter_map(|i| op.operand_at(i))
             .collect();
         let call = func::call(
             context,
@@ -131,7 +132,7 @@ impl<'c> Program<'c> {
 fn op_without_operands(op: &OperationRef) -> String {
     let copy = tensorlang::ir::clone_op(op);
     let types: Vec<String> = (0..op.operand_count())
-        .filter_map(|i| op.operand(i).ok())
+        .filter_map(|i| op.operand_at(i))
         .map(|v| v.r#type().to_string())
         .collect();
     // The generic form names operands by position and types them in the signature.

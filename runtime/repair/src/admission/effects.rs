@@ -10,6 +10,7 @@
 //! every memref argument and to [`Root::Unknown`] (any global).
 
 use std::collections::{BTreeMap, BTreeSet};
+use tensorlang::ir::OperationExt;
 
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, OperationRef, RegionLike, Value, ValueLike};
@@ -82,7 +83,7 @@ pub(super) fn accesses(name: &str) -> Option<(&'static [usize], &'static [usize]
 pub(super) fn reads_and_writes(op: &OperationRef) -> Option<(Vec<usize>, Vec<usize>)> {
     let name = op_name(op);
     let memrefs: Vec<usize> = (0..op.operand_count())
-        .filter(|&i| op.operand(i).is_ok_and(|value| is_memref(&value)))
+        .filter(|&i| op.operand_at(i).is_some_and(|value| is_memref(&value)))
         .collect();
     if callee(op).is_some() {
         return Some((memrefs.clone(), memrefs));
@@ -112,7 +113,7 @@ impl Effects {
     /// The effects of `function` (a `func.func` definition).
     pub fn of(function: &OperationRef) -> Self {
         let mut effects = Self::default();
-        let Some(entry) = function.region(0).ok().and_then(|r| r.first_block()) else {
+        let Some(entry) = function.region_at(0).and_then(|r| r.first_block()) else {
             return effects;
         };
         let mut memref_arguments = Vec::new();
@@ -130,11 +131,20 @@ impl Effects {
         }
         let sources = Sources::of(function);
         function.walk(WalkOrder::PreOrder, |op| {
+            let before = effects.count();
             effects.visit(&op, &sources, &memref_arguments);
-            effects.locate(&op);
+            if effects.count() != before {
+                effects.locate(&op);
+            }
             WalkResult::Advance
         });
         effects
+    }
+
+    /// How many callees, outputs and written roots there are: an op that leaves it as it was
+    /// has nothing to locate.
+    fn count(&self) -> usize {
+        self.callees.len() + self.outputs.len() + self.writes.len()
     }
 
     /// The key of a callee, an output op or a written root in [`Effects::locations`].

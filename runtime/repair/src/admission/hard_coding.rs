@@ -15,6 +15,7 @@
 //! would come in a `{-# dialect_resources #-}` section) at all ([`resource`]).
 
 use std::collections::{BTreeMap, BTreeSet};
+use tensorlang::ir::OperationExt;
 
 use melior::ir::{BlockLike, RegionLike, ValueLike};
 
@@ -47,7 +48,7 @@ pub(super) fn constants<'c, 'a>(
     function.walk(WalkOrder::PreOrder, |op| {
         let name = op_name(&op);
         if compared && (name == "arith.cmpi" || name == "arith.cmpf") {
-            for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
+            for operand in (0..op.operand_count()).filter_map(|i| op.operand_at(i)) {
                 if let Ok(result) = OperationResult::try_from(operand) {
                     note(result.owner());
                 }
@@ -251,7 +252,7 @@ fn compared_with<'c, 'a>(
         if let Some((integer, number)) = predicate(&op)
             && keep(integer, number)
         {
-            for operand in (0..op.operand_count()).filter_map(|i| op.operand(i).ok()) {
+            for operand in (0..op.operand_count()).filter_map(|i| op.operand_at(i)) {
                 if let Ok(result) = OperationResult::try_from(operand) {
                     for value in literals(&result.owner()) {
                         // SAFETY: an op of `function`, which outlives the result.
@@ -286,7 +287,7 @@ pub(super) fn compared_literals(function: &OperationRef) -> BTreeSet<String> {
     found.extend(switch_cases(function).into_keys());
     function.walk(WalkOrder::PreOrder, |op| {
         if op_name(&op) == "scf.for" {
-            for bound in (0..2).filter_map(|i| op.operand(i).ok()) {
+            for bound in (0..2).filter_map(|i| op.operand_at(i)) {
                 if let Ok(result) = OperationResult::try_from(bound) {
                     found.extend(literals(&result.owner()));
                 }
@@ -294,7 +295,7 @@ pub(super) fn compared_literals(function: &OperationRef) -> BTreeSet<String> {
         }
         WalkResult::Advance
     });
-    if let Some(entry) = function.region(0).ok().and_then(|r| r.first_block()) {
+    if let Some(entry) = function.region_at(0).and_then(|r| r.first_block()) {
         for argument in (0..entry.argument_count()).filter_map(|i| entry.argument(i).ok()) {
             let ty = argument.r#type().to_string();
             let extents = tensorlang::ir::shaped_type(&ty).and_then(|shaped| shaped.dims);

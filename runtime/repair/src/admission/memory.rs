@@ -19,6 +19,7 @@
 //! ([`unwritten_read`]): what it would read is whatever the heap held.
 
 use std::collections::BTreeSet;
+use tensorlang::ir::OperationExt;
 
 use melior::ir::OperationRef;
 use melior::ir::ValueLike;
@@ -67,7 +68,7 @@ pub(super) fn oversized_allocation<'c, 'a>(
     function.walk(WalkOrder::PreOrder, |op| {
         let name = op_name(&op);
         if ALLOCATIONS.contains(&name.as_str())
-            && let Ok(result) = op.result(0)
+            && let Some(result) = op.result_at(0)
             && let Some(bytes) = static_bytes(&result.r#type().to_string())
             && bytes > LARGEST_ALLOCATION
         {

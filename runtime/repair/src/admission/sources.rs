@@ -15,6 +15,7 @@
 //! argument or global ([`super::effects`]).
 
 use std::collections::{BTreeMap, BTreeSet};
+use tensorlang::ir::OperationExt;
 
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike, Value, ValueLike};
@@ -52,7 +53,7 @@ impl Sources {
     /// The sources of the memrefs of `function` (a `func.func` definition).
     pub fn of(function: &OperationRef) -> Self {
         let mut sources = Self::default();
-        let Some(entry) = function.region(0).ok().and_then(|r| r.first_block()) else {
+        let Some(entry) = function.region_at(0).and_then(|r| r.first_block()) else {
             return sources;
         };
         for index in 0..entry.argument_count() {
@@ -95,7 +96,7 @@ impl Sources {
         indices: impl Iterator<Item = usize>,
     ) -> BTreeSet<Source> {
         indices
-            .filter_map(|index| op.operand(index).ok())
+            .filter_map(|index| op.operand_at(index))
             .filter(is_memref)
             .flat_map(|value| self.get(&value))
             .collect()
@@ -203,5 +204,8 @@ fn key(value: &Value) -> usize {
 
 /// Whether `value` is a memref (ranked or not).
 pub fn is_memref(value: &Value) -> bool {
-    value.r#type().to_string().starts_with("memref<")
+    use melior::ir::r#type::TypeLike;
+    // Asked of the type, not its printed text: admission asks it of every value.
+    let ty = value.r#type();
+    ty.is_mem_ref() || ty.is_unranked_mem_ref()
 }

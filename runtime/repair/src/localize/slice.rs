@@ -7,6 +7,7 @@
 //! whose result the check compares comes before one whose result only fed into its argument.
 
 use std::collections::HashSet;
+use tensorlang::ir::OperationExt;
 
 use melior::ir::operation::{OperationLike, WalkOrder, WalkResult};
 use melior::ir::{OperationRef, Value, ValueLike};
@@ -59,7 +60,7 @@ impl Walk {
         }
         // Later operands are pushed first, so the first operand is followed first.
         for index in (0..op_ref.operand_count()).rev() {
-            if let Ok(operand) = op_ref.operand(index) {
+            if let Some(operand) = op_ref.operand_at(index) {
                 self.values.push(operand.to_raw());
             }
         }
@@ -105,7 +106,7 @@ impl Walk {
             if name == "func.call" || name.starts_with("memref.store") || name == "memref.copy" {
                 self.push_operands(user);
             } else if VIEW_OPS.contains(&name.as_str())
-                && let Ok(result) = user_ref.result(0)
+                && let Some(result) = user_ref.result_at(0)
             {
                 self.values.push(result.to_raw());
             }

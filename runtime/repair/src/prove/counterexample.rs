@@ -16,8 +16,8 @@
 //! ```
 
 use std::collections::HashMap;
+use tensorlang::ir::OperationExt;
 
-use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
 
 use super::smt::{self, Sort, Translation};
@@ -37,7 +37,7 @@ pub(crate) fn driver(
     translation: &Translation,
     values: &HashMap<String, Vec<String>>,
 ) -> Option<String> {
-    let block = definition.region(0).ok()?.first_block()?;
+    let block = definition.region_at(0)?.first_block()?;
     let mut driver = Driver::default();
     for i in 0..block.argument_count() {
         let ty = block.argument(i).ok()?.r#type().to_string();

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use tensorlang::ir::OperationExt;
 
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, BlockRef, OperationRef, RegionLike, ValueLike};
@@ -163,8 +164,7 @@ pub fn translate<'c, 'a>(
     prefix: &str,
 ) -> Result<Translation, Untranslatable> {
     let block = function
-        .region(0)
-        .ok()
+        .region_at(0)
         .and_then(|r| r.first_block())
         .ok_or_else(|| Untranslatable("a declaration".into()))?;
     let mut t = Translator {
@@ -330,7 +330,7 @@ impl<'c, 'a> Translator<'c, 'a> {
             }
             "scf.if" => {
                 let (c, _) = self.value(op, 0)?;
-                let region = |i: usize| op.region(i).ok().and_then(|r| r.first_block());
+                let region = |i: usize| op.region_at(i).and_then(|r| r.first_block());
                 let then = match region(0) {
                     Some(block) => self.block(block, &format!("(and {path} {c})"))?,
                     None => Vec::new(),
@@ -367,8 +367,7 @@ impl<'c, 'a> Translator<'c, 'a> {
         // SAFETY: a top-level op of the module, which outlives this translation.
         let callee = unsafe { tensorlang::lifetime::operation(&callee) };
         let block = callee
-            .region(0)
-            .ok()
+            .region_at(0)
             .and_then(|r| r.first_block())
             .ok_or_else(|| Untranslatable(format!("@{name} without a body")))?;
         for i in 0..block.argument_count() {

@@ -7,6 +7,7 @@
 
 use melior::ir::operation::OperationLike;
 use melior::ir::{OperationRef, ValueLike};
+use tensorlang::ir::OperationExt;
 use tensorlang::ir::op_name;
 
 use super::{MatmulTarget, single_op};
@@ -118,7 +119,7 @@ fn conv_shapes(op: &OperationRef) -> Option<Conv2d> {
             return None;
         }
     }
-    let shape = |i: usize| memref_shape(&op.operand(i).ok()?.r#type().to_string());
+    let shape = |i: usize| memref_shape(&op.operand_at(i)?.r#type().to_string());
     let ([n, h, w, c], [kh, kw, c2, f], [n2, oh, ow, f2]) = (shape(0)?, shape(1)?, shape(2)?);
     let conv = Conv2d {
         batch: n,

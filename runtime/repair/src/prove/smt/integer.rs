@@ -5,6 +5,7 @@
 use melior::ir::OperationRef;
 use melior::ir::ValueLike;
 use melior::ir::operation::OperationLike;
+use tensorlang::ir::OperationExt;
 
 use super::{Sort, Term, Translator, Untranslatable, bits, float};
 
@@ -158,7 +159,7 @@ impl Translator<'_, '_> {
             Sort::Bool => (literal == "true").to_string(),
             Sort::Bits(w) => {
                 let value: i128 = literal.parse().map_err(|_| unreadable())?;
-                if let Ok(result) = op.result(0) {
+                if let Some(result) = op.result_at(0) {
                     self.constants.insert(result.to_raw().ptr as usize, value);
                 }
                 bits(value, w)

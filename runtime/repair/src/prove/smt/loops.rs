@@ -4,6 +4,7 @@
 
 use melior::ir::operation::OperationLike;
 use melior::ir::{BlockLike, OperationRef, RegionLike, ValueLike};
+use tensorlang::ir::OperationExt;
 
 use super::{Sort, Translator, Untranslatable, bits};
 
@@ -46,8 +47,7 @@ impl Translator<'_, '_> {
             .map(|i| self.value(op, i))
             .collect::<Result<_, _>>()?;
         let body = op
-            .region(0)
-            .ok()
+            .region_at(0)
             .and_then(|r| r.first_block())
             .ok_or_else(|| Untranslatable("an 'scf.for' without a body".into()))?;
         for iteration in 0..iterations {

@@ -13,6 +13,7 @@
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
+use tensorlang::ir::OperationExt;
 
 use melior::ir::operation::{OperationLike, OperationResult, WalkOrder, WalkResult};
 use melior::ir::{OperationRef, ValueLike};
@@ -85,8 +86,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                 let memory = self.memory(op)?;
                 let (_, sort) = self.value(op, 1)?;
                 let dimension = op
-                    .operand(1)
-                    .ok()
+                    .operand_at(1)
                     .and_then(|v| self.constants.get(&(v.to_raw().ptr as usize)).copied())
                     .and_then(|d| usize::try_from(d).ok())
                     .and_then(|d| memory.shape.get(d).copied())
@@ -165,8 +165,7 @@ impl<'c, 'a> Translator<'c, 'a> {
                 None,
             );
             let known = op
-                .operand(k + first)
-                .ok()
+                .operand_at(k + first)
                 .and_then(|v| self.constants.get(&(v.to_raw().ptr as usize)).copied());
             constant = constant.zip(known).map(|(sum, i)| sum + i * stride);
             linear.push(format!("(bvmul {index} {})", bits(stride, 64)));
@@ -248,7 +247,7 @@ impl<'c, 'a> Translator<'c, 'a> {
 
     /// The known memory operand `i` of `op` views, if it is one.
     pub(super) fn known_operand(&self, op: &OperationRef, i: usize) -> Option<Memory> {
-        let operand = op.operand(i).ok()?;
+        let operand = op.operand_at(i)?;
         self.memories.get(&(operand.to_raw().ptr as usize)).cloned()
     }
 
@@ -263,7 +262,7 @@ impl<'c, 'a> Translator<'c, 'a> {
         let mut globals = Vec::new();
         self.module.walk(WalkOrder::PreOrder, |op| {
             if callee(&op).as_deref() == Some(name.as_str()) {
-                globals.push(op.operand(position).ok().and_then(|v| viewed_global(&v)));
+                globals.push(op.operand_at(position).and_then(|v| viewed_global(&v)));
             }
             WalkResult::Advance
         });
@@ -340,7 +339,7 @@ fn viewed_global(value: &melior::ir::Value) -> Option<String> {
     let op = OperationResult::try_from(*value).ok()?.owner();
     match op_name(&op).as_str() {
         "memref.get_global" => global_name(&op),
-        "memref.cast" => viewed_global(&op.operand(0).ok()?),
+        "memref.cast" => viewed_global(&op.operand_at(0)?),
         _ => None,
     }
 }
