@@ -109,24 +109,11 @@ impl<V: Verifier> RepairEngine<V> {
             program,
             journal_key,
         } = admitted;
-        let trial = Trial {
-            function: target.name,
-            replacement: &proposal.function,
-            program: &program,
-            original: module,
-            source: proposal.source,
-            authentic: proposal.authentic,
-        };
+        let trial = trial_of(target, module, &proposal, &program);
         let running = Instant::now();
         if let Some(next) = next {
-            self.verifier.prepare(&Trial {
-                function: target.name,
-                replacement: &next.proposal.function,
-                program: &next.program,
-                original: module,
-                source: next.proposal.source,
-                authentic: next.proposal.authentic,
-            });
+            let upcoming = trial_of(target, module, &next.proposal, &next.program);
+            self.verifier.prepare(&upcoming);
         }
         let verdict = self.verifier.run(&trial)?;
         let verdict =
@@ -242,5 +229,22 @@ impl<V: Verifier> RepairEngine<V> {
         if let Err(error) = journal.record(record) {
             tracing::warn!("cannot journal to {}: {error}", journal.path().display());
         }
+    }
+}
+
+/// The trial of `proposal` for `target`, `program` being the whole program with it in place.
+fn trial_of<'a>(
+    target: &'a Target,
+    module: &'a Module<'a>,
+    proposal: &'a Proposal,
+    program: &'a str,
+) -> Trial<'a> {
+    Trial {
+        function: target.name,
+        replacement: &proposal.function,
+        program,
+        original: module,
+        source: proposal.source,
+        authentic: proposal.authentic,
     }
 }
